@@ -1,0 +1,27 @@
+import { ValidationPipe } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+
+/** The HTTP adapter: Fastify (measured ~3× Express on this workload, see README). */
+export function createAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: 64 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    // Pantry reads X-Forwarded-* itself, only when server.trustProxy is set.
+    trustProxy: false,
+  });
+}
+
+/** Everything main.ts and the e2e tests share: pipes, filters, shutdown hooks. */
+export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+    }),
+  );
+  app.enableShutdownHooks();
+  return app;
+}

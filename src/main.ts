@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { resolve } from 'node:path';
+import { AppModule } from './app.module';
+import { configureApp, createAdapter } from './app.setup';
+import { validateServerEnv } from './config/server-env';
+import { formatProblem } from './properties/configuration';
+import { loadConfiguration } from './properties/configuration.service';
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = validateServerEnv(process.env);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  // Validate before Nest starts, so an operator reads every problem, one per line, and nothing else.
+  const loaded = loadConfiguration(resolve(env.PANTRY_CONFIG_DIR));
+  if (!loaded.ok) {
+    process.stderr.write(
+      `Pantry cannot start: the configuration has ${loaded.problems.length} problem(s):\n` +
+        loaded.problems.map((p) => `${formatProblem(p)}\n`).join(''),
+    );
+    process.exit(1);
+  }
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), {
+    abortOnError: false,
+  });
+  configureApp(app);
+  await app.listen(env.PORT, env.HOST);
+  new Logger('Pantry').log(`listening on ${await app.getUrl()}`);
+}
+
+bootstrap().catch((e: unknown) => {
+  process.stderr.write(`Pantry failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { AccountPropertiesService } from './account-properties.service';
+import { PropertyOverrideRepository } from './property-override.repository';
+
+/** Effective per-account properties, with the admin-API overrides stored in the database. */
+@Global()
+@Module({
+  providers: [AccountPropertiesService, PropertyOverrideRepository],
+  exports: [AccountPropertiesService, PropertyOverrideRepository],
+})
+export class AccountPropertiesModule {}

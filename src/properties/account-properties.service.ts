@@ -1,0 +1,104 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { ConfigurationService } from './configuration.service';
+import { PropertyOrigin, ResolvedProperties, parsePropertyValue } from './configuration';
+import { PropertyKey, PropertyValues, findProperty } from './property-catalog';
+import { PropertyOverrideRepository } from './property-override.repository';
+
+/** How often overrides are re-read, so that every node sees another node's admin changes. */
+export const OVERRIDE_REFRESH_MS = 5_000;
+
+type Overrides = ReadonlyMap<string, ReadonlyMap<PropertyKey, string>>;
+
+/**
+ * Effective properties of an account: default < application.properties < account file <
+ * admin-API override. Results are cached until the files or the overrides change, so the
+ * request path never touches the database.
+ */
+@Injectable()
+export class AccountPropertiesService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AccountPropertiesService.name);
+  private overrides: Overrides = new Map();
+  private overridesFingerprint = '';
+  private readonly cache = new Map<string, ResolvedProperties>();
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly configuration: ConfigurationService,
+    private readonly repository: PropertyOverrideRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.subscription = this.configuration.changes.subscribe(() => this.cache.clear());
+    this.timer = setInterval(() => {
+      this.refresh().catch((e: unknown) =>
+        this.logger.warn(`refreshing property overrides failed: ${String(e)}`),
+      );
+    }, OVERRIDE_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+  }
+
+  /** Re-reads the overrides from the shared database; drops the cache only when they changed. */
+  async refresh(): Promise<void> {
+    const rows = await this.repository.findAll();
+    const fingerprint = rows
+      .map((r) => `${r.accountId}\u0000${r.key}\u0000${r.value}`)
+      .join('\u0001');
+    if (fingerprint === this.overridesFingerprint) return;
+    const next = new Map<string, Map<PropertyKey, string>>();
+    for (const row of rows) {
+      const entry = findProperty(row.key);
+      if (!entry) continue; // a key removed from the catalog since it was stored
+      const forAccount = next.get(row.accountId) ?? new Map<PropertyKey, string>();
+      forAccount.set(entry.key, row.value);
+      next.set(row.accountId, forAccount);
+    }
+    this.overrides = next;
+    this.overridesFingerprint = fingerprint;
+    this.cache.clear();
+  }
+
+  /** Resolved properties for a file account, or for an API account (on the application defaults). */
+  forAccount(accountId: string): ResolvedProperties {
+    const cached = this.cache.get(accountId);
+    if (cached) return cached;
+    const config = this.configuration.configuration;
+    const base = config.accounts.get(accountId)?.properties ?? config.app;
+    const resolved = this.applyOverrides(base, this.overrides.get(accountId));
+    this.cache.set(accountId, resolved);
+    return resolved;
+  }
+
+  private applyOverrides(
+    base: ResolvedProperties,
+    overrides: ReadonlyMap<PropertyKey, string> | undefined,
+  ): ResolvedProperties {
+    if (!overrides || overrides.size === 0) return base;
+    const values: Record<string, unknown> = { ...base.values };
+    const origins: Record<string, PropertyOrigin> = { ...base.origins };
+    for (const [key, raw] of overrides) {
+      const entry = findProperty(key);
+      const parsed = entry && parsePropertyValue(entry, raw);
+      // Overrides were validated when written; one that no longer parses is skipped, not fatal.
+      if (!parsed?.ok) {
+        this.logger.warn(
+          `ignoring stored override of ${key}: ${parsed ? parsed.message : 'unknown'}`,
+        );
+        continue;
+      }
+      values[key] = parsed.value;
+      origins[key] = { source: 'api', raw };
+    }
+    return {
+      values: values as unknown as PropertyValues,
+      origins: origins as ResolvedProperties['origins'],
+    };
+  }
+}

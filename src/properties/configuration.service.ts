@@ -1,0 +1,135 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { FSWatcher, watch } from 'chokidar';
+import { resolve } from 'node:path';
+import { Subject } from 'rxjs';
+import { serverEnv } from '../config/server-env';
+import {
+  ConfigProblem,
+  Configuration,
+  ConfigurationError,
+  buildConfiguration,
+  formatProblem,
+} from './configuration';
+import { readConfigurationFiles } from './configuration.reader';
+import { PROPERTY_CATALOG, PropertyValues } from './property-catalog';
+
+export type LoadResult =
+  { ok: true; configuration: Configuration } | { ok: false; problems: ConfigProblem[] };
+
+/** Reads and validates the config directory. */
+export function loadConfiguration(configDir: string): LoadResult {
+  const read = readConfigurationFiles(configDir);
+  if (!read.ok) return read;
+  return buildConfiguration(read.files.appFile, read.files.accountFiles);
+}
+
+export interface ReloadSummary {
+  readonly accounts: number;
+  readonly added: string[];
+  readonly removed: string[];
+  /** IMMUTABLE keys changed in the file: they take effect at the next restart. */
+  readonly restartRequired: string[];
+}
+
+export type ReloadResult = { ok: true; summary: ReloadSummary } | { ok: false; problems: string[] };
+
+const WATCH_DEBOUNCE_MS = 150;
+
+/**
+ * The properties files as the server runs them. The configuration is replaced as a whole
+ * (atomic swap) only when a reload validates; otherwise the last good one stays in force.
+ */
+@Injectable()
+export class ConfigurationService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ConfigurationService.name);
+  private current: Configuration;
+  private watcher?: FSWatcher;
+  private debounce?: NodeJS.Timeout;
+  private watcherReady: Promise<void> = Promise.resolve();
+  readonly configDir: string;
+  /** Values of application.properties as read at start: IMMUTABLE keys are read from here. */
+  readonly startup: PropertyValues;
+  /** Emits the new configuration after every successful reload. */
+  readonly changes = new Subject<Configuration>();
+
+  constructor(@Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>) {
+    this.configDir = resolve(env.PANTRY_CONFIG_DIR);
+    const loaded = loadConfiguration(this.configDir);
+    if (!loaded.ok) throw new ConfigurationError(loaded.problems);
+    this.current = loaded.configuration;
+    this.startup = loaded.configuration.app.values;
+  }
+
+  get configuration(): Configuration {
+    return this.current;
+  }
+
+  /** Re-reads the files; swaps them in only if every file validates. */
+  reload(): ReloadResult {
+    const loaded = loadConfiguration(this.configDir);
+    if (!loaded.ok) {
+      const problems = loaded.problems.map(formatProblem);
+      this.logger.warn(
+        `configuration not reloaded, the last good one stays in force:\n${problems.join('\n')}`,
+      );
+      return { ok: false, problems };
+    }
+    const previous = this.current;
+    const next = loaded.configuration;
+    const restartRequired = PROPERTY_CATALOG.filter(
+      (e) =>
+        e.scope === 'IMMUTABLE' && next.app.origins[e.key].raw !== previous.app.origins[e.key].raw,
+    ).map((e) => e.key);
+    const summary: ReloadSummary = {
+      accounts: next.accounts.size,
+      added: [...next.accounts.keys()].filter((id) => !previous.accounts.has(id)),
+      removed: [...previous.accounts.keys()].filter((id) => !next.accounts.has(id)),
+      restartRequired,
+    };
+    this.current = next;
+    this.logger.log(
+      `configuration reloaded: ${summary.accounts} accounts` +
+        (summary.added.length ? `, added ${summary.added.join(', ')}` : '') +
+        (summary.removed.length ? `, removed ${summary.removed.join(', ')}` : ''),
+    );
+    if (restartRequired.length) {
+      this.logger.warn(
+        `changed IMMUTABLE properties take effect at restart: ${restartRequired.join(', ')}`,
+      );
+    }
+    this.changes.next(next);
+    return { ok: true, summary };
+  }
+
+  onApplicationBootstrap(): void {
+    this.watcher = watch(this.configDir, { ignoreInitial: true, depth: 1 });
+    const watcher = this.watcher;
+    this.watcherReady = new Promise((done) => watcher.once('ready', () => done()));
+    this.watcher.on('all', (_event, path) => {
+      if (!path.endsWith('.properties')) return;
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => this.reload(), WATCH_DEBOUNCE_MS);
+    });
+    this.watcher.on('error', (e) =>
+      this.logger.warn(`watching ${this.configDir} failed: ${String(e)}`),
+    );
+  }
+
+  /** Resolves once the watcher is listening (tests wait for it before editing files). */
+  watching(): Promise<void> {
+    return this.watcherReady;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearTimeout(this.debounce);
+    this.changes.complete();
+    await this.watcher?.close();
+  }
+}

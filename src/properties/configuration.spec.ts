@@ -1,0 +1,291 @@
+import { buildConfiguration, formatProblem, SourceFile } from './configuration';
+
+const APP = 'config/application.properties';
+const acct = (id: string, text: string): SourceFile => ({
+  path: `config/accounts/${id}.properties`,
+  text,
+});
+
+function problems(app: string | null, accounts: SourceFile[] = []): string[] {
+  const result = buildConfiguration(app === null ? null : { path: APP, text: app }, accounts);
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+describe(buildConfiguration.name, () => {
+  describe('reports each invalid value as FILE:LINE: KEY: PROBLEM', () => {
+    it.each<[string, string, string[], string[]]>([
+      [
+        'an enum value that is not allowed, with the allowed values and what was found',
+        '',
+        ['account.apiKeys=acme-key-001', '', '', '', '', '', 'identifier.cookieSameSite=Laxx'],
+        [
+          'config/accounts/acme.properties:7: identifier.cookieSameSite: must be one of Lax, Strict, None, AUTO (got "Laxx")',
+        ],
+      ],
+      [
+        'a corsCookieMode that is not one of the three',
+        '',
+        ['server.cors.corsCookieMode: COOKIES'],
+        [
+          'config/accounts/acme.properties:1: server.cors.corsCookieMode: must be one of PRODUCT_DOMAIN, LOCAL_STORAGE, LOCAL_DOMAIN_STORAGE (got "COOKIES")',
+        ],
+      ],
+      [
+        'a number that is not a number',
+        '',
+        ['identifier.deviceCookieMaxAge = one year'],
+        [
+          'config/accounts/acme.properties:1: identifier.deviceCookieMaxAge: must be a whole number (got "one year")',
+        ],
+      ],
+      [
+        'a number out of range',
+        '',
+        ['consent.cookieMaxAge = -1', 'authentication.cookieMaxAgeSeconds=99999999999'],
+        [
+          'config/accounts/acme.properties:1: consent.cookieMaxAge: must be between 0 and 2147483647 (got "-1")',
+          'config/accounts/acme.properties:2: authentication.cookieMaxAgeSeconds: must be between 0 and 2147483647 (got "99999999999")',
+        ],
+      ],
+      [
+        'a boolean that is not true or false',
+        '',
+        ['consent.required=yes'],
+        ['config/accounts/acme.properties:1: consent.required: must be true or false (got "yes")'],
+      ],
+      [
+        'an unknown key, with a did-you-mean',
+        '',
+        ['identifier.cookieDomian=AUTO'],
+        [
+          'config/accounts/acme.properties:1: identifier.cookieDomian: unknown property (did you mean "identifier.cookieDomain"?)',
+        ],
+      ],
+      [
+        'an unknown key far from any other',
+        '',
+        ['totally.unrelated.setting=1'],
+        ['config/accounts/acme.properties:1: totally.unrelated.setting: unknown property'],
+      ],
+      [
+        'an IMMUTABLE key in an account file',
+        '',
+        ['server.multiAccount=false'],
+        [
+          'config/accounts/acme.properties:1: server.multiAccount: IMMUTABLE property: set it in application.properties, not in an account file',
+        ],
+      ],
+      [
+        'a GLOBAL key in an account file',
+        '',
+        ['identifier.accountScopedCookies=session'],
+        [
+          'config/accounts/acme.properties:1: identifier.accountScopedCookies: GLOBAL property: set it in application.properties, not in an account file',
+        ],
+      ],
+      [
+        'SameSite=None without Secure',
+        '',
+        ['identifier.cookieSecureFlag=false', 'identifier.cookieSameSite=None'],
+        [
+          'config/accounts/acme.properties:2: identifier.cookieSameSite: SameSite=None requires identifier.cookieSecureFlag=true (browsers reject it otherwise)',
+        ],
+      ],
+      [
+        'Partitioned without Secure, Secure inherited from application.properties',
+        'identifier.cookieSecureFlag=false',
+        ['identifier.cookiePartitioned=true'],
+        [
+          'config/accounts/acme.properties:1: identifier.cookiePartitioned: Partitioned requires identifier.cookieSecureFlag=true (browsers reject it otherwise)',
+        ],
+      ],
+      [
+        'a cookie domain that is a public suffix (ICANN section)',
+        '',
+        ['identifier.cookieDomain=.co.uk'],
+        [
+          'config/accounts/acme.properties:1: identifier.cookieDomain: ".co.uk" is a public suffix (Public Suffix List): browsers refuse cookies for it; use a registrable domain such as .example.co.uk',
+        ],
+      ],
+      [
+        'a cookie domain that is a public suffix (private section)',
+        '',
+        ['identifier.visitorClientCookieDomain=github.io'],
+        [
+          'config/accounts/acme.properties:1: identifier.visitorClientCookieDomain: "github.io" is a public suffix (Public Suffix List): browsers refuse cookies for it; use a registrable domain such as .example.github.io',
+        ],
+      ],
+      [
+        'a cookie domain that is not a domain',
+        '',
+        ['identifier.cookieDomain=https://example.com/'],
+        [
+          'config/accounts/acme.properties:1: identifier.cookieDomain: must be empty, AUTO or a domain name such as .example.com (got "https://example.com/")',
+        ],
+      ],
+      [
+        'an origin that is not an origin',
+        '',
+        ['server.cors.allowedOrigins=https://shop.example.com, shop.example.com/path'],
+        [
+          'config/accounts/acme.properties:1: server.cors.allowedOrigins: must be an origin such as https://shop.example.com or https://*.example.com (got "shop.example.com/path")',
+        ],
+      ],
+      [
+        'an invalid API key',
+        '',
+        ['account.apiKeys=short'],
+        [
+          'config/accounts/acme.properties:1: account.apiKeys: API keys must be 8 to 64 characters of A-Z a-z 0-9 _ - (got "short")',
+        ],
+      ],
+      [
+        'a key set twice, even through the com.unblu. alias and another case',
+        '',
+        ['identifier.cookiePath=/', 'COM.UNBLU.IDENTIFIER.COOKIEPATH=/x'],
+        [
+          'config/accounts/acme.properties:2: identifier.cookiePath: set twice (also on line 1); remove one',
+        ],
+      ],
+    ])('%s', (_what, app, accountLines, expected) => {
+      expect(problems(app, [acct('acme', accountLines.join('\n'))])).toEqual(expected);
+    });
+  });
+
+  it.each<[string, string, string[]]>([
+    [
+      'account.name in application.properties',
+      'account.name=Shop',
+      [
+        'config/application.properties:1: account.name: may only be set in an account file (config/accounts/<id>.properties)',
+      ],
+    ],
+    [
+      'a contradiction in application.properties, reported there once',
+      'identifier.cookieSecureFlag=false\nidentifier.cookieSameSite=none',
+      [
+        'config/application.properties:2: identifier.cookieSameSite: SameSite=None requires identifier.cookieSecureFlag=true (browsers reject it otherwise)',
+      ],
+    ],
+    [
+      'a database URL Pantry cannot use',
+      'database.url=postgres://user:pw@db/pantry',
+      [
+        'config/application.properties:1: database.url: PostgreSQL is not supported yet; use sqlite:PATH',
+      ],
+    ],
+    [
+      'a signing secret that is too short, without echoing it',
+      'identifier.signingSecrets=tooShortSecretValue',
+      [
+        'config/application.properties:1: identifier.signingSecrets: secret #1 is too short: at least 32 characters are needed (got 19)',
+      ],
+    ],
+    [
+      'an encryption key that is not 32 bytes, without echoing it',
+      'server.aes.encryptionKey=bm90MzJieXRlcw==',
+      [
+        'config/application.properties:1: server.aes.encryptionKey: must be the base64 encoding of 32 random bytes (got 16 characters that are not)',
+      ],
+    ],
+    [
+      'a malformed unicode escape',
+      'a=1\nidentifier.cookiePath=/\\u12zz',
+      ["config/application.properties:2: (syntax): malformed escaped unicode characters '\\u12zz'"],
+    ],
+  ])('application.properties: %s', (_what, app, expected) => {
+    expect(problems(app)).toEqual(expected);
+  });
+
+  it('reports every problem of every file, not just the first', () => {
+    expect(
+      problems('server.multiAccount=maybe\nunknown.key=1', [
+        acct('one', 'consent.required=perhaps'),
+        acct('two', 'identifier.cookieSameSite=Lacks'),
+      ]),
+    ).toHaveLength(4);
+  });
+
+  it('refuses an account file whose name is not a valid account id', () => {
+    expect(problems('', [acct('Acme_Shop', '')])).toEqual([
+      'config/accounts/Acme_Shop.properties:1: (account id): "Acme_Shop" is not a valid account id: the file name must match [a-z0-9][a-z0-9-]{0,62}.properties',
+    ]);
+  });
+
+  it('refuses an API key used by two accounts, naming both files', () => {
+    expect(
+      problems('', [
+        acct('alpha', '# first\naccount.apiKeys=shared-key-1'),
+        acct('beta', 'account.apiKeys = other-key-1, shared-key-1'),
+      ]),
+    ).toEqual([
+      'config/accounts/beta.properties:1: account.apiKeys: API key "shared-key-1" is already used by config/accounts/alpha.properties:2; API keys must be unique across accounts',
+    ]);
+  });
+
+  it('refuses an API key listed twice in one file', () => {
+    expect(problems('', [acct('alpha', 'account.apiKeys=key-one-1,key-one-1')])).toEqual([
+      'config/accounts/alpha.properties:1: account.apiKeys: lists API key "key-one-1" twice',
+    ]);
+  });
+
+  describe('layering and syntax', () => {
+    const result = buildConfiguration(
+      {
+        path: APP,
+        text: [
+          '! Unblu-style comment',
+          'com.unblu.identifier.cookieDomain = AUTO',
+          'IDENTIFIER.COOKIESAMESITE : lax',
+          'consent.required false',
+        ].join('\n'),
+      },
+      [
+        acct(
+          'shop',
+          [
+            'account.name = The \\',
+            '   Shop \\u00e9',
+            'account.apiKeys = shop-key-001 , shop-key-002',
+            'identifier.cookieSameSite = Strict',
+          ].join('\n'),
+        ),
+        acct('plain', ''),
+      ],
+    );
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    const { app, accounts } = result.configuration;
+
+    it('accepts the com.unblu. alias, any case, all separators, and normalises enum spelling', () => {
+      expect(app.values['identifier.cookieDomain']).toEqual({ mode: 'auto' });
+      expect(app.values['identifier.cookieSameSite']).toBe('Lax');
+      expect(app.values['consent.required']).toBe(false);
+      expect(app.origins['identifier.cookieSameSite']).toEqual({
+        source: 'global',
+        raw: 'lax',
+        file: APP,
+        line: 3,
+      });
+    });
+
+    it('layers default < application.properties < account file', () => {
+      const shop = accounts.get('shop')!;
+      expect(shop.name).toBe('The Shop é');
+      expect(shop.apiKeys).toEqual(['shop-key-001', 'shop-key-002']);
+      expect(shop.properties.values['identifier.cookieSameSite']).toBe('Strict');
+      expect(shop.properties.origins['identifier.cookieSameSite'].source).toBe('file');
+      expect(shop.properties.values['consent.required']).toBe(false);
+      expect(shop.properties.origins['consent.required'].source).toBe('global');
+      expect(shop.properties.values['identifier.cookiePath']).toBe('/');
+      expect(shop.properties.origins['identifier.cookiePath'].source).toBe('default');
+    });
+
+    it('names an account without account.name by its id', () => {
+      expect(accounts.get('plain')!.name).toBe('plain');
+    });
+  });
+
+  it('accepts no application.properties and no accounts', () => {
+    expect(buildConfiguration(null, []).ok).toBe(true);
+  });
+});

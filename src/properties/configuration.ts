@@ -1,0 +1,303 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { Properties } from 'properties-file/parser';
+import {
+  CatalogEntry,
+  DEFAULT_VALUES,
+  PROPERTY_CATALOG,
+  PropertyKey,
+  PropertyValues,
+  findProperty,
+} from './property-catalog';
+import { ACCOUNT_ID_PATTERN, InvalidPropertyValue, quote } from './property-values';
+
+/** One problem in the configuration, printed as `FILE:LINE: KEY: PROBLEM`. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly key: string;
+  readonly message: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}: ${p.key}: ${p.message}`;
+}
+
+/** A configuration that cannot be used; `problems` lists every reason. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map(formatProblem).join('\n'),
+    );
+    this.name = ConfigurationError.name;
+  }
+}
+
+/** A properties file as read from disk; `path` is what problems name. */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export type PropertySourceKind = 'default' | 'global' | 'file' | 'api';
+
+/** Where an effective value came from. */
+export interface PropertyOrigin {
+  readonly source: PropertySourceKind;
+  /** The value as written ('' for empty). */
+  readonly raw: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface ResolvedProperties {
+  readonly values: PropertyValues;
+  readonly origins: { readonly [K in PropertyKey]: PropertyOrigin };
+}
+
+export interface AccountConfig {
+  readonly id: string;
+  readonly name: string;
+  /** The account file that defines this account. */
+  readonly file: string;
+  readonly apiKeys: readonly string[];
+  /** default < application.properties < account file (API overrides are layered later). */
+  readonly properties: ResolvedProperties;
+}
+
+export interface Configuration {
+  /** default < application.properties: IMMUTABLE and GLOBAL values, defaults for ACCOUNT keys. */
+  readonly app: ResolvedProperties;
+  readonly accounts: ReadonlyMap<string, AccountConfig>;
+}
+
+/** A valid line of a properties file. */
+interface Entry {
+  readonly entry: CatalogEntry;
+  readonly raw: string;
+  readonly value: unknown;
+  readonly line: number;
+}
+
+export const DEFAULTS: ResolvedProperties = {
+  values: DEFAULT_VALUES,
+  origins: Object.fromEntries(
+    PROPERTY_CATALOG.map((e) => [e.key, { source: 'default', raw: e.default }]),
+  ) as ResolvedProperties['origins'],
+};
+
+/**
+ * Validates one value against the catalog, exactly as a file line is validated.
+ * Returns the parsed value or the problem message.
+ */
+export function parsePropertyValue(
+  entry: CatalogEntry,
+  raw: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: entry.parse(raw.trim()) };
+  } catch (e) {
+    if (e instanceof InvalidPropertyValue) return { ok: false, message: e.message };
+    throw e;
+  }
+}
+
+export function unknownKeyMessage(rawKey: string): string {
+  const lower = rawKey.toLowerCase().replace(/^com\.unblu\./, '');
+  const keys = PROPERTY_CATALOG.map((e) => e.key);
+  const suggestion = closest(
+    lower,
+    keys.map((k) => k.toLowerCase()),
+  );
+  const near = distance(lower, suggestion) <= Math.max(3, Math.floor(lower.length / 4));
+  const key = keys.find((k) => k.toLowerCase() === suggestion);
+  return near && key ? `unknown property (did you mean "${key}"?)` : 'unknown property';
+}
+
+/** Where a key may be written; null when allowed. */
+function scopeProblem(entry: CatalogEntry, inAccountFile: boolean): string | null {
+  if (inAccountFile && entry.scope !== 'ACCOUNT') {
+    return `${entry.scope} property: set it in application.properties, not in an account file`;
+  }
+  if (!inAccountFile && entry.accountFileOnly) {
+    return 'may only be set in an account file (config/accounts/<id>.properties)';
+  }
+  return null;
+}
+
+/** Parses one file against the catalog, collecting every problem. */
+function readEntries(file: SourceFile, inAccountFile: boolean, problems: ConfigProblem[]): Entry[] {
+  let properties: Properties;
+  try {
+    properties = new Properties(file.text);
+  } catch (e) {
+    // The parser rejects malformed \uXXXX escapes for the whole file; find the line for the operator.
+    const detail = e instanceof Error ? e.message : String(e);
+    const lineIndex = file.text
+      .split(/\r\n|\r|\n/)
+      .findIndex((l) => /\\u(?![0-9a-fA-F]{4})/.test(l));
+    problems.push({
+      file: file.path,
+      line: lineIndex + 1 || 1,
+      key: '(syntax)',
+      message: detail,
+    });
+    return [];
+  }
+  const entries: Entry[] = [];
+  const seen = new Map<PropertyKey, number>();
+  for (const node of properties.getProperties()) {
+    const line = node.startingLineNumber;
+    const at = (key: string, message: string) =>
+      problems.push({ file: file.path, line, key, message });
+    const entry = findProperty(node.key);
+    if (!entry) {
+      at(node.key || '(empty key)', unknownKeyMessage(node.key));
+      continue;
+    }
+    const scope = scopeProblem(entry, inAccountFile);
+    if (scope) {
+      at(entry.key, scope);
+      continue;
+    }
+    const previous = seen.get(entry.key);
+    if (previous !== undefined) {
+      at(entry.key, `set twice (also on line ${previous}); remove one`);
+      continue;
+    }
+    seen.set(entry.key, line);
+    const raw = node.value.trim();
+    const parsed = parsePropertyValue(entry, raw);
+    if (!parsed.ok) {
+      at(entry.key, parsed.message);
+      continue;
+    }
+    entries.push({ entry, raw: entry.secret ? '' : raw, value: parsed.value, line });
+  }
+  return entries;
+}
+
+function layer(
+  base: ResolvedProperties,
+  entries: readonly Entry[],
+  source: PropertySourceKind,
+  file: string,
+): ResolvedProperties {
+  const values: Record<string, unknown> = { ...base.values };
+  const origins: Record<string, PropertyOrigin> = { ...base.origins };
+  for (const e of entries) {
+    values[e.entry.key] = e.value;
+    origins[e.entry.key] = { source, raw: e.raw, file, line: e.line };
+  }
+  return {
+    values: values as unknown as PropertyValues,
+    origins: origins as ResolvedProperties['origins'],
+  };
+}
+
+/** A combination of values that cannot work; `keys` are the properties involved. */
+export interface Contradiction {
+  readonly keys: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** Combinations browsers would reject (SPEC §2). Pure; used for files and API overrides alike. */
+export function findContradictions(values: PropertyValues): Contradiction[] {
+  const found: Contradiction[] = [];
+  if (!values['identifier.cookieSecureFlag']) {
+    if (values['identifier.cookieSameSite'] === 'None') {
+      found.push({
+        keys: ['identifier.cookieSameSite', 'identifier.cookieSecureFlag'],
+        message:
+          'SameSite=None requires identifier.cookieSecureFlag=true (browsers reject it otherwise)',
+      });
+    }
+    if (values['identifier.cookiePartitioned']) {
+      found.push({
+        keys: ['identifier.cookiePartitioned', 'identifier.cookieSecureFlag'],
+        message:
+          'Partitioned requires identifier.cookieSecureFlag=true (browsers reject it otherwise)',
+      });
+    }
+  }
+  return found;
+}
+
+/** Reports each contradiction at the line of a key that `file` itself sets. */
+function contradictionProblems(
+  resolved: ResolvedProperties,
+  file: string,
+  source: PropertySourceKind,
+): ConfigProblem[] {
+  return findContradictions(resolved.values).flatMap((c) => {
+    const key = c.keys.find((k) => resolved.origins[k].source === source);
+    if (!key) return []; // inherited: already reported where it was set
+    return [{ file, line: resolved.origins[key].line ?? 1, key, message: c.message }];
+  });
+}
+
+function accountIdFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return base.replace(/\.properties$/i, '');
+}
+
+/**
+ * Builds the configuration from application.properties and the account files, or reports
+ * every problem found. Pure: the caller reads the files.
+ */
+export function buildConfiguration(
+  appFile: SourceFile | null,
+  accountFiles: readonly SourceFile[],
+): { ok: true; configuration: Configuration } | { ok: false; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  let app = DEFAULTS;
+  if (appFile) {
+    app = layer(DEFAULTS, readEntries(appFile, false, problems), 'global', appFile.path);
+    problems.push(...contradictionProblems(app, appFile.path, 'global'));
+  }
+
+  const accounts = new Map<string, AccountConfig>();
+  const keyOwners = new Map<string, { file: string; line: number }>();
+  for (const file of [...accountFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+    const id = accountIdFromPath(file.path);
+    const before = problems.length;
+    if (!ACCOUNT_ID_PATTERN.test(id)) {
+      problems.push({
+        file: file.path,
+        line: 1,
+        key: '(account id)',
+        message: `${quote(id)} is not a valid account id: the file name must match [a-z0-9][a-z0-9-]{0,62}.properties`,
+      });
+    }
+    const properties = layer(app, readEntries(file, true, problems), 'file', file.path);
+    problems.push(...contradictionProblems(properties, file.path, 'file'));
+
+    const apiKeys = properties.values['account.apiKeys'];
+    const keysLine = properties.origins['account.apiKeys'].line ?? 1;
+    for (const key of apiKeys) {
+      const owner = keyOwners.get(key);
+      if (owner) {
+        problems.push({
+          file: file.path,
+          line: keysLine,
+          key: 'account.apiKeys',
+          message: `API key ${quote(key)} is already used by ${owner.file}:${owner.line}; API keys must be unique across accounts`,
+        });
+      } else {
+        keyOwners.set(key, { file: file.path, line: keysLine });
+      }
+    }
+    if (problems.length === before) {
+      accounts.set(id, {
+        id,
+        name: properties.values['account.name'] ?? id,
+        file: file.path,
+        apiKeys,
+        properties,
+      });
+    }
+  }
+  return problems.length > 0
+    ? { ok: false, problems }
+    : { ok: true, configuration: { app, accounts } };
+}

@@ -1,0 +1,329 @@
+import {
+  COOKIE_KINDS,
+  CookieCamelName,
+  CookieKind,
+  cookieCamelName,
+} from '../cookies/cookie-catalog';
+import {
+  enumParser,
+  integerParser,
+  parseAdminToken,
+  parseApiKeyList,
+  parseBoolean,
+  parseCookieDomain,
+  parseCookieKindList,
+  parseCookieNameOverride,
+  parseCookieNamePrefix,
+  parseCookiePath,
+  parseDatabaseUrl,
+  parseDisplayName,
+  parseEncryptionKey,
+  parseOriginList,
+  parsePathPrefix,
+  parseSigningSecrets,
+} from './property-values';
+
+/**
+ * IMMUTABLE: application.properties only, read at start.
+ * GLOBAL: application.properties only, hot-reloaded.
+ * ACCOUNT: a default in application.properties, overridden per account (file, then admin API).
+ */
+export type PropertyScope = 'IMMUTABLE' | 'GLOBAL' | 'ACCOUNT';
+
+export interface PropertyDefinition<T = unknown> {
+  readonly scope: PropertyScope;
+  /** ACCOUNT keys that only an account file may set (not application.properties, not the API). */
+  readonly accountFileOnly?: boolean;
+  /** The default, written as it would be in a properties file ('' for empty). */
+  readonly default: string;
+  /** How the default reads in documentation, where it is not a literal value. */
+  readonly defaultDoc?: string;
+  /** Allowed values, for enumerations: documentation and error messages list them. */
+  readonly values?: readonly string[];
+  /** Short description of the accepted values. */
+  readonly valuesDoc: string;
+  readonly description: string;
+  /** Secret values are never echoed: not in errors, logs or the admin API. */
+  readonly secret?: boolean;
+  /** Parses a trimmed raw value; throws InvalidPropertyValue with an operator-facing message. */
+  readonly parse: (raw: string) => T;
+}
+
+function define<T>(d: PropertyDefinition<T>): PropertyDefinition<T> {
+  return d;
+}
+
+const MAX_AGE = integerParser(0, 2147483647);
+const SAME_SITE = ['Lax', 'Strict', 'None', 'AUTO'] as const;
+const CORS_COOKIE_MODES = ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] as const;
+export type SameSiteSetting = (typeof SAME_SITE)[number];
+export type CorsCookieMode = (typeof CORS_COOKIE_MODES)[number];
+
+type CookieNameKey<K extends CookieKind = CookieKind> =
+  `identifier.${CookieCamelName<K>}CookieName`;
+
+export function cookieNameKey<K extends CookieKind>(kind: K): CookieNameKey<K> {
+  return `identifier.${cookieCamelName(kind)}CookieName`;
+}
+
+const cookieNameDefinitions = Object.fromEntries(
+  COOKIE_KINDS.map((kind) => [
+    cookieNameKey(kind),
+    define({
+      scope: 'ACCOUNT',
+      default: '',
+      defaultDoc: `\`${kind}\``,
+      valuesDoc: 'cookie-name characters',
+      description: `Name of the ${kind} cookie after the prefix (empty: \`${kind}\`).`,
+      parse: parseCookieNameOverride,
+    }),
+  ]),
+) as { [K in CookieKind as CookieNameKey<K>]: PropertyDefinition<string | null> };
+
+/**
+ * The property catalog: every key Pantry understands (SPEC §2). Parsing, validation, the
+ * admin API's effective view and the README's configuration reference all read this object.
+ */
+export const PROPERTY_DEFINITIONS = {
+  'account.name': define({
+    scope: 'ACCOUNT',
+    accountFileOnly: true,
+    default: '',
+    defaultDoc: 'the account id',
+    valuesDoc: 'display name',
+    description: 'Display name of the account.',
+    parse: parseDisplayName,
+  }),
+  'account.apiKeys': define({
+    scope: 'ACCOUNT',
+    accountFileOnly: true,
+    default: '',
+    defaultDoc: '—',
+    valuesDoc: 'comma list of `[A-Za-z0-9_-]{8,64}`',
+    description: 'API keys of this account, unique across all accounts.',
+    parse: parseApiKeyList,
+  }),
+  'server.multiAccount': define({
+    scope: 'IMMUTABLE',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description:
+      'Multi-account mode: account-scoped cookie names carry the API key, so accounts sharing a domain keep apart.',
+    parse: parseBoolean,
+  }),
+  'server.publicPathPrefix': define({
+    scope: 'IMMUTABLE',
+    default: '/unblu',
+    valuesDoc: 'a path',
+    description: 'Entry path of the visitor API and snippet.',
+    parse: parsePathPrefix,
+  }),
+  'server.trustProxy': define({
+    scope: 'IMMUTABLE',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description:
+      'Honour `X-Forwarded-Host` / `X-Forwarded-Proto`; enable only behind a proxy that sets them.',
+    parse: parseBoolean,
+  }),
+  'database.url': define({
+    scope: 'IMMUTABLE',
+    default: 'sqlite:data/pantry.sqlite',
+    valuesDoc: '`sqlite:PATH`, `sqlite::memory:`',
+    description:
+      'Database. A relative SQLite path is relative to the working directory; its folder is the data directory (generated secrets live there).',
+    parse: parseDatabaseUrl,
+  }),
+  'admin.token': define({
+    scope: 'IMMUTABLE',
+    default: '',
+    defaultDoc: 'generated at first start, printed once',
+    valuesDoc: '16–512 visible ASCII characters',
+    description: 'Bearer token of the admin API. `PANTRY_ADMIN_TOKEN` overrides it.',
+    secret: true,
+    parse: parseAdminToken,
+  }),
+  'identifier.signingSecrets': define({
+    scope: 'IMMUTABLE',
+    default: '',
+    defaultDoc: 'generated at first start, kept in the data directory',
+    valuesDoc: 'comma list, each ≥ 32 characters',
+    description:
+      'HMAC secrets for cookie values: the first signs, all verify (rotation). Set it explicitly when several nodes share a database.',
+    secret: true,
+    parse: parseSigningSecrets,
+  }),
+  'server.aes.encryptionKey': define({
+    scope: 'IMMUTABLE',
+    default: '',
+    defaultDoc: 'generated like the above',
+    valuesDoc: 'base64 of 32 bytes',
+    description: 'AES-256-GCM key for encrypted values.',
+    secret: true,
+    parse: parseEncryptionKey,
+  }),
+  'identifier.cookieNamePrefix': define({
+    scope: 'ACCOUNT',
+    default: 'x-unblu-',
+    valuesDoc: 'cookie-name characters',
+    description:
+      'Prefix of every cookie name. The value in application.properties also names the relay, echo and API-key headers.',
+    parse: parseCookieNamePrefix,
+  }),
+  ...cookieNameDefinitions,
+  'identifier.accountScopedCookies': define({
+    scope: 'GLOBAL',
+    default: 'session,authsession,anonymous-person,device,consent',
+    valuesDoc: `comma list of ${COOKIE_KINDS.map((k) => `\`${k}\``).join(', ')}`,
+    description: 'Cookies whose names carry the API key in multi-account mode.',
+    parse: parseCookieKindList,
+  }),
+  'identifier.cookieDomain': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty (host-only)',
+    valuesDoc: 'empty, `AUTO` (alias `automatic`), or a domain such as `.example.com`',
+    description:
+      '`AUTO` picks the registrable domain of the page by the Public Suffix List. A public suffix is refused.',
+    parse: parseCookieDomain,
+  }),
+  'identifier.visitorClientCookieDomain': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty (as `identifier.cookieDomain`)',
+    valuesDoc: 'as `identifier.cookieDomain`',
+    description: 'Domain of the copies the snippet stores on the visitor’s page.',
+    parse: parseCookieDomain,
+  }),
+  'identifier.clusterEnabled': define({
+    scope: 'IMMUTABLE',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description: 'Cluster mode: cookies use `identifier.clusterUniverseCookieDomain`.',
+    parse: parseBoolean,
+  }),
+  'identifier.clusterUniverseCookieDomain': define({
+    scope: 'GLOBAL',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'as `identifier.cookieDomain`',
+    description: 'Used instead of `identifier.cookieDomain` in cluster mode.',
+    parse: parseCookieDomain,
+  }),
+  'identifier.cookiePath': define({
+    scope: 'ACCOUNT',
+    default: '/',
+    valuesDoc: 'a path starting with `/`',
+    description: 'Path attribute of every cookie.',
+    parse: parseCookiePath,
+  }),
+  'identifier.cookieSecureFlag': define({
+    scope: 'ACCOUNT',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description: 'Secure attribute. Required by `SameSite=None` and `Partitioned`.',
+    parse: parseBoolean,
+  }),
+  'identifier.cookieSameSite': define({
+    scope: 'ACCOUNT',
+    default: 'AUTO',
+    values: SAME_SITE,
+    valuesDoc: SAME_SITE.map((v) => `\`${v}\``).join(', '),
+    description: '`AUTO`: `None` on allowed cross-site requests when Secure, else `Lax`.',
+    parse: enumParser(SAME_SITE),
+  }),
+  'identifier.cookiePartitioned': define({
+    scope: 'ACCOUNT',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description: 'CHIPS `Partitioned` attribute; requires Secure.',
+    parse: parseBoolean,
+  }),
+  'identifier.deviceCookieMaxAge': define({
+    scope: 'ACCOUNT',
+    default: '2147483647',
+    valuesDoc: 'seconds, 0–2147483647',
+    description: 'Lifetime of the device cookie; browsers cap it at 400 days.',
+    parse: MAX_AGE,
+  }),
+  'identifier.anonymousPersonCookieMaxAge': define({
+    scope: 'ACCOUNT',
+    default: '2147483647',
+    valuesDoc: 'seconds, 0–2147483647',
+    description: 'Lifetime of the anonymous-person cookie; browsers cap it at 400 days.',
+    parse: MAX_AGE,
+  }),
+  'authentication.cookieMaxAgeSeconds': define({
+    scope: 'ACCOUNT',
+    default: '604800',
+    valuesDoc: 'seconds, 0–2147483647',
+    description: 'Lifetime of the authsession cookie.',
+    parse: MAX_AGE,
+  }),
+  'consent.cookieMaxAge': define({
+    scope: 'ACCOUNT',
+    default: '31536000',
+    valuesDoc: 'seconds, 0–2147483647',
+    description: 'Lifetime of the consent cookie.',
+    parse: MAX_AGE,
+  }),
+  'consent.required': define({
+    scope: 'ACCOUNT',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description: 'Identity cookies (device, anonymous-person) only after consent.',
+    parse: parseBoolean,
+  }),
+  'consent.honorGlobalPrivacyControl': define({
+    scope: 'ACCOUNT',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description: '`Sec-GPC: 1` counts as denied until the visitor explicitly grants.',
+    parse: parseBoolean,
+  }),
+  'server.cors.allowedOrigins': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'comma list of origins; `https://*.example.com` matches any subdomain',
+    description: 'Origins allowed to call the visitor API cross-origin, matched exactly.',
+    parse: parseOriginList,
+  }),
+  'server.cors.corsCookieMode': define({
+    scope: 'ACCOUNT',
+    default: 'PRODUCT_DOMAIN',
+    values: CORS_COOKIE_MODES,
+    valuesDoc: CORS_COOKIE_MODES.map((v) => `\`${v}\``).join(', '),
+    description: 'Where the snippet keeps relayed cookie copies.',
+    parse: enumParser(CORS_COOKIE_MODES),
+  }),
+} as const;
+
+export type PropertyKey = keyof typeof PROPERTY_DEFINITIONS;
+
+/** The typed value of every property, as parsed. */
+export type PropertyValues = {
+  readonly [K in PropertyKey]: ReturnType<(typeof PROPERTY_DEFINITIONS)[K]['parse']>;
+};
+
+export interface CatalogEntry extends PropertyDefinition {
+  readonly key: PropertyKey;
+}
+
+/** The catalog as a list, in documentation order. */
+export const PROPERTY_CATALOG: readonly CatalogEntry[] = Object.entries(PROPERTY_DEFINITIONS).map(
+  ([key, definition]) => ({ key: key as PropertyKey, ...(definition as PropertyDefinition) }),
+);
+
+const BY_LOWER_KEY = new Map(PROPERTY_CATALOG.map((e) => [e.key.toLowerCase(), e]));
+
+/** Keys are case-insensitive and accept the `com.unblu.` prefix of Unblu property files. */
+export function findProperty(rawKey: string): CatalogEntry | undefined {
+  const lower = rawKey.toLowerCase();
+  return BY_LOWER_KEY.get(lower.startsWith('com.unblu.') ? lower.slice(10) : lower);
+}
+
+/** Values of every key at its catalog default. */
+export const DEFAULT_VALUES: PropertyValues = Object.fromEntries(
+  PROPERTY_CATALOG.map((e) => [e.key, e.parse(e.default)]),
+) as unknown as PropertyValues;

@@ -1,0 +1,250 @@
+import { getDomain, parse as parseHost } from 'tldts';
+import { COOKIE_KINDS, CookieKind, isCookieKind } from '../cookies/cookie-catalog';
+
+/** Thrown by a value parser; the message is what the operator reads after `KEY: `. */
+export class InvalidPropertyValue extends Error {}
+
+/** Quote a value for an error message, keeping it short and on one line. */
+export function quote(raw: string): string {
+  const oneLine = JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw);
+  return oneLine;
+}
+
+export function parseBoolean(raw: string): boolean {
+  const v = raw.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new InvalidPropertyValue(`must be true or false (got ${quote(raw)})`);
+}
+
+export function integerParser(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^[+-]?\d+$/.test(raw)) {
+      throw new InvalidPropertyValue(`must be a whole number (got ${quote(raw)})`);
+    }
+    const n = Number(raw);
+    if (n < min || n > max) {
+      throw new InvalidPropertyValue(`must be between ${min} and ${max} (got ${quote(raw)})`);
+    }
+    return n;
+  };
+}
+
+/**
+ * Enum values match case-insensitively and normalise to their canonical spelling;
+ * `aliases` maps further accepted spellings (lower case) to a canonical value.
+ */
+export function enumParser<const V extends string>(
+  values: readonly V[],
+  aliases: Record<string, V> = {},
+) {
+  const byLower = new Map<string, V>(values.map((v) => [v.toLowerCase(), v]));
+  for (const [alias, v] of Object.entries(aliases)) byLower.set(alias.toLowerCase(), v);
+  return (raw: string): V => {
+    const found = byLower.get(raw.toLowerCase());
+    if (found === undefined) {
+      throw new InvalidPropertyValue(`must be one of ${values.join(', ')} (got ${quote(raw)})`);
+    }
+    return found;
+  };
+}
+
+/** Splits a comma list, trimming items and dropping empty ones. */
+export function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** RFC 6265 cookie-name characters (an RFC 7230 token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+export function parseCookieNamePrefix(raw: string): string {
+  if (raw !== '' && !TOKEN.test(raw)) {
+    throw new InvalidPropertyValue(
+      `must contain only cookie-name (RFC 6265 token) characters (got ${quote(raw)})`,
+    );
+  }
+  return raw;
+}
+
+export function parseCookieNameOverride(raw: string): string | null {
+  if (raw === '') return null;
+  if (!TOKEN.test(raw)) {
+    throw new InvalidPropertyValue(
+      `must contain only cookie-name (RFC 6265 token) characters (got ${quote(raw)})`,
+    );
+  }
+  return raw;
+}
+
+export function parseCookieKindList(raw: string): CookieKind[] {
+  const items = splitList(raw);
+  const unknown = items.filter((i) => !isCookieKind(i.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new InvalidPropertyValue(
+      `must be a comma list of ${COOKIE_KINDS.join(', ')} (got ${unknown.map(quote).join(', ')})`,
+    );
+  }
+  return [...new Set(items.map((i) => i.toLowerCase() as CookieKind))];
+}
+
+export type CookieDomainSetting =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'auto' }
+  | { readonly mode: 'fixed'; readonly domain: string };
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** True for a syntactically valid DNS host name (lower case, no trailing dot). */
+export function isHostName(host: string): boolean {
+  return host.length <= 253 && host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+/**
+ * `identifier.cookieDomain` and friends: empty, `AUTO` (alias `automatic`) or a fixed domain.
+ * A fixed domain that is a public suffix (by the Public Suffix List, private section included)
+ * is refused: browsers drop such cookies, so the setting could never work.
+ */
+export function parseCookieDomain(raw: string): CookieDomainSetting {
+  if (raw === '') return { mode: 'none' };
+  const lower = raw.toLowerCase();
+  if (lower === 'auto' || lower === 'automatic') return { mode: 'auto' };
+  const domain = lower.replace(/^\./, '');
+  if (parseHost(domain).isIp) {
+    throw new InvalidPropertyValue(
+      `must be empty, AUTO or a domain name such as .example.com, not an IP address (got ${quote(raw)})`,
+    );
+  }
+  if (!isHostName(domain)) {
+    throw new InvalidPropertyValue(
+      `must be empty, AUTO or a domain name such as .example.com (got ${quote(raw)})`,
+    );
+  }
+  if (getDomain(domain, { allowPrivateDomains: true }) === null) {
+    throw new InvalidPropertyValue(
+      `${quote(raw)} is a public suffix (Public Suffix List): browsers refuse cookies for it; use a registrable domain such as .example.${domain}`,
+    );
+  }
+  return { mode: 'fixed', domain };
+}
+
+/**
+ * An allowed origin: `scheme://host[:port]`, where the host may start with `*.` to match any
+ * subdomain. Normalised to lower case without a default port.
+ */
+export function parseOrigin(raw: string): string {
+  const m = /^(https?):\/\/(\*\.)?([^/:?#*]+)(?::(\d{1,5}))?\/?$/i.exec(raw);
+  const host = m?.[3]?.toLowerCase();
+  if (!m || !host || !(isHostName(host) || parseHost(host).isIp)) {
+    throw new InvalidPropertyValue(
+      `must be an origin such as https://shop.example.com or https://*.example.com (got ${quote(raw)})`,
+    );
+  }
+  const scheme = m[1].toLowerCase();
+  const port = m[4] && Number(m[4]);
+  if (port !== undefined && port !== '' && (port < 1 || port > 65535)) {
+    throw new InvalidPropertyValue(`has an invalid port (got ${quote(raw)})`);
+  }
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const portPart = port && port !== defaultPort ? `:${port}` : '';
+  return `${scheme}://${m[2] ? '*.' : ''}${host}${portPart}`;
+}
+
+export function parseOriginList(raw: string): string[] {
+  return [...new Set(splitList(raw).map(parseOrigin))];
+}
+
+export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export function parseApiKeyList(raw: string): string[] {
+  const keys = splitList(raw);
+  const bad = keys.filter((k) => !API_KEY_PATTERN.test(k));
+  if (bad.length > 0) {
+    throw new InvalidPropertyValue(
+      `API keys must be 8 to 64 characters of A-Z a-z 0-9 _ - (got ${bad.map(quote).join(', ')})`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) throw new InvalidPropertyValue(`lists API key ${quote(k)} twice`);
+    seen.add(k);
+  }
+  return keys;
+}
+
+export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export type DatabaseUrl = { readonly type: 'sqlite'; readonly database: string };
+
+export function parseDatabaseUrl(raw: string): DatabaseUrl {
+  if (/^postgres(ql)?:/i.test(raw)) {
+    throw new InvalidPropertyValue('PostgreSQL is not supported yet; use sqlite:PATH');
+  }
+  const m = /^sqlite:(.+)$/.exec(raw);
+  if (!m) {
+    throw new InvalidPropertyValue(
+      `must be sqlite:PATH or sqlite::memory: (got ${quote(raw.replace(/\/\/[^@/]*@/, '//***@'))})`,
+    );
+  }
+  return { type: 'sqlite', database: m[1] };
+}
+
+export function parsePathPrefix(raw: string): string {
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(raw)) {
+    throw new InvalidPropertyValue(
+      `must be a path such as /unblu: segments of A-Z a-z 0-9 . _ ~ -, no trailing slash (got ${quote(raw)})`,
+    );
+  }
+  return raw;
+}
+
+export function parseDisplayName(raw: string): string | null {
+  if (raw.length > 200) throw new InvalidPropertyValue('must be at most 200 characters');
+  return raw === '' ? null : raw;
+}
+
+// Secrets: never echo the value in a message.
+
+export function parseSigningSecrets(raw: string): string[] {
+  const secrets = splitList(raw);
+  secrets.forEach((s, i) => {
+    if (s.length < 32) {
+      throw new InvalidPropertyValue(
+        `secret #${i + 1} is too short: at least 32 characters are needed (got ${s.length})`,
+      );
+    }
+  });
+  return secrets;
+}
+
+export function parseEncryptionKey(raw: string): string | null {
+  if (raw === '') return null;
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+  if (!bytes || bytes.length !== 32) {
+    throw new InvalidPropertyValue(
+      `must be the base64 encoding of 32 random bytes (got ${raw.length} characters that are not)`,
+    );
+  }
+  return raw;
+}
+
+export function parseAdminToken(raw: string): string | null {
+  if (raw === '') return null;
+  if (raw.length < 16 || raw.length > 512 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new InvalidPropertyValue(
+      `must be 16 to 512 visible ASCII characters without spaces (got ${raw.length} characters)`,
+    );
+  }
+  return raw;
+}
+
+export function parseCookiePath(raw: string): string {
+  if (!/^\/[\x21-\x3a\x3c-\x7e]*$/.test(raw)) {
+    throw new InvalidPropertyValue(
+      `must start with / and contain no spaces, semicolons or control characters (got ${quote(raw)})`,
+    );
+  }
+  return raw;
+}

@@ -1,0 +1,102 @@
+import { LoggerService } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../../src/app.module';
+import { configureApp, createAdapter } from '../../src/app.setup';
+
+export interface ConfigFiles {
+  /** application.properties (or a function of the data directory); a `database.url` on a
+   * temporary SQLite file is added unless given. */
+  app?: string | ((dataDir: string) => string);
+  /** account id → account file text */
+  accounts?: Record<string, string>;
+}
+
+export interface TestWorkspace {
+  readonly root: string;
+  readonly configDir: string;
+  readonly dataDir: string;
+  /** Writes a config file atomically (as editors and deploy tools do). */
+  write(relativePath: string, text: string): void;
+  remove(): void;
+}
+
+export function createWorkspace(files: ConfigFiles = {}): TestWorkspace {
+  const root = mkdtempSync(join(tmpdir(), 'pantry-test-'));
+  const configDir = join(root, 'config');
+  const dataDir = join(root, 'data');
+  mkdirSync(join(configDir, 'accounts'), { recursive: true });
+  const write = (relativePath: string, text: string) => {
+    const path = join(configDir, relativePath);
+    const tmp = join(root, `.tmp-${process.hrtime.bigint()}`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  };
+  const app = typeof files.app === 'function' ? files.app(dataDir) : (files.app ?? '');
+  write(
+    'application.properties',
+    /database\.url/i.test(app)
+      ? app
+      : `${app}\ndatabase.url = sqlite:${join(dataDir, 'pantry.sqlite')}\n`,
+  );
+  for (const [id, text] of Object.entries(files.accounts ?? {})) {
+    write(join('accounts', `${id}.properties`), text);
+  }
+  return {
+    root,
+    configDir,
+    dataDir,
+    write,
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** A logger to capture output; by default the app logs nothing. */
+  logger?: LoggerService;
+}
+
+/** Boots the real AppModule through the same configureApp() as main.ts. */
+export async function startApp(
+  workspace: TestWorkspace,
+  options: StartOptions = {},
+): Promise<NestFastifyApplication> {
+  process.env.PANTRY_CONFIG_DIR = workspace.configDir;
+  process.env.PANTRY_ADMIN_TOKEN = TEST_ADMIN_TOKEN;
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  const moduleRef = await (options.logger ? builder.setLogger(options.logger) : builder).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), {
+    logger: options.logger ?? false,
+  });
+  configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** Waits until `check` passes or the time is up (for file-watching tests). */
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
