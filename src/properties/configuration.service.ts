@@ -16,6 +16,7 @@ import {
   ConfigurationError,
   buildConfiguration,
   formatProblem,
+  ResolvedProperties,
 } from './configuration';
 import { readConfigurationFiles } from './configuration.reader';
 import { PROPERTY_CATALOG, PropertyValues } from './property-catalog';
@@ -42,6 +43,37 @@ export type ReloadResult = { ok: true; summary: ReloadSummary } | { ok: false; p
 
 const WATCH_DEBOUNCE_MS = 150;
 
+const IMMUTABLE_KEYS = PROPERTY_CATALOG.filter((e) => e.scope === 'IMMUTABLE').map((e) => e.key);
+
+function pinProperties(
+  resolved: ResolvedProperties,
+  startup: ResolvedProperties,
+): ResolvedProperties {
+  const values: Record<string, unknown> = { ...resolved.values };
+  const origins: Record<string, unknown> = { ...resolved.origins };
+  for (const key of IMMUTABLE_KEYS) {
+    values[key] = startup.values[key];
+    origins[key] = startup.origins[key];
+  }
+  return {
+    values: values as unknown as PropertyValues,
+    origins: origins as ResolvedProperties['origins'],
+  };
+}
+
+/** A reloaded configuration keeps the IMMUTABLE values the server started with. */
+function pinImmutable(config: Configuration, startup: ResolvedProperties): Configuration {
+  return {
+    app: pinProperties(config.app, startup),
+    accounts: new Map(
+      [...config.accounts].map(([id, a]) => [
+        id,
+        { ...a, properties: pinProperties(a.properties, startup) },
+      ]),
+    ),
+  };
+}
+
 /**
  * The properties files as the server runs them. The configuration is replaced as a whole
  * (atomic swap) only when a reload validates; otherwise the last good one stays in force.
@@ -52,8 +84,8 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   private current: Configuration;
   private watcher?: FSWatcher;
   private debounce?: NodeJS.Timeout;
-  private watcherReady: Promise<void> = Promise.resolve();
   readonly configDir: string;
+  private readonly startupConfiguration: Configuration;
   /** Values of application.properties as read at start: IMMUTABLE keys are read from here. */
   readonly startup: PropertyValues;
   /** Emits the new configuration after every successful reload. */
@@ -64,6 +96,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     const loaded = loadConfiguration(this.configDir);
     if (!loaded.ok) throw new ConfigurationError(loaded.problems);
     this.current = loaded.configuration;
+    this.startupConfiguration = loaded.configuration;
     this.startup = loaded.configuration.app.values;
   }
 
@@ -82,10 +115,13 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
       return { ok: false, problems };
     }
     const previous = this.current;
-    const next = loaded.configuration;
+    const next = pinImmutable(loaded.configuration, this.startupConfiguration.app);
+    // Compared with what the server started with: IMMUTABLE values never change while it runs.
     const restartRequired = PROPERTY_CATALOG.filter(
       (e) =>
-        e.scope === 'IMMUTABLE' && next.app.origins[e.key].raw !== previous.app.origins[e.key].raw,
+        e.scope === 'IMMUTABLE' &&
+        JSON.stringify(loaded.configuration.app.values[e.key]) !==
+          JSON.stringify(this.startup[e.key]),
     ).map((e) => e.key);
     const summary: ReloadSummary = {
       accounts: next.accounts.size,
@@ -108,23 +144,17 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     return { ok: true, summary };
   }
 
-  onApplicationBootstrap(): void {
-    this.watcher = watch(this.configDir, { ignoreInitial: true, depth: 1 });
-    const watcher = this.watcher;
-    this.watcherReady = new Promise((done) => watcher.once('ready', () => done()));
-    this.watcher.on('all', (_event, path) => {
+  /** Starts watching the files; the server counts as started once the watcher is ready. */
+  async onApplicationBootstrap(): Promise<void> {
+    const watcher = watch(this.configDir, { ignoreInitial: true, depth: 1 });
+    this.watcher = watcher;
+    watcher.on('all', (_event, path) => {
       if (!path.endsWith('.properties')) return;
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => this.reload(), WATCH_DEBOUNCE_MS);
     });
-    this.watcher.on('error', (e) =>
-      this.logger.warn(`watching ${this.configDir} failed: ${String(e)}`),
-    );
-  }
-
-  /** Resolves once the watcher is listening (tests wait for it before editing files). */
-  watching(): Promise<void> {
-    return this.watcherReady;
+    watcher.on('error', (e) => this.logger.warn(`watching ${this.configDir} failed: ${String(e)}`));
+    await new Promise<void>((done) => watcher.once('ready', () => done()));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -236,6 +236,19 @@ function contradictionProblems(
   });
 }
 
+/** Files in the order they were read, each file's problems by line. */
+function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  const fileOrder = new Map<string, number>();
+  for (const p of problems) if (!fileOrder.has(p.file)) fileOrder.set(p.file, fileOrder.size);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort(
+      (a, b) =>
+        fileOrder.get(a.p.file)! - fileOrder.get(b.p.file)! || a.p.line - b.p.line || a.i - b.i,
+    )
+    .map(({ p }) => p);
+}
+
 function accountIdFromPath(path: string): string {
   const base = path.split(/[\\/]/).pop() ?? path;
   return base.replace(/\.properties$/i, '');
@@ -258,7 +271,7 @@ export function buildConfiguration(
 
   const accounts = new Map<string, AccountConfig>();
   const keyOwners = new Map<string, { file: string; line: number }>();
-  for (const file of [...accountFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const file of [...accountFiles].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     const id = accountIdFromPath(file.path);
     const before = problems.length;
     if (!ACCOUNT_ID_PATTERN.test(id)) {
@@ -298,6 +311,6 @@ export function buildConfiguration(
     }
   }
   return problems.length > 0
-    ? { ok: false, problems }
+    ? { ok: false, problems: inFileOrder(problems) }
     : { ok: true, configuration: { app, accounts } };
 }

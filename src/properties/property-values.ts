@@ -143,12 +143,11 @@ export function parseOrigin(raw: string): string {
     );
   }
   const scheme = m[1].toLowerCase();
-  const port = m[4] && Number(m[4]);
-  if (port !== undefined && port !== '' && (port < 1 || port > 65535)) {
+  const port = m[4] === undefined ? undefined : Number(m[4]);
+  if (port !== undefined && (port < 1 || port > 65535)) {
     throw new InvalidPropertyValue(`has an invalid port (got ${quote(raw)})`);
   }
-  const defaultPort = scheme === 'https' ? 443 : 80;
-  const portPart = port && port !== defaultPort ? `:${port}` : '';
+  const portPart = port !== undefined && port !== (scheme === 'https' ? 443 : 80) ? `:${port}` : '';
   return `${scheme}://${m[2] ? '*.' : ''}${host}${portPart}`;
 }
 

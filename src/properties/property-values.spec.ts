@@ -1,0 +1,76 @@
+import {
+  parseCookieDomain,
+  parseOrigin,
+  InvalidPropertyValue,
+  parseApiKeyList,
+} from './property-values';
+
+describe(parseCookieDomain.name, () => {
+  it.each([
+    ['', { mode: 'none' }],
+    ['AUTO', { mode: 'auto' }],
+    ['automatic', { mode: 'auto' }],
+    ['Auto', { mode: 'auto' }],
+    ['.example.com', { mode: 'fixed', domain: 'example.com' }],
+    ['Shop.Example.CO.UK', { mode: 'fixed', domain: 'shop.example.co.uk' }],
+    ['alice.github.io', { mode: 'fixed', domain: 'alice.github.io' }],
+    ['xn--bcher-kva.example', { mode: 'fixed', domain: 'xn--bcher-kva.example' }],
+  ])('accepts %j', (raw, expected) => {
+    expect(parseCookieDomain(raw)).toEqual(expected);
+  });
+
+  it.each([
+    ['.com', /public suffix/],
+    ['co.uk', /public suffix/],
+    ['.github.io', /public suffix/],
+    ['localhost', /public suffix/],
+    ['127.0.0.1', /not an IP address/],
+    ['exa mple.com', /domain name/],
+    ['-bad.example.com', /domain name/],
+    ['example..com', /domain name/],
+    ['*.example.com', /domain name/],
+  ])('refuses %j', (raw, message) => {
+    expect(() => parseCookieDomain(raw)).toThrow(InvalidPropertyValue);
+    expect(() => parseCookieDomain(raw)).toThrow(message);
+  });
+});
+
+describe(parseOrigin.name, () => {
+  it.each([
+    ['https://shop.example.com', 'https://shop.example.com'],
+    ['HTTPS://Shop.Example.com/', 'https://shop.example.com'],
+    ['https://shop.example.com:443', 'https://shop.example.com'],
+    ['http://localhost:3000', 'http://localhost:3000'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['https://*.example.com', 'https://*.example.com'],
+  ])('normalises %j', (raw, expected) => {
+    expect(parseOrigin(raw)).toBe(expected);
+  });
+
+  it.each([
+    'shop.example.com',
+    'https://shop.example.com/path',
+    'ftp://shop.example.com',
+    'https://*',
+    'https://ex*ample.com',
+    'https://shop.example.com:99999',
+    'https://user@shop.example.com',
+    '*',
+    'null',
+  ])('refuses %j', (raw) => {
+    expect(() => parseOrigin(raw)).toThrow(InvalidPropertyValue);
+  });
+});
+
+describe(parseApiKeyList.name, () => {
+  it.each([
+    ['', []],
+    ['abcdefgh', ['abcdefgh']],
+    [' MZsy5sFESYqU7MawXZgR_w , other-key-1 ,', ['MZsy5sFESYqU7MawXZgR_w', 'other-key-1']],
+  ])('accepts %j', (raw, expected) => expect(parseApiKeyList(raw)).toEqual(expected));
+
+  it.each(['short', 'has space key', 'x'.repeat(65), 'bad/char/key', 'dup-key-1,dup-key-1'])(
+    'refuses %j',
+    (raw) => expect(() => parseApiKeyList(raw)).toThrow(InvalidPropertyValue),
+  );
+});

@@ -1,0 +1,123 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { AccountPropertiesService } from '../src/properties/account-properties.service';
+import { ConfigurationService } from '../src/properties/configuration.service';
+import { PropertyOverrideRepository } from '../src/properties/property-override.repository';
+import { createWorkspace, eventually, startApp, TestWorkspace } from './helpers/test-app';
+
+describe('configuration hot reload', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const sameSite = () =>
+    app.get(AccountPropertiesService).forAccount('shop').values['identifier.cookieSameSite'];
+  const accountIds = () =>
+    app
+      .get(AccountsService)
+      .list()
+      .map((a) => a.id);
+
+  beforeEach(async () => {
+    ws = createWorkspace({
+      app: 'identifier.cookieSameSite = Lax',
+      accounts: { shop: 'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = Strict' },
+    });
+    app = await startApp(ws);
+  });
+
+  afterEach(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  it('applies a valid edit of an account file without restart', async () => {
+    expect(sameSite()).toBe('Strict');
+    ws.write(
+      'accounts/shop.properties',
+      'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = None',
+    );
+    await eventually(() => expect(sameSite()).toBe('None'));
+  });
+
+  it('keeps the last good configuration when an edit is broken, then applies the fix', async () => {
+    const reloads: string[] = [];
+    const service = app.get(ConfigurationService);
+    const original = service.reload.bind(service);
+    jest.spyOn(service, 'reload').mockImplementation(() => {
+      const result = original();
+      reloads.push(result.ok ? 'ok' : result.problems.join('\n'));
+      return result;
+    });
+
+    ws.write(
+      'accounts/shop.properties',
+      'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = Laxx\nconsent.required = maybe',
+    );
+    await eventually(() => expect(reloads.length).toBeGreaterThan(0));
+    expect(reloads.at(-1)).toBe(
+      [
+        `${join(ws.configDir, 'accounts', 'shop.properties')}:2: identifier.cookieSameSite: must be one of Lax, Strict, None, AUTO (got "Laxx")`,
+        `${join(ws.configDir, 'accounts', 'shop.properties')}:3: consent.required: must be true or false (got "maybe")`,
+      ].join('\n'),
+    );
+    expect(sameSite()).toBe('Strict');
+    expect((await request(app.getHttpServer()).get('/health')).status).toBe(200);
+
+    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
+    await eventually(() => expect(sameSite()).toBe('Lax'));
+  });
+
+  it('adds and removes accounts as their files come and go', async () => {
+    ws.write('accounts/news.properties', 'account.apiKeys = news-key-0001');
+    await eventually(() => expect(accountIds()).toEqual(['news', 'shop']));
+    const health = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(health.body.accounts).toBe(2);
+    unlinkSync(join(ws.configDir, 'accounts', 'news.properties'));
+    await eventually(() => expect(accountIds()).toEqual(['shop']));
+  });
+
+  it('applies GLOBAL and ACCOUNT defaults from application.properties, not IMMUTABLE ones', async () => {
+    const service = app.get(ConfigurationService);
+    ws.write(
+      'application.properties',
+      [
+        `database.url = sqlite:${join(ws.dataDir, 'elsewhere.sqlite')}`,
+        'identifier.accountScopedCookies = session',
+      ].join('\n'),
+    );
+    await eventually(() =>
+      expect(service.configuration.app.values['identifier.accountScopedCookies']).toEqual([
+        'session',
+      ]),
+    );
+    const result = service.reload();
+    expect(result.ok && result.summary.restartRequired).toEqual(['database.url']);
+    const running = join(ws.dataDir, 'pantry.sqlite');
+    expect(service.startup['database.url'].database).toBe(running);
+    expect(service.configuration.app.values['database.url'].database).toBe(running);
+  });
+
+  it('layers an API override above the account file', async () => {
+    const overrides = app.get(PropertyOverrideRepository);
+    const properties = app.get(AccountPropertiesService);
+    await overrides.upsert('shop', 'identifier.cookieSameSite', 'None');
+    await properties.refresh();
+    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
+    expect(properties.forAccount('shop').origins['identifier.cookieSameSite'].source).toBe('api');
+    // The file changes below the override: the override still wins.
+    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
+    await eventually(() =>
+      expect(
+        app.get(ConfigurationService).configuration.accounts.get('shop')!.properties.values[
+          'identifier.cookieSameSite'
+        ],
+      ).toBe('Lax'),
+    );
+    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
+    await overrides.remove('shop', 'identifier.cookieSameSite');
+    await properties.refresh();
+    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('Lax');
+  });
+});
