@@ -28,8 +28,8 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
     output += chunk.toString('utf8');
     onOutput();
   };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
