@@ -1,0 +1,173 @@
+import { serialize } from 'cookie';
+import { CookieDomainSetting } from '../properties/property-values';
+import {
+  CorsCookieMode,
+  PropertyKey,
+  PropertyValues,
+  SameSiteSetting,
+  cookieNameKey,
+} from '../properties/property-catalog';
+import { COOKIE_KINDS, CookieKind } from './cookie-catalog';
+import { cookieName } from './cookie-naming';
+import { OriginMatcher } from './origin-matcher';
+import { RelayCookie } from './relay-header';
+
+/** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); Pantry applies the cap itself. */
+export const MAX_AGE_CAP_SECONDS = 400 * 24 * 60 * 60;
+
+/** Lifetime property of each cookie; null: a browser-session cookie. */
+export const COOKIE_LIFETIME: Readonly<Record<CookieKind, PropertyKey | null>> = {
+  device: 'identifier.deviceCookieMaxAge',
+  'anonymous-person': 'identifier.anonymousPersonCookieMaxAge',
+  session: null,
+  authsession: 'authentication.cookieMaxAgeSeconds',
+  consent: 'consent.cookieMaxAge',
+  lang: null,
+};
+
+/** Cookies issued only with consent (SPEC §3). */
+export const CONSENT_GATED: ReadonlySet<CookieKind> = new Set(['device', 'anonymous-person']);
+
+export interface CookieSpec {
+  readonly kind: CookieKind;
+  readonly name: string;
+  /** Capped Max-Age in seconds; null for a session cookie. */
+  readonly maxAge: number | null;
+  readonly gated: boolean;
+}
+
+/**
+ * Everything about an account's cookies that does not depend on the request, computed once per
+ * (account, API key, configuration) so the request path only looks things up.
+ */
+export interface CookiePlan {
+  readonly accountId: string;
+  readonly apiKey: string;
+  readonly cookies: Readonly<Record<CookieKind, CookieSpec>>;
+  readonly path: string;
+  readonly secure: boolean;
+  readonly sameSite: SameSiteSetting;
+  readonly partitioned: boolean;
+  readonly domain: CookieDomainSetting;
+  readonly clientDomain: CookieDomainSetting;
+  readonly mode: CorsCookieMode;
+  readonly consentRequired: boolean;
+  readonly honorGpc: boolean;
+  readonly origins: OriginMatcher;
+}
+
+export interface ServerCookieSettings {
+  readonly multiAccount: boolean;
+  readonly clusterEnabled: boolean;
+}
+
+/** Builds an account's cookie plan from its effective properties (pure). */
+export function buildCookiePlan(
+  accountId: string,
+  apiKey: string,
+  props: PropertyValues,
+  server: ServerCookieSettings,
+): CookiePlan {
+  const scoped = new Set(props['identifier.accountScopedCookies']);
+  const cookies = Object.fromEntries(
+    COOKIE_KINDS.map((kind) => {
+      const lifetimeKey = COOKIE_LIFETIME[kind];
+      const lifetime = lifetimeKey === null ? null : (props[lifetimeKey] as number);
+      const spec: CookieSpec = {
+        kind,
+        name: cookieName(kind, {
+          prefix: props['identifier.cookieNamePrefix'],
+          override: props[cookieNameKey(kind)],
+          multiAccount: server.multiAccount,
+          accountScoped: scoped.has(kind),
+          apiKey,
+        }),
+        // 0 means "no lifetime": a browser-session cookie rather than one that dies at once.
+        maxAge:
+          lifetime === null || lifetime === 0 ? null : Math.min(lifetime, MAX_AGE_CAP_SECONDS),
+        gated: CONSENT_GATED.has(kind),
+      };
+      return [kind, spec];
+    }),
+  ) as Record<CookieKind, CookieSpec>;
+  return {
+    accountId,
+    apiKey,
+    cookies,
+    path: props['identifier.cookiePath'],
+    secure: props['identifier.cookieSecureFlag'],
+    sameSite: props['identifier.cookieSameSite'],
+    partitioned: props['identifier.cookiePartitioned'],
+    domain: server.clusterEnabled
+      ? props['identifier.clusterUniverseCookieDomain']
+      : props['identifier.cookieDomain'],
+    clientDomain: props['identifier.visitorClientCookieDomain'],
+    mode: props['server.cors.corsCookieMode'],
+    consentRequired: props['consent.required'],
+    honorGpc: props['consent.honorGlobalPrivacyControl'],
+    origins: new OriginMatcher(props['server.cors.allowedOrigins']),
+  };
+}
+
+/** SameSite for a response: AUTO is None on allowed cross-site requests when Secure, else Lax. */
+export function resolveSameSite(
+  setting: SameSiteSetting,
+  secure: boolean,
+  crossSite: boolean,
+): 'Lax' | 'Strict' | 'None' {
+  if (setting !== 'AUTO') return setting;
+  return crossSite && secure ? 'None' : 'Lax';
+}
+
+/** A cookie to write, or to delete (value null). */
+export interface CookieWrite {
+  readonly spec: CookieSpec;
+  readonly value: string | null;
+}
+
+export interface ResponseCookieContext {
+  readonly setCookieDomain: string | null;
+  readonly relayDomain: string | null;
+  readonly sameSite: 'Lax' | 'Strict' | 'None';
+  /** Epoch seconds, for the relay copies' `expires`. */
+  readonly now: number;
+}
+
+/** The `Set-Cookie` line for a write or a deletion (HttpOnly always). */
+export function setCookieLine(
+  plan: CookiePlan,
+  write: CookieWrite,
+  ctx: ResponseCookieContext,
+): string {
+  const deletion = write.value === null;
+  return serialize(write.spec.name, write.value ?? '', {
+    domain: ctx.setCookieDomain ?? undefined,
+    path: plan.path,
+    maxAge: deletion ? 0 : (write.spec.maxAge ?? undefined),
+    expires: deletion ? new Date(0) : undefined,
+    httpOnly: true,
+    secure: plan.secure,
+    sameSite: ctx.sameSite.toLowerCase() as 'lax' | 'strict' | 'none',
+    partitioned: plan.partitioned && plan.secure,
+  });
+}
+
+/**
+ * The relayed copy of a write, for the page: first-party there, so SameSite AUTO means Lax.
+ */
+export function relayCookie(
+  plan: CookiePlan,
+  write: CookieWrite,
+  ctx: ResponseCookieContext,
+): RelayCookie {
+  const deletion = write.value === null;
+  return {
+    name: write.spec.name,
+    value: write.value ?? '',
+    domain: ctx.relayDomain ? `.${ctx.relayDomain}` : null,
+    path: plan.path,
+    expires: deletion ? 0 : write.spec.maxAge === null ? null : ctx.now + write.spec.maxAge,
+    secure: plan.secure,
+    sameSite: plan.sameSite === 'AUTO' ? 'Lax' : plan.sameSite,
+  };
+}

@@ -1,0 +1,58 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CookieKind } from './cookie-catalog';
+
+const MAC_BYTES = 16;
+const MAC_CHARS = 22; // base64url of 16 bytes
+const VALUE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/;
+
+export interface VerifiedValue {
+  readonly id: string;
+  /** Signed with the first (current) secret; false means it should be re-signed. */
+  readonly current: boolean;
+}
+
+/** A new random identifier: 128 bits, URL-safe. */
+export function newId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * Signs and verifies cookie values `<id>.<mac>`: the MAC is HMAC-SHA256 over the account,
+ * the cookie kind and the id, so a value is bound to its account and cookie. The first secret
+ * signs; every listed secret verifies (rotation).
+ */
+export class CookieSigner {
+  private readonly keys: readonly Buffer[];
+
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) throw new Error('at least one signing secret is needed');
+    this.keys = secrets.map((s) => Buffer.from(s, 'utf8'));
+  }
+
+  private mac(key: Buffer, account: string, kind: CookieKind, id: string): Buffer {
+    return createHmac('sha256', key)
+      .update(`pantry/v1\0${account}\0${kind}\0${id}`)
+      .digest()
+      .subarray(0, MAC_BYTES);
+  }
+
+  sign(account: string, kind: CookieKind, id: string): string {
+    return `${id}.${this.mac(this.keys[0], account, kind, id).toString('base64url')}`;
+  }
+
+  /** The id of a value signed for this account and cookie, or null (forged, foreign, malformed). */
+  verify(account: string, kind: CookieKind, value: string): VerifiedValue | null {
+    const m = VALUE.exec(value);
+    if (!m) return null;
+    const given = Buffer.from(m[2], 'base64url');
+    if (given.length !== MAC_BYTES || given.toString('base64url') !== m[2]) return null;
+    // Check every key without stopping early, so timing does not tell which one matched.
+    let matched = -1;
+    this.keys.forEach((key, i) => {
+      if (timingSafeEqual(this.mac(key, account, kind, m[1]), given) && matched < 0) matched = i;
+    });
+    return matched < 0 ? null : { id: m[1], current: matched === 0 };
+  }
+}
+
+export const SIGNED_VALUE_MAX_LENGTH = 64 + 1 + MAC_CHARS;

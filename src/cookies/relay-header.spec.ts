@@ -1,0 +1,42 @@
+import { encodeRelayHeader, RelayCookie } from './relay-header';
+
+const session: RelayCookie = {
+  name: 'x-unblu-k1234567-session',
+  value: 'abc.def',
+  domain: '.shop.example.com',
+  path: '/',
+  expires: null,
+  secure: true,
+  sameSite: 'Lax',
+};
+
+describe(encodeRelayHeader.name, () => {
+  it.each<[string, RelayCookie[], string]>([
+    [
+      'a session cookie',
+      [session],
+      '{"v":1,"mode":"LOCAL_STORAGE","cookies":[{"name":"x-unblu-k1234567-session","value":"abc.def","domain":".shop.example.com","path":"/","expires":null,"secure":true,"sameSite":"Lax"}]}',
+    ],
+    [
+      'a durable host-only cookie and a deletion',
+      [
+        { ...session, name: 'd', domain: null, expires: 1790000000 },
+        { ...session, name: 'x', value: '', expires: 0 },
+      ],
+      '{"v":1,"mode":"LOCAL_STORAGE","cookies":[{"name":"d","value":"abc.def","domain":null,"path":"/","expires":1790000000,"secure":true,"sameSite":"Lax"},{"name":"x","value":"","domain":".shop.example.com","path":"/","expires":0,"secure":true,"sameSite":"Lax"}]}',
+    ],
+    ['nothing', [], '{"v":1,"mode":"LOCAL_STORAGE","cookies":[]}'],
+  ])('encodes %s', (_what, cookies, expected) => {
+    expect(encodeRelayHeader('LOCAL_STORAGE', cookies)).toBe(expected);
+  });
+
+  it('is ASCII only and round-trips', () => {
+    const header = encodeRelayHeader('LOCAL_DOMAIN_STORAGE', [{ ...session, path: '/bü€' }]);
+    expect(header).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(header)).toEqual({
+      v: 1,
+      mode: 'LOCAL_DOMAIN_STORAGE',
+      cookies: [{ ...session, path: '/bü€' }],
+    });
+  });
+});
