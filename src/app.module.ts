@@ -1,28 +1,51 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
 import { serverEnv } from './config/server-env';
+import { CookiesModule } from './cookies/cookies.module';
 import { dataSourceOptions } from './database/database.options';
 import { HealthModule } from './health/health.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
-import { ConfigurationService } from './properties/configuration.service';
+import { Configuration, ConfigurationError } from './properties/configuration';
+import { ConfigurationService, loadConfiguration } from './properties/configuration.service';
 import { PropertiesModule } from './properties/properties.module';
+import { RegistryModule } from './registry/registry.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { VisitorModule } from './visitor/visitor.module';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [serverEnv] }),
-    PropertiesModule,
-    TypeOrmModule.forRootAsync({
-      inject: [ConfigurationService],
-      useFactory: (config: ConfigurationService) =>
-        dataSourceOptions(config.startup['database.url']),
-    }),
-    SecretsModule,
-    AccountPropertiesModule,
-    AccountsModule,
-    HealthModule,
-  ],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  /**
+   * The application for a loaded configuration: routes depend on IMMUTABLE properties
+   * (`server.publicPathPrefix`), so they are fixed when the module is built.
+   */
+  static forRoot(configuration: Configuration): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [serverEnv] }),
+        PropertiesModule,
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigurationService],
+          useFactory: (config: ConfigurationService) =>
+            dataSourceOptions(config.startup['database.url']),
+        }),
+        SecretsModule,
+        AccountPropertiesModule,
+        RegistryModule,
+        CookiesModule,
+        AccountsModule,
+        HealthModule,
+        VisitorModule.at(configuration.app.values['server.publicPathPrefix']),
+      ],
+    };
+  }
+
+  /** Loads the configuration from a directory; throws ConfigurationError listing every problem. */
+  static fromConfigDir(configDir: string): DynamicModule {
+    const loaded = loadConfiguration(configDir);
+    if (!loaded.ok) throw new ConfigurationError(loaded.problems);
+    return AppModule.forRoot(loaded.configuration);
+  }
+}

@@ -27,9 +27,11 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), {
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(loaded.configuration),
+    createAdapter(),
+    { abortOnError: false },
+  );
   configureApp(app);
   await app.listen(env.PORT, env.HOST);
   new Logger('Pantry').log(`listening on ${await app.getUrl()}`);

@@ -5,8 +5,16 @@ import { DatabaseUrl } from '../properties/property-values';
 import { AccountEntity } from '../accounts/account.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { ErasedIdEntity } from '../registry/erased-id.entity';
+import { VisitorEntity } from '../registry/visitor.entity';
 
-export const ENTITIES = [AccountEntity, ApiKeyEntity, PropertyOverrideEntity];
+export const ENTITIES = [
+  AccountEntity,
+  ApiKeyEntity,
+  PropertyOverrideEntity,
+  VisitorEntity,
+  ErasedIdEntity,
+];
 
 const MEMORY = ':memory:';
 

@@ -21,6 +21,7 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
   private overrides: Overrides = new Map();
   private overridesFingerprint = '';
   private readonly cache = new Map<string, ResolvedProperties>();
+  private generation = 0;
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
 
@@ -31,7 +32,7 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
-    this.subscription = this.configuration.changes.subscribe(() => this.cache.clear());
+    this.subscription = this.configuration.changes.subscribe(() => this.invalidate());
     this.timer = setInterval(() => {
       this.refresh().catch((e: unknown) =>
         this.logger.warn(`refreshing property overrides failed: ${String(e)}`),
@@ -62,7 +63,20 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
     }
     this.overrides = next;
     this.overridesFingerprint = fingerprint;
+    this.invalidate();
+  }
+
+  private invalidate(): void {
     this.cache.clear();
+    this.generation++;
+  }
+
+  /**
+   * Changes whenever any account's effective properties may have changed (files reloaded,
+   * overrides changed): caches derived from properties compare it instead of subscribing.
+   */
+  get version(): number {
+    return this.generation;
   }
 
   /** Resolved properties for a file account, or for an API account (on the application defaults). */

@@ -73,7 +73,9 @@ export async function startApp(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const builder = Test.createTestingModule({ imports: [AppModule] });
+  const builder = Test.createTestingModule({
+    imports: [AppModule.fromConfigDir(workspace.configDir)],
+  });
   const moduleRef = await (options.logger ? builder.setLogger(options.logger) : builder).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), {
     logger: options.logger ?? false,

@@ -1,0 +1,17 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** An identifier (visitor or device) erased on request: cookies carrying it are refused. */
+@Entity('erased_ids')
+export class ErasedIdEntity {
+  @Index('IDX_erased_ids_accountId')
+  @PrimaryColumn({ type: 'varchar', length: 63 })
+  accountId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  /** Epoch milliseconds. */
+  @Index('IDX_erased_ids_erasedAt')
+  @Column({ type: 'integer' })
+  erasedAt!: number;
+}

@@ -1,0 +1,125 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { VisitorEntity } from './visitor.entity';
+import { VisitorRepository } from './visitor.repository';
+
+export type ConsentState = 'granted' | 'denied' | 'unset';
+
+/** Pending sightings are written at least this often… */
+export const FLUSH_INTERVAL_MS = 1_000;
+/** …or as soon as this many visitors are pending. */
+export const FLUSH_BATCH = 1_000;
+/** How often erasures made by other nodes are picked up. */
+export const ERASED_REFRESH_MS = 5_000;
+
+/**
+ * The visitor registry. Sightings are queued in memory and written in batches, so identify
+ * never waits for the database; the queue is flushed on shutdown. Erased ids are kept in
+ * memory, refreshed from the shared database, so refusing them costs a set lookup.
+ */
+@Injectable()
+export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(VisitorRegistryService.name);
+  private pending = new Map<string, VisitorEntity>();
+  private flushing: Promise<void> = Promise.resolve();
+  private flushTimer?: NodeJS.Timeout;
+  private erasedTimer?: NodeJS.Timeout;
+  private readonly erased = new Map<string, Set<string>>();
+  private erasedSince = 0;
+
+  constructor(private readonly repository: VisitorRepository) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refreshErased();
+    this.flushTimer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.flushTimer.unref();
+    this.erasedTimer = setInterval(() => {
+      this.refreshErased().catch((e: unknown) =>
+        this.logger.warn(`refreshing erased visitors failed: ${String(e)}`),
+      );
+    }, ERASED_REFRESH_MS);
+    this.erasedTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    clearInterval(this.erasedTimer);
+    await this.flush();
+  }
+
+  /** Queues a sighting; never touches the database on the caller's path. */
+  record(
+    accountId: string,
+    visitorId: string,
+    deviceId: string | null,
+    consent: ConsentState,
+  ): void {
+    const now = Date.now();
+    const key = `${accountId}\u0000${visitorId}`;
+    const known = this.pending.get(key);
+    if (known) {
+      known.lastSeen = now;
+      known.deviceId = deviceId ?? known.deviceId;
+      known.consent = consent;
+    } else {
+      this.pending.set(key, {
+        accountId,
+        visitorId,
+        deviceId,
+        consent,
+        firstSeen: now,
+        lastSeen: now,
+      });
+      if (this.pending.size >= FLUSH_BATCH) void this.flush();
+    }
+  }
+
+  /** Writes what is pending; one flush at a time; a failed batch goes back to the queue. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pending.size === 0) return;
+      const batch = this.pending;
+      this.pending = new Map();
+      try {
+        await this.repository.upsertMany([...batch.values()]);
+      } catch (e) {
+        this.logger.warn(
+          `writing ${batch.size} visitor sightings failed, will retry: ${String(e)}`,
+        );
+        for (const [key, row] of batch) {
+          const newer = this.pending.get(key);
+          this.pending.set(key, newer ? { ...newer, firstSeen: row.firstSeen } : row);
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  isErased(accountId: string, id: string): boolean {
+    return this.erased.get(accountId)?.has(id) ?? false;
+  }
+
+  /** Marks ids erased in memory at once (the database write is the caller's). */
+  markErased(accountId: string, ids: readonly string[]): void {
+    const set = this.erased.get(accountId) ?? new Set<string>();
+    ids.forEach((id) => set.add(id));
+    this.erased.set(accountId, set);
+    for (const id of ids) this.pending.delete(`${accountId}\u0000${id}`);
+  }
+
+  async refreshErased(): Promise<void> {
+    const rows = await this.repository.findErasedSince(this.erasedSince);
+    for (const row of rows) {
+      this.markErased(row.accountId, [row.id]);
+      this.erasedSince = Math.max(this.erasedSince, row.erasedAt);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** A visitor (anonymous-person id) of an account: first and last seen, last device, consent. */
+@Entity('visitors')
+export class VisitorEntity {
+  @Index('IDX_visitors_accountId')
+  @PrimaryColumn({ type: 'varchar', length: 63 })
+  accountId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  visitorId!: string;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  deviceId!: string | null;
+
+  @Column({ type: 'varchar', length: 8 })
+  consent!: string;
+
+  /** Epoch milliseconds. */
+  @Column({ type: 'integer' })
+  firstSeen!: number;
+
+  /** Epoch milliseconds. */
+  @Column({ type: 'integer' })
+  lastSeen!: number;
+}

@@ -1,0 +1,236 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { PantryException } from '../common/pantry.exception';
+import { CookieKind } from '../cookies/cookie-catalog';
+import { resolveCookieDomains } from '../cookies/cookie-domain';
+import { cookieCandidates } from '../cookies/cookie-header';
+import {
+  CookiePlan,
+  CookieWrite,
+  relayCookie,
+  resolveSameSite,
+  ResponseCookieContext,
+  setCookieLine,
+} from '../cookies/cookie-plan';
+import { CookiePlanService } from '../cookies/cookie-plan.service';
+import { newId } from '../cookies/cookie-signer';
+import { CookieSignerService } from '../cookies/cookie-signer.service';
+import { OriginMatcher } from '../cookies/origin-matcher';
+import { encodeRelayHeader } from '../cookies/relay-header';
+import { ConfigurationService } from '../properties/configuration.service';
+import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
+import { crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
+import { VisitorAccount } from './visitor-context';
+import { VisitorRequest } from './visitor-request';
+
+/** The identify answer (SPEC §5). */
+export interface IdentifyResult {
+  readonly account: string;
+  readonly visitorId: string | null;
+  readonly deviceId: string | null;
+  readonly sessionId: string;
+  readonly consent: ConsentState;
+  /** Cookies issued anew by this call (not refreshed ones). */
+  readonly issued: CookieKind[];
+}
+
+/** A response for the controller to send as is. */
+export interface VisitorResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body?: T;
+}
+
+type AcceptedVerdict = Exclude<CrossOriginVerdict, { kind: 'refused' }>;
+
+const CONSENT_VALUES = new Set(['granted', 'denied']);
+const PREFLIGHT_MAX_AGE = '600';
+
+/**
+ * The visitor API: reads, verifies, issues and refreshes an account's cookies. Pure but for
+ * the registry queue (in memory): no database I/O on any visitor path.
+ */
+@Injectable()
+export class VisitorService {
+  constructor(
+    private readonly configuration: ConfigurationService,
+    private readonly plans: CookiePlanService,
+    private readonly signer: CookieSignerService,
+    private readonly registry: VisitorRegistryService,
+  ) {}
+
+  private get trustProxy(): boolean {
+    return this.configuration.startup['server.trustProxy'];
+  }
+
+  private verdict(req: VisitorRequest, allowed: OriginMatcher): AcceptedVerdict {
+    const verdict = crossOriginVerdict(req, allowed, this.trustProxy);
+    if (verdict.kind === 'refused') {
+      throw new PantryException(
+        HttpStatus.FORBIDDEN,
+        'origin_not_allowed',
+        'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
+      );
+    }
+    return verdict;
+  }
+
+  private corsHeaders(verdict: AcceptedVerdict): Record<string, string> {
+    const prefix = this.plans.serverPrefix;
+    if (verdict.kind !== 'allowed') return { vary: 'Origin' };
+    return {
+      'access-control-allow-origin': verdict.origin,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': `${prefix}set-cookie`,
+      vary: 'Origin',
+    };
+  }
+
+  /** `OPTIONS`: 204 for an allowed origin (the account's, or any account's without a key). */
+  preflight(account: VisitorAccount | null, req: VisitorRequest): VisitorResponse {
+    const allowed = account ? account.plan.origins : this.plans.anyAccountOrigins();
+    const verdict = this.verdict(req, allowed);
+    const prefix = this.plans.serverPrefix;
+    return {
+      status: HttpStatus.NO_CONTENT,
+      headers: {
+        ...this.corsHeaders(verdict),
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': `content-type, ${prefix}apikey, ${prefix}cookie`,
+        'access-control-max-age': PREFLIGHT_MAX_AGE,
+      },
+    };
+  }
+
+  identify(account: VisitorAccount, req: VisitorRequest): VisitorResponse<IdentifyResult> {
+    return this.respond(account, req, undefined);
+  }
+
+  /** Records the visitor's decision in the consent cookie; a revocation deletes gated cookies. */
+  consent(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    granted: boolean,
+  ): VisitorResponse<IdentifyResult> {
+    return this.respond(account, req, granted);
+  }
+
+  private respond(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    decision: boolean | undefined,
+  ): VisitorResponse<IdentifyResult> {
+    const { plan, accountId } = account;
+    const verdict = this.verdict(req, plan.origins);
+    const candidates = cookieCandidates(req.cookie, req.echo);
+
+    /** The first candidate that verifies for this account and cookie and is not erased. */
+    const read = (kind: CookieKind) => {
+      for (const value of candidates.get(plan.cookies[kind].name) ?? []) {
+        const verified = this.signer.verify(accountId, kind, value);
+        if (!verified) continue;
+        if (
+          kind === 'consent'
+            ? !CONSENT_VALUES.has(verified.id)
+            : this.registry.isErased(accountId, verified.id)
+        ) {
+          continue;
+        }
+        return verified;
+      }
+      return null;
+    };
+    const present = (kind: CookieKind) =>
+      (candidates.get(plan.cookies[kind].name) ?? []).some((v) => v !== '');
+
+    const writes: CookieWrite[] = [];
+    const issued: CookieKind[] = [];
+    const write = (kind: CookieKind, id: string | null) =>
+      writes.push({
+        spec: plan.cookies[kind],
+        value: id === null ? null : this.signer.sign(accountId, kind, id),
+      });
+
+    // Consent: an explicit decision wins; then the consent cookie; then Global Privacy Control.
+    const stored = read('consent');
+    let consent: ConsentState;
+    if (decision !== undefined) {
+      consent = decision ? 'granted' : 'denied';
+      write('consent', consent);
+    } else if (stored) {
+      consent = stored.id as ConsentState;
+      write('consent', consent); // durable: refreshed (and re-signed after a rotation)
+    } else {
+      consent = plan.honorGpc && req.gpc ? 'denied' : 'unset';
+    }
+    const identityAllowed = consent === 'granted' || (consent === 'unset' && !plan.consentRequired);
+
+    const identity = (kind: 'device' | 'anonymous-person'): string | null => {
+      if (!identityAllowed) {
+        if (present(kind)) write(kind, null);
+        return null;
+      }
+      const existing = read(kind);
+      const id = existing?.id ?? newId();
+      if (!existing) issued.push(kind);
+      write(kind, id); // durable: refreshed on every identify so its expiry moves forward
+      return id;
+    };
+    const deviceId = identity('device');
+    const visitorId = identity('anonymous-person');
+
+    const session = read('session');
+    const sessionId = session?.id ?? newId();
+    if (!session) issued.push('session');
+    if (!session || !session.current) write('session', sessionId);
+
+    const authsession = read('authsession');
+    if (authsession) write('authsession', authsession.id);
+
+    if (visitorId) this.registry.record(accountId, visitorId, deviceId, consent);
+
+    return {
+      status: HttpStatus.OK,
+      headers: {
+        ...this.corsHeaders(verdict),
+        'cache-control': 'no-store',
+        ...this.cookieHeaders(plan, verdict, writes),
+      },
+      body: { account: accountId, visitorId, deviceId, sessionId, consent, issued },
+    };
+  }
+
+  /** `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
+  private cookieHeaders(
+    plan: CookiePlan,
+    verdict: AcceptedVerdict,
+    writes: readonly CookieWrite[],
+  ): Record<string, string | string[]> {
+    if (writes.length === 0) return {};
+    const domains = resolveCookieDomains({
+      setting: plan.domain,
+      clientSetting: plan.clientDomain,
+      contextHost: verdict.contextHost,
+      serverHost: verdict.serverHost,
+    });
+    const ctx: ResponseCookieContext = {
+      setCookieDomain: domains.setCookie,
+      relayDomain: domains.relay,
+      sameSite: resolveSameSite(
+        plan.sameSite,
+        plan.secure,
+        verdict.kind === 'allowed' && verdict.crossSite,
+      ),
+      now: Math.floor(Date.now() / 1000),
+    };
+    const headers: Record<string, string | string[]> = {
+      'set-cookie': writes.map((w) => setCookieLine(plan, w, ctx)),
+    };
+    if (verdict.kind === 'allowed') {
+      headers[`${this.plans.serverPrefix}set-cookie`] = encodeRelayHeader(
+        plan.mode,
+        writes.map((w) => relayCookie(plan, w, ctx)),
+      );
+    }
+    return headers;
+  }
+}

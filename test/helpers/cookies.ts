@@ -1,0 +1,76 @@
+import type { Response } from 'supertest';
+
+export interface ParsedSetCookie {
+  name: string;
+  value: string;
+  attributes: Record<string, string | true>;
+  raw: string;
+}
+
+/** The response's Set-Cookie lines, parsed (attribute names lower-cased). */
+export function setCookies(res: Response): ParsedSetCookie[] {
+  const header = res.headers['set-cookie'] as string | string[] | undefined;
+  const lines = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return lines.map((raw) => {
+    const [pair, ...attrs] = raw.split(';').map((s) => s.trim());
+    const eq = pair.indexOf('=');
+    return {
+      name: pair.slice(0, eq),
+      value: pair.slice(eq + 1),
+      raw,
+      attributes: Object.fromEntries(
+        attrs.map((a) => {
+          const i = a.indexOf('=');
+          return i < 0 ? [a.toLowerCase(), true] : [a.slice(0, i).toLowerCase(), a.slice(i + 1)];
+        }),
+      ),
+    };
+  });
+}
+
+export function setCookie(res: Response, name: string): ParsedSetCookie | undefined {
+  return setCookies(res).find((c) => c.name === name);
+}
+
+/** A Cookie header carrying every non-deleted cookie a response set. */
+export function cookieHeader(...responses: Response[]): string {
+  const jar = new Map<string, string>();
+  for (const res of responses) {
+    for (const c of setCookies(res)) {
+      if (c.attributes['max-age'] === '0') jar.delete(c.name);
+      else jar.set(c.name, c.value);
+    }
+  }
+  return [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
+}
+
+export interface RelayPayload {
+  v: number;
+  mode: string;
+  cookies: Array<{
+    name: string;
+    value: string;
+    domain: string | null;
+    path: string;
+    expires: number | null;
+    secure: boolean;
+    sameSite: string;
+  }>;
+}
+
+export function relay(res: Response, header = 'x-unblu-set-cookie'): RelayPayload | undefined {
+  const value = res.headers[header] as string | undefined;
+  return value === undefined ? undefined : (JSON.parse(value) as RelayPayload);
+}
+
+/** The echo header a snippet would send back from the relayed copies. */
+export function echoFromRelay(...payloads: Array<RelayPayload | undefined>): string {
+  const jar = new Map<string, string>();
+  for (const p of payloads) {
+    for (const c of p?.cookies ?? []) {
+      if (c.expires === 0) jar.delete(c.name);
+      else jar.set(c.name, c.value);
+    }
+  }
+  return [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
+}
