@@ -1,0 +1,209 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connect } from 'node:net';
+import request from 'supertest';
+import { SecretsService } from '../src/secrets/secrets.service';
+import { CaptureLogger } from './helpers/capture-logger';
+import { setCookies } from './helpers/cookies';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+
+const KEY = 'shop-key-0001';
+const n = (c: string) => `x-unblu-${KEY}-${c}`;
+const ORIGIN = 'https://www.shop.com';
+
+type Hostile = [string, (r: request.Test) => request.Test, string?];
+
+const longJunk = 'x'.repeat(12_000);
+const nested = '['.repeat(5000) + ']'.repeat(5000);
+
+describe('hostile input never yields a 5xx', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const logger = new CaptureLogger();
+  const issuedValues: string[] = [];
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      app: 'server.trustProxy = true',
+      accounts: {
+        shop: [
+          `account.apiKeys = ${KEY}`,
+          `server.cors.allowedOrigins = ${ORIGIN}, https://*.shop.com`,
+          'identifier.cookieDomain = AUTO',
+          'consent.required = false',
+        ].join('\n'),
+      },
+    });
+    app = await startApp(ws, { logger });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  const cases: Hostile[] = [
+    ['oversized Cookie', (r) => r.set('Cookie', `${n('session')}=${longJunk}`)],
+    [
+      'thousands of cookie pairs',
+      (r) => r.set('Cookie', Array.from({ length: 1500 }, (_, i) => `c${i}=v`).join('; ')),
+    ],
+    [
+      'duplicated names',
+      (r) => r.set('Cookie', `${n('session')}=a.b; ${n('session')}=c.d; ${n('session')}=`),
+    ],
+    ['quotes', (r) => r.set('Cookie', `${n('device')}="abc.def"; ${n('session')}="`)],
+    ['percent junk', (r) => r.set('Cookie', `${n('device')}=%E0%A4%A; %%%=%; ${n('session')}=%`)],
+    [
+      'non-ASCII (latin-1)',
+      (r) => r.set('Cookie', `${n('device')}=\u00e9\u00e8.\u00ff; caf\u00e9=1`),
+    ],
+    ['empty names and separators', (r) => r.set('Cookie', '=; ;;=x; =; a')],
+    [
+      'forged value shapes',
+      (r) => r.set('Cookie', `${n('anonymous-person')}=${'A'.repeat(22)}.${'B'.repeat(22)}`),
+    ],
+    [
+      'a value of 64+ id characters',
+      (r) => r.set('Cookie', `${n('anonymous-person')}=${'A'.repeat(200)}.${'B'.repeat(22)}`),
+    ],
+    ['junk echo header', (r) => r.set('x-unblu-cookie', `${longJunk}; ==; \u00e9=\u00e9`)],
+    ['echo header with a JSON payload', (r) => r.set('x-unblu-cookie', '{"v":1,"cookies":[]}')],
+    ['Origin null', (r) => r.set('Origin', 'null'), 'refused'],
+    ['Origin empty', (r) => r.set('Origin', ''), 'refused'],
+    ['Origin without host', (r) => r.set('Origin', 'https://'), 'refused'],
+    ['Origin javascript:', (r) => r.set('Origin', 'javascript:alert(1)'), 'refused'],
+    ['Origin list', (r) => r.set('Origin', `${ORIGIN}, https://evil.com`), 'refused'],
+    ['Origin very long', (r) => r.set('Origin', `https://${'a'.repeat(5000)}.shop.com`), 'refused'],
+    ['Origin non-ASCII', (r) => r.set('Origin', 'https://www.sh\u00f6p.com'), 'refused'],
+    ['Host junk', (r) => r.set('Host', 'evil.com:99999').set('Origin', ORIGIN)],
+    ['Host with path', (r) => r.set('Host', 'evil.com/a?b').set('Origin', ORIGIN)],
+    ['Host IPv6 unterminated', (r) => r.set('Host', '[::1').set('Origin', ORIGIN)],
+    [
+      'X-Forwarded-Host junk',
+      (r) => r.set('X-Forwarded-Host', '\u00e9\u00e9, ,').set('X-Forwarded-Proto', 'gopher'),
+    ],
+    [
+      'X-Forwarded-Host a public suffix',
+      (r) => r.set('X-Forwarded-Host', 'co.uk').set('Origin', ORIGIN),
+    ],
+    ['Sec-GPC junk', (r) => r.set('Sec-GPC', '1, 0, \u00e9')],
+    ['JSON body on identify', (r) => r.send({ anything: [1, 2, 3] })],
+    [
+      'malformed JSON on identify',
+      (r) => r.set('Content-Type', 'application/json').send('{"a":'),
+      'client-error',
+    ],
+    ['deeply nested JSON', (r) => r.set('Content-Type', 'application/json').send(nested), 'any'],
+    ['text body', (r) => r.set('Content-Type', 'text/plain').send('hello'), 'any'],
+    [
+      'oversized body',
+      (r) => r.set('Content-Type', 'application/json').send(`{"a":"${'x'.repeat(100_000)}"}`),
+      'client-error',
+    ],
+  ];
+
+  it.each(cases)('identify: %s', async (_what, apply, expectation = 'ok') => {
+    const res = await apply(
+      request(app.getHttpServer())
+        .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
+        .set('Host', 'cookies.shop.com'),
+    );
+    expect(res.status).toBeLessThan(500);
+    if (expectation === 'ok') {
+      expect(res.status).toBe(200);
+      expect(res.body.visitorId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      for (const c of setCookies(res)) {
+        expect(c.value).toMatch(/^[A-Za-z0-9._-]*$/);
+        issuedValues.push(c.value);
+      }
+    } else if (expectation !== 'any') {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.headers['x-unblu-set-cookie']).toBeUndefined();
+      if (expectation === 'refused') expect(res.body.error).toBe('origin_not_allowed');
+    }
+  });
+
+  it.each<[string, string, (r: request.Test) => request.Test]>([
+    ['a huge API key', `/unblu/v1/identify?x-unblu-apikey=${'k'.repeat(5000)}`, (r) => r],
+    ['an API key with control characters', '/unblu/v1/identify?x-unblu-apikey=%00%0d%0a', (r) => r],
+    ['an API key object', '/unblu/v1/identify?x-unblu-apikey[a]=b', (r) => r],
+    [
+      'consent with null body',
+      `/unblu/v1/consent?x-unblu-apikey=${KEY}`,
+      (r) => r.set('Content-Type', 'application/json').send('null'),
+    ],
+    [
+      'consent with a string body',
+      `/unblu/v1/consent?x-unblu-apikey=${KEY}`,
+      (r) => r.set('Content-Type', 'application/json').send('"granted"'),
+    ],
+    [
+      'consent with __proto__',
+      `/unblu/v1/consent?x-unblu-apikey=${KEY}`,
+      (r) => r.set('Content-Type', 'application/json').send('{"__proto__":{"granted":true}}'),
+    ],
+    [
+      'consent with granted null',
+      `/unblu/v1/consent?x-unblu-apikey=${KEY}`,
+      (r) => r.send({ granted: null }),
+    ],
+    [
+      'consent from a refused origin',
+      `/unblu/v1/consent?x-unblu-apikey=${KEY}`,
+      (r) => r.set('Origin', 'https://evil.com').send({ granted: true }),
+    ],
+  ])('%s: a 4xx with nothing set', async (_what, url, apply) => {
+    const res = await apply(request(app.getHttpServer()).post(url));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.body).toMatchObject({
+      statusCode: res.status,
+      error: expect.any(String),
+      message: expect.any(String),
+    });
+  });
+
+  it('survives raw requests with bytes the HTTP parser refuses', async () => {
+    const server = app.getHttpServer();
+    if (!server.address()) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const target = (server.address() as { port: number }).port;
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(target, '127.0.0.1', () => {
+        socket.write(
+          `POST /unblu/v1/identify?x-unblu-apikey=${KEY} HTTP/1.1\r\nHost: x\r\nCookie: a=\u0001\u0000b\r\n\r\n`,
+          'latin1',
+        );
+      });
+      let data = '';
+      socket.on('data', (d) => (data += d.toString('latin1')));
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => resolve(data));
+      setTimeout(() => socket.destroy(), 2000);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 4\d\d/);
+    await request(app.getHttpServer()).post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
+  });
+
+  it('takes the first of repeated API-key parameters', async () => {
+    const res = await request(app.getHttpServer())
+      .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}&x-unblu-apikey=other-key-1`)
+      .expect(200);
+    expect(res.body.account).toBe('shop');
+  });
+
+  it('wrote no secret and no cookie value to the log', () => {
+    const secrets = app.get(SecretsService);
+    expect(issuedValues.length).toBeGreaterThan(10);
+    const text = logger.text;
+    for (const value of [
+      ...issuedValues.filter((v) => v.length > 0),
+      ...secrets.signingSecrets,
+      TEST_ADMIN_TOKEN,
+      secrets.encryptionKey.toString('base64'),
+    ]) {
+      expect(text).not.toContain(value);
+    }
+  });
+});
