@@ -25,6 +25,16 @@ export const COOKIE_LIFETIME: Readonly<Record<CookieKind, PropertyKey | null>> =
   lang: null,
 };
 
+/** What each cookie is for (documentation). */
+export const COOKIE_PURPOSE: Readonly<Record<CookieKind, string>> = {
+  device: 'identifies the browser',
+  'anonymous-person': 'durable anonymous visitor id (the single-customer-view id)',
+  session: 'the visitor’s session',
+  authsession: 'authenticated session; refreshed when valid, not issued by identify',
+  consent: 'the visitor’s consent decision (`granted` / `denied`, signed)',
+  lang: 'language preference; named by Pantry, not issued by identify',
+};
+
 /** Cookies issued only with consent (SPEC §3). */
 export const CONSENT_GATED: ReadonlySet<CookieKind> = new Set(['device', 'anonymous-person']);
 
