@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
+import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
 import { serverEnv } from './config/server-env';
 import { CookiesModule } from './cookies/cookies.module';
 import { dataSourceOptions } from './database/database.options';
@@ -36,7 +38,9 @@ export class AppModule {
         RegistryModule,
         CookiesModule,
         AccountsModule,
+        AuditModule,
         HealthModule,
+        AdminModule,
         VisitorModule.at(configuration.app.values['server.publicPathPrefix']),
       ],
     };

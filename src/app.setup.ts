@@ -1,5 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { setupAdminDocs } from './admin/admin.docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 
 /** The HTTP adapter: Fastify (measured ~3× Express on this workload, see README). */
@@ -12,7 +13,7 @@ export function createAdapter(): FastifyAdapter {
   });
 }
 
-/** Everything main.ts and the e2e tests share: pipes, filters, shutdown hooks. */
+/** Everything main.ts and the e2e tests share: pipes, filters, API docs, shutdown hooks. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
@@ -22,6 +23,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
       transform: true,
     }),
   );
+  setupAdminDocs(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,8 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository';
 import { AccountsService } from './accounts.service';
 
+@Global()
 @Module({
-  providers: [AccountsService],
+  providers: [AccountsService, AccountRepository],
   exports: [AccountsService],
 })
 export class AccountsModule {}

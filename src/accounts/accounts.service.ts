@@ -1,51 +1,271 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigurationService } from '../properties/configuration.service';
+import {
+  HttpStatus,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { PantryException } from '../common/pantry.exception';
 import { AccountPropertiesService } from '../properties/account-properties.service';
+import { ConfigurationService } from '../properties/configuration.service';
+import { AccountRepository } from './account.repository';
 
-export interface AccountSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly source: 'file' | 'api';
-  readonly file?: string;
+export type AccountSource = 'file' | 'api';
+
+export interface ApiKeyInfo {
+  readonly key: string;
+  readonly source: AccountSource;
+  readonly createdAt: string | null;
 }
 
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly source: AccountSource;
+  /** The file defining a file account. */
+  readonly file?: string;
+  readonly apiKeys: readonly ApiKeyInfo[];
+}
+
+/** How often accounts and keys created on other nodes are picked up. */
+export const ACCOUNTS_REFRESH_MS = 5_000;
+
+interface StoredAccount {
+  readonly id: string;
+  readonly name: string;
+}
+interface StoredKey {
+  readonly key: string;
+  readonly accountId: string;
+  readonly createdAt: Date;
+}
+
+const notFound = (id: string) =>
+  new PantryException(HttpStatus.NOT_FOUND, 'account_not_found', `No account "${id}".`);
+
 /**
- * Accounts and their API keys. The API-key index is rebuilt when the configuration changes,
- * so resolving a key on the request path is a map lookup.
+ * Accounts from files and from the database, and their API keys. Everything is held in memory
+ * (refreshed from the shared database), so resolving an API key on the request path is a map
+ * lookup; changes made here apply on this node at once.
  */
 @Injectable()
-export class AccountsService {
-  private index = new Map<string, string>();
-  private indexVersion = -1;
+export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AccountsService.name);
+  private stored: { accounts: StoredAccount[]; keys: StoredKey[] } = { accounts: [], keys: [] };
+  private storedFingerprint = '';
+  private accounts = new Map<string, Account>();
+  private keyIndex = new Map<string, string>();
+  private builtFor = -1;
+  private dirty = true;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly properties: AccountPropertiesService,
+    private readonly repository: AccountRepository,
   ) {}
 
-  list(): AccountSummary[] {
-    return [...this.configuration.configuration.accounts.values()].map((a) => ({
-      id: a.id,
-      name: a.name,
-      source: 'file',
-      file: a.file,
-    }));
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((e: unknown) =>
+        this.logger.warn(`refreshing accounts failed: ${String(e)}`),
+      );
+    }, ACCOUNTS_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Re-reads API accounts and keys from the shared database. */
+  async refresh(): Promise<void> {
+    const [accounts, keys] = await Promise.all([
+      this.repository.findAllAccounts(),
+      this.repository.findAllKeys(),
+    ]);
+    const fingerprint = JSON.stringify([
+      accounts.map((a) => [a.id, a.name]),
+      keys.map((k) => [k.key, k.accountId]),
+    ]);
+    if (fingerprint === this.storedFingerprint) return;
+    this.stored = {
+      accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+      keys: keys.map((k) => ({ key: k.key, accountId: k.accountId, createdAt: k.createdAt })),
+    };
+    this.storedFingerprint = fingerprint;
+    this.dirty = true;
+  }
+
+  /** Rebuilds the in-memory view when files or database rows changed. */
+  private view(): Map<string, Account> {
+    if (!this.dirty && this.builtFor === this.properties.version) return this.accounts;
+    const accounts = new Map<string, Account>();
+    const keyIndex = new Map<string, string>();
+    const keysOf = new Map<string, ApiKeyInfo[]>();
+    const addKey = (accountId: string, info: ApiKeyInfo) => {
+      const owner = keyIndex.get(info.key);
+      if (owner !== undefined) {
+        this.logger.warn(`API key of account ${accountId} is already used by ${owner}; ignored`);
+        return;
+      }
+      keyIndex.set(info.key, accountId);
+      keysOf.set(accountId, [...(keysOf.get(accountId) ?? []), info]);
+    };
+    const files = this.configuration.configuration.accounts;
+    for (const a of files.values()) {
+      a.apiKeys.forEach((key) => addKey(a.id, { key, source: 'file', createdAt: null }));
+    }
+    for (const a of this.stored.accounts) {
+      if (files.has(a.id)) {
+        this.logger.warn(`account ${a.id} is defined by a file and in the database; the file wins`);
+      }
+    }
+    const ids = new Set([...files.keys(), ...this.stored.accounts.map((a) => a.id)]);
+    for (const k of this.stored.keys) {
+      if (ids.has(k.accountId)) {
+        addKey(k.accountId, { key: k.key, source: 'api', createdAt: k.createdAt.toISOString() });
+      }
+    }
+    for (const a of files.values()) {
+      accounts.set(a.id, {
+        id: a.id,
+        name: a.name,
+        source: 'file',
+        file: a.file,
+        apiKeys: keysOf.get(a.id) ?? [],
+      });
+    }
+    for (const a of this.stored.accounts) {
+      if (!files.has(a.id)) {
+        accounts.set(a.id, {
+          id: a.id,
+          name: a.name,
+          source: 'api',
+          apiKeys: keysOf.get(a.id) ?? [],
+        });
+      }
+    }
+    this.accounts = new Map([...accounts].sort(([a], [b]) => (a < b ? -1 : 1)));
+    this.keyIndex = keyIndex;
+    this.builtFor = this.properties.version;
+    this.dirty = false;
+    return this.accounts;
+  }
+
+  list(): Account[] {
+    return [...this.view().values()];
   }
 
   count(): number {
-    return this.configuration.configuration.accounts.size;
+    return this.view().size;
+  }
+
+  get(id: string): Account | null {
+    return this.view().get(id) ?? null;
+  }
+
+  /** The account, or a 404. */
+  require(id: string): Account {
+    const account = this.get(id);
+    if (!account) throw notFound(id);
+    return account;
   }
 
   /** The account id an API key belongs to, or null. */
   accountForApiKey(apiKey: string): string | null {
-    if (this.indexVersion !== this.properties.version) {
-      const index = new Map<string, string>();
-      for (const account of this.configuration.configuration.accounts.values()) {
-        for (const key of account.apiKeys) index.set(key, account.id);
-      }
-      this.index = index;
-      this.indexVersion = this.properties.version;
+    this.view();
+    return this.keyIndex.get(apiKey) ?? null;
+  }
+
+  private newKey(): string {
+    for (;;) {
+      const key = randomBytes(16).toString('base64url');
+      if (this.accountForApiKey(key) === null) return key;
     }
-    return this.index.get(apiKey) ?? null;
+  }
+
+  async create(id: string, name: string | undefined): Promise<Account> {
+    const existing = this.get(id);
+    if (existing) {
+      throw new PantryException(
+        HttpStatus.CONFLICT,
+        'account_exists',
+        existing.file
+          ? `Account "${id}" already exists (defined by ${existing.file}).`
+          : `Account "${id}" already exists.`,
+      );
+    }
+    try {
+      await this.repository.createAccount(id, name ?? id, this.newKey());
+    } catch (e) {
+      await this.refresh();
+      if (this.get(id)) {
+        throw new PantryException(
+          HttpStatus.CONFLICT,
+          'account_exists',
+          `Account "${id}" already exists.`,
+        );
+      }
+      throw e;
+    }
+    await this.refresh();
+    return this.require(id);
+  }
+
+  private requireApiAccount(id: string, action: string): Account {
+    const account = this.require(id);
+    if (account.source === 'file') {
+      throw new PantryException(
+        HttpStatus.CONFLICT,
+        'account_defined_by_file',
+        `Account "${id}" is defined by ${account.file}; ${action} it there.`,
+      );
+    }
+    return account;
+  }
+
+  async rename(id: string, name: string): Promise<Account> {
+    this.requireApiAccount(id, 'change');
+    await this.repository.updateAccount(id, name);
+    await this.refresh();
+    return this.require(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.requireApiAccount(id, 'remove');
+    await this.repository.deleteAccount(id);
+    await this.refresh();
+  }
+
+  async createKey(accountId: string): Promise<ApiKeyInfo> {
+    this.require(accountId);
+    const key = this.newKey();
+    await this.repository.createKey(accountId, key);
+    await this.refresh();
+    return this.require(accountId).apiKeys.find((k) => k.key === key)!;
+  }
+
+  async revokeKey(accountId: string, key: string): Promise<void> {
+    const account = this.require(accountId);
+    const info = account.apiKeys.find((k) => k.key === key);
+    if (!info) {
+      throw new PantryException(
+        HttpStatus.NOT_FOUND,
+        'api_key_not_found',
+        `Account "${accountId}" has no such API key.`,
+      );
+    }
+    if (info.source === 'file') {
+      throw new PantryException(
+        HttpStatus.CONFLICT,
+        'api_key_defined_by_file',
+        `This API key is listed in ${account.file}; remove it there.`,
+      );
+    }
+    await this.repository.deleteKey(accountId, key);
+    await this.refresh();
   }
 }

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseUrl } from '../properties/property-values';
 import { AccountEntity } from '../accounts/account.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
@@ -14,6 +15,7 @@ export const ENTITIES = [
   PropertyOverrideEntity,
   VisitorEntity,
   ErasedIdEntity,
+  AuditEntryEntity,
 ];
 
 const MEMORY = ':memory:';

@@ -1,8 +1,21 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  HttpStatus,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { PantryException } from '../common/pantry.exception';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from './configuration.service';
-import { PropertyOrigin, ResolvedProperties, parsePropertyValue } from './configuration';
-import { PropertyKey, PropertyValues, findProperty } from './property-catalog';
+import {
+  PropertyOrigin,
+  ResolvedProperties,
+  findContradictions,
+  parsePropertyValue,
+  unknownKeyMessage,
+} from './configuration';
+import { CatalogEntry, PropertyKey, PropertyValues, findProperty } from './property-catalog';
 import { PropertyOverrideRepository } from './property-override.repository';
 
 /** How often overrides are re-read, so that every node sees another node's admin changes. */
@@ -114,5 +127,77 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
       values: values as unknown as PropertyValues,
       origins: origins as ResolvedProperties['origins'],
     };
+  }
+
+  /**
+   * Validates an admin-API override exactly as a line of an account file would be validated
+   * (the same catalog parsers and contradiction rules); returns the canonical key.
+   */
+  validateOverride(accountId: string, rawKey: string, raw: string): CatalogEntry {
+    const entry = this.overridableEntry(rawKey);
+    const parsed = parsePropertyValue(entry, raw);
+    if (!parsed.ok) {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'invalid_property',
+        `${entry.key}: ${parsed.message}`,
+      );
+    }
+    const values = {
+      ...this.forAccount(accountId).values,
+      [entry.key]: parsed.value,
+    } as PropertyValues;
+    const contradiction = findContradictions(values).find((c) => c.keys.includes(entry.key));
+    if (contradiction) {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'invalid_property',
+        `${entry.key}: ${contradiction.message}`,
+      );
+    }
+    return entry;
+  }
+
+  /** The catalog entry of a key an override may set, or a 400 saying why not. */
+  overridableEntry(rawKey: string): CatalogEntry {
+    const entry = findProperty(rawKey);
+    if (!entry) {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'unknown_property',
+        `${rawKey}: ${unknownKeyMessage(rawKey)}`,
+      );
+    }
+    if (entry.scope !== 'ACCOUNT') {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'property_scope',
+        `${entry.key}: ${entry.scope} property: set it in application.properties, not per account`,
+      );
+    }
+    if (entry.accountFileOnly) {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'property_scope',
+        `${entry.key}: not a property override; use the account and API-key routes`,
+      );
+    }
+    return entry;
+  }
+
+  /** Stores an override (validated first) and applies it on this node at once. */
+  async setOverride(accountId: string, rawKey: string, raw: string): Promise<PropertyKey> {
+    const entry = this.validateOverride(accountId, rawKey, raw);
+    await this.repository.upsert(accountId, entry.key, raw.trim());
+    await this.refresh();
+    return entry.key;
+  }
+
+  /** Removes an override; false when there was none. */
+  async removeOverride(accountId: string, rawKey: string): Promise<boolean> {
+    const entry = this.overridableEntry(rawKey);
+    const removed = await this.repository.remove(accountId, entry.key);
+    await this.refresh();
+    return removed;
   }
 }

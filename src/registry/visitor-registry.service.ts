@@ -122,4 +122,23 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       this.erasedSince = Math.max(this.erasedSince, row.erasedAt);
     }
   }
+
+  /** A visitor's record, with what is still queued written first. */
+  async find(accountId: string, visitorId: string): Promise<VisitorEntity | null> {
+    await this.flush();
+    return this.repository.find(accountId, visitorId);
+  }
+
+  /**
+   * Erases a visitor: deletes its record and refuses its visitor and device ids from now on
+   * (at once on this node, within the refresh interval on the others). False when unknown.
+   */
+  async erase(accountId: string, visitorId: string): Promise<boolean> {
+    const record = await this.find(accountId, visitorId);
+    if (!record) return false;
+    const ids = [visitorId, ...(record.deviceId ? [record.deviceId] : [])];
+    await this.repository.erase(accountId, ids, visitorId);
+    this.markErased(accountId, ids);
+    return true;
+  }
 }

@@ -1,0 +1,111 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminActor } from './admin-actor.decorator';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AccountIdPipe, ApiKeyPipe } from './admin.pipes';
+import { AdminService } from './admin.service';
+import { AccountDto, ApiKeyDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
+import { ErrorDto } from './dto/audit.dto';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorDto, description: 'Missing or wrong admin token' })
+@UseGuards(AdminAuthGuard)
+@Controller('admin/v1/accounts')
+export class AdminAccountsController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List accounts (from files and from the API)' })
+  @ApiOkResponse({ type: [AccountDto] })
+  list() {
+    return this.admin.listAccounts();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an account (stored in the database) with a first API key' })
+  @ApiCreatedResponse({ type: AccountDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'The id is taken' })
+  create(@AdminActor() actor: string, @Body() body: CreateAccountDto) {
+    return this.admin.createAccount(actor, body.id, body.name);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read an account' })
+  @ApiOkResponse({ type: AccountDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  get(@Param('id', AccountIdPipe) id: string) {
+    return this.admin.getAccount(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename an API account (file accounts are edited in their file)' })
+  @ApiOkResponse({ type: AccountDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'Defined by a file' })
+  update(
+    @AdminActor() actor: string,
+    @Param('id', AccountIdPipe) id: string,
+    @Body() body: UpdateAccountDto,
+  ) {
+    return this.admin.renameAccount(actor, id, body.name);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an API account with its keys, overrides and visitor records' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ErrorDto, description: 'Defined by a file (the message names it)' })
+  async remove(@AdminActor() actor: string, @Param('id', AccountIdPipe) id: string) {
+    await this.admin.deleteAccount(actor, id);
+  }
+
+  @Get(':id/apikeys')
+  @ApiTags('api keys')
+  @ApiOperation({ summary: "List an account's API keys" })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  listKeys(@Param('id', AccountIdPipe) id: string) {
+    return this.admin.listKeys(id);
+  }
+
+  @Post(':id/apikeys')
+  @ApiTags('api keys')
+  @ApiOperation({ summary: 'Create an API key (generated, URL-safe); it works at once' })
+  @ApiCreatedResponse({ type: ApiKeyDto })
+  createKey(@AdminActor() actor: string, @Param('id', AccountIdPipe) id: string) {
+    return this.admin.createKey(actor, id);
+  }
+
+  @Delete(':id/apikeys/:key')
+  @HttpCode(204)
+  @ApiTags('api keys')
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ type: ErrorDto, description: 'Listed in the account file' })
+  async revokeKey(
+    @AdminActor() actor: string,
+    @Param('id', AccountIdPipe) id: string,
+    @Param('key', ApiKeyPipe) key: string,
+  ) {
+    await this.admin.revokeKey(actor, id, key);
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminActor } from './admin-actor.decorator';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminService } from './admin.service';
+import { AuditService } from '../audit/audit.service';
+import { AuditEntryDto, AuditQueryDto, ErrorDto, ReloadSummaryDto } from './dto/audit.dto';
+
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorDto })
+@UseGuards(AdminAuthGuard)
+@Controller('admin/v1')
+export class AdminSystemController {
+  constructor(
+    private readonly admin: AdminService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post('config/reload')
+  @HttpCode(200)
+  @ApiTags('configuration')
+  @ApiOperation({
+    summary: 'Re-read the properties files; on problems the last good configuration stays',
+  })
+  @ApiOkResponse({ type: ReloadSummaryDto })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Every problem, as FILE:LINE: KEY: PROBLEM',
+  })
+  async reload(@AdminActor() actor: string) {
+    return { status: 'ok', ...(await this.admin.reload(actor)) };
+  }
+
+  @Get('audit')
+  @ApiTags('audit')
+  @ApiOperation({ summary: 'The audit log of admin changes, newest first' })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  list(@Query() query: AuditQueryDto) {
+    return this.audit.list({
+      accountId: query.accountId,
+      limit: query.limit ?? 100,
+      beforeId: query.before,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminActor } from './admin-actor.decorator';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AccountIdPipe, VisitorIdPipe } from './admin.pipes';
+import { AdminService } from './admin.service';
+import { ErrorDto } from './dto/audit.dto';
+import { VisitorDto } from './dto/visitor.dto';
+
+@ApiTags('visitors')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorDto })
+@ApiNotFoundResponse({ type: ErrorDto, description: 'No such account, or no such visitor in it' })
+@UseGuards(AdminAuthGuard)
+@Controller('admin/v1/accounts/:id/visitors')
+export class AdminVisitorsController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get(':visitorId')
+  @ApiOperation({ summary: "A visitor's record: first and last seen, last device, consent" })
+  @ApiOkResponse({ type: VisitorDto })
+  get(
+    @Param('id', AccountIdPipe) id: string,
+    @Param('visitorId', VisitorIdPipe) visitorId: string,
+  ) {
+    return this.admin.getVisitor(id, visitorId);
+  }
+
+  @Delete(':visitorId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Erase a visitor: its record is deleted and its cookies are refused from now on (new ids are issued)',
+  })
+  @ApiNoContentResponse()
+  async erase(
+    @AdminActor() actor: string,
+    @Param('id', AccountIdPipe) id: string,
+    @Param('visitorId', VisitorIdPipe) visitorId: string,
+  ) {
+    await this.admin.eraseVisitor(actor, id, visitorId);
+  }
+}

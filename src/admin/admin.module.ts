@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AdminAccountsController } from './admin-accounts.controller';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminPropertiesController } from './admin-properties.controller';
+import { AdminSystemController } from './admin-system.controller';
+import { AdminVisitorsController } from './admin-visitors.controller';
+import { AdminService } from './admin.service';
+
+@Module({
+  controllers: [
+    AdminAccountsController,
+    AdminPropertiesController,
+    AdminVisitorsController,
+    AdminSystemController,
+  ],
+  providers: [AdminService, AdminAuthGuard, ThrottlerStorageService],
+})
+export class AdminModule {}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ACCOUNT_ID_PATTERN } from '../../properties/property-values';
+
+export class CreateAccountDto {
+  @ApiProperty({ description: 'Account id: [a-z0-9][a-z0-9-]{0,62}', example: 'acme' })
+  @IsString()
+  @Matches(ACCOUNT_ID_PATTERN, { message: 'id must match [a-z0-9][a-z0-9-]{0,62}' })
+  id!: string;
+
+  @ApiPropertyOptional({ description: 'Display name (default: the id)', example: 'Acme Shop' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+}
+
+export class UpdateAccountDto {
+  @ApiProperty({ description: 'Display name', example: 'Acme Shop' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ example: 'kY3f0cWm2Jq9yV8nXp1RZw' })
+  key!: string;
+
+  @ApiProperty({
+    enum: ['file', 'api'],
+    description: 'Listed in the account file, or created through this API',
+  })
+  source!: 'file' | 'api';
+
+  @ApiProperty({ nullable: true, type: String, description: 'ISO time of creation (API keys)' })
+  createdAt!: string | null;
+}
+
+export class AccountDto {
+  @ApiProperty({ example: 'acme' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme Shop' })
+  name!: string;
+
+  @ApiProperty({
+    enum: ['file', 'api'],
+    description: 'Defined by a properties file, or created through this API',
+  })
+  source!: 'file' | 'api';
+
+  @ApiPropertyOptional({
+    description: 'The defining file (file accounts)',
+    example: 'config/accounts/acme.properties',
+  })
+  file?: string;
+
+  @ApiProperty({ type: [ApiKeyDto] })
+  apiKeys!: ApiKeyDto[];
+}

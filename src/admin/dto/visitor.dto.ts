@@ -1,0 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class VisitorDto {
+  @ApiProperty({ example: 'acme' })
+  accountId!: string;
+
+  @ApiProperty({ description: 'The anonymous-person id' })
+  visitorId!: string;
+
+  @ApiProperty({ nullable: true, type: String, description: 'The last device id seen with it' })
+  deviceId!: string | null;
+
+  @ApiProperty({ enum: ['granted', 'denied', 'unset'] })
+  consent!: string;
+
+  @ApiProperty({ example: '2026-11-22T10:00:00.000Z' })
+  firstSeen!: string;
+
+  @ApiProperty({ example: '2026-11-22T10:05:00.000Z' })
+  lastSeen!: string;
+}
