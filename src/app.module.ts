@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { serverEnv } from './config/server-env';
 import { CookiesModule } from './cookies/cookies.module';
 import { dataSourceOptions } from './database/database.options';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
 import { Configuration, ConfigurationError } from './properties/configuration';
@@ -41,6 +42,7 @@ export class AppModule {
         AuditModule,
         HealthModule,
         AdminModule,
+        DemoModule,
         VisitorModule.at(configuration.app.values['server.publicPathPrefix']),
       ],
     };

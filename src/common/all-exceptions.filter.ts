@@ -34,8 +34,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // Errors are JSON, whatever the route meant to answer (HTML, JavaScript).
+    const reply = host
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .header('content-type', 'application/json; charset=utf-8');
     if (exception instanceof PantryException) {
       void reply.status(exception.getStatus()).send(exception.getResponse());
       return;

@@ -297,6 +297,14 @@ export const PROPERTY_DEFINITIONS = {
     description: 'Where the snippet keeps relayed cookie copies.',
     parse: enumParser(CORS_COOKIE_MODES),
   }),
+  'snippet.refreshSeconds': define({
+    scope: 'ACCOUNT',
+    default: '86400',
+    valuesDoc: 'seconds, 0–34560000',
+    description:
+      'The snippet calls identify at most once per page load, and not at all while its stored copies and last answer are younger than this (0: on every page load). Not used in `PRODUCT_DOMAIN` mode, which keeps nothing.',
+    parse: integerParser(0, 34560000),
+  }),
 } as const;
 
 export type PropertyKey = keyof typeof PROPERTY_DEFINITIONS;

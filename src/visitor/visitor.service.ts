@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { PantryException } from '../common/pantry.exception';
 import { CookieKind } from '../cookies/cookie-catalog';
 import { resolveCookieDomains } from '../cookies/cookie-domain';
-import { cookieCandidates } from '../cookies/cookie-header';
+import { cookieCandidates, parseCookieHeader } from '../cookies/cookie-header';
 import {
   CookiePlan,
   CookieWrite,
@@ -31,6 +31,13 @@ export interface IdentifyResult {
   readonly consent: ConsentState;
   /** Cookies issued anew by this call (not refreshed ones). */
   readonly issued: CookieKind[];
+}
+
+export interface InspectResult {
+  /** Names of the account's cookies in the `Cookie` header (the browser's own cookies). */
+  readonly cookie: string[];
+  /** Names in the echo header (the snippet's copies). */
+  readonly echo: string[];
 }
 
 /** A response for the controller to send as is. */
@@ -98,6 +105,24 @@ export class VisitorService {
         'access-control-allow-headers': `content-type, ${prefix}apikey, ${prefix}cookie`,
         'access-control-max-age': PREFLIGHT_MAX_AGE,
       },
+    };
+  }
+
+  /** The names of the account's cookies that arrived by `Cookie` and by the echo header. */
+  inspect(account: VisitorAccount, req: VisitorRequest): VisitorResponse<InspectResult> {
+    const verdict = this.verdict(req, account.plan.origins);
+    const names = new Map(Object.values(account.plan.cookies).map((c) => [c.name, c.kind]));
+    const present = (header: string | string[] | undefined) => [
+      ...new Set(
+        parseCookieHeader(header)
+          .filter(([name, value]) => names.has(name) && value !== '')
+          .map(([name]) => name),
+      ),
+    ];
+    return {
+      status: HttpStatus.OK,
+      headers: { ...this.corsHeaders(verdict), 'cache-control': 'no-store' },
+      body: { cookie: present(req.cookie), echo: present(req.echo) },
     };
   }
 

@@ -1,0 +1,48 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AccountsService } from '../accounts/accounts.service';
+import { PantryException } from '../common/pantry.exception';
+import { normalizeHost } from '../cookies/cookie-domain';
+import { CookiePlanService } from '../cookies/cookie-plan.service';
+import { ConfigurationService } from '../properties/configuration.service';
+import { renderDemoPage } from './demo-page';
+
+export const DEMO_ACCOUNT = 'demo';
+
+@Injectable()
+export class DemoService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly plans: CookiePlanService,
+    private readonly configuration: ConfigurationService,
+  ) {}
+
+  /**
+   * The page is served from the host the browser used; the snippet from the other loopback
+   * name (localhost ↔ 127.0.0.1), so the demo runs cross-site on one server.
+   */
+  page(hostHeader: string | undefined): string {
+    const account = this.accounts.get(DEMO_ACCOUNT);
+    const apiKey = account?.apiKeys[0]?.key;
+    const host = normalizeHost(hostHeader);
+    const port = /:(\d{1,5})$/.exec(hostHeader ?? '')?.[1];
+    if (!apiKey || !host || !port) {
+      throw new PantryException(
+        HttpStatus.NOT_FOUND,
+        'not_found',
+        'No demo here: configure an account "demo" with an API key and open http://localhost:PORT/.',
+      );
+    }
+    const otherHost = host === 'localhost' ? '127.0.0.1' : 'localhost';
+    const serverOrigin = `http://${otherHost}:${port}`;
+    const prefix = this.plans.serverPrefix;
+    const path = this.configuration.startup['server.publicPathPrefix'];
+    return renderDemoPage({
+      pageOrigin: `http://${host}:${port}`,
+      serverOrigin,
+      snippetUrl: `${serverOrigin}${path}/visitor.js?${prefix}apikey=${encodeURIComponent(apiKey)}`,
+      inspectUrl: `${serverOrigin}${path}/v1/inspect?${prefix}apikey=${encodeURIComponent(apiKey)}`,
+      apiKeyHeader: `${prefix}apikey`,
+      echoHeader: `${prefix}cookie`,
+    });
+  }
+}

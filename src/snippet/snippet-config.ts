@@ -1,0 +1,14 @@
+/** Settings baked into the snippet for one account (SPEC §4–5). Short keys keep it small. */
+export interface SnippetConfig {
+  /** API key */
+  readonly k: string;
+  /** corsCookieMode */
+  readonly m: 'PRODUCT_DOMAIN' | 'LOCAL_STORAGE' | 'LOCAL_DOMAIN_STORAGE';
+  /** server prefix (header and storage names), e.g. `x-unblu-` */
+  readonly p: string;
+  /** seconds during which stored copies and the last answer count as fresh (0: always call) */
+  readonly f: number;
+}
+
+/** The placeholder the server replaces with the account's SnippetConfig as JSON. */
+export const SNIPPET_CONFIG_PLACEHOLDER = '__PANTRY_CONFIG__';

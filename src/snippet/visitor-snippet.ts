@@ -1,0 +1,160 @@
+/*
+ * Pantry's visitor snippet. Loaded with
+ *   <script src="https://SERVER/unblu/visitor.js?x-unblu-apikey=KEY" defer></script>
+ * it calls identify at most once per page load (not at all while its copies are fresh), keeps
+ * the relayed cookie copies where the account's corsCookieMode says, echoes them back, and
+ * exposes window.pantry. It never throws into the host page.
+ */
+import type { SnippetConfig } from './snippet-config';
+
+declare const __PANTRY_CONFIG__: SnippetConfig;
+
+interface Copy {
+  name: string;
+  value: string;
+  domain: string | null;
+  path: string;
+  expires: number | null;
+  secure: boolean;
+  sameSite: string;
+}
+interface Relay {
+  v: number;
+  mode: string;
+  cookies: Copy[];
+}
+interface Answer {
+  account: string;
+  visitorId: string | null;
+  deviceId: string | null;
+  sessionId: string;
+  consent: string;
+  issued: string[];
+}
+/** What the snippet keeps: the copies, the last answer, when it was fetched, for which key. */
+interface Store {
+  c: Copy[];
+  a?: Answer;
+  t?: number;
+  k?: string;
+}
+
+(() => {
+  const cfg = __PANTRY_CONFIG__;
+  const w = window as Window & { pantry?: unknown };
+  const doc = document;
+  const now = () => Math.floor(Date.now() / 1000);
+  const name = `${cfg.p}virtual-cookie-storage`;
+  const marker = `${name}-session-marker`;
+  const localStore = cfg.m === 'LOCAL_STORAGE';
+  const domainStore = cfg.m === 'LOCAL_DOMAIN_STORAGE';
+
+  let base = '';
+  try {
+    const src = (doc.currentScript as HTMLScriptElement | null)?.src;
+    if (src) base = src.replace(/[?#].*$/, '').replace(/visitor\.js$/, '');
+  } catch {
+    /* base stays empty: calls fail softly below */
+  }
+
+  const readCookie = (n: string): string | null => {
+    for (const part of doc.cookie.split('; ')) {
+      if (part.startsWith(`${n}=`)) return part.slice(n.length + 1);
+    }
+    return null;
+  };
+
+  const writeCookie = (n: string, value: string, domain: string | null, maxAge: number | null) => {
+    doc.cookie =
+      `${n}=${value}; path=/` +
+      (domain ? `; domain=${domain}` : '') +
+      (maxAge === null ? '' : `; max-age=${maxAge}`) +
+      `; samesite=lax${location.protocol === 'https:' ? '; secure' : ''}`;
+  };
+
+  const load = (): Store => {
+    let store: Store = { c: [] };
+    try {
+      const raw = localStore ? localStorage.getItem(name) : domainStore ? readCookie(name) : null;
+      if (raw) store = JSON.parse(domainStore ? decodeURIComponent(raw) : raw) as Store;
+      if (domainStore && !readCookie(marker)) {
+        // A new browser session: copies of session cookies die with the old one.
+        store.c = store.c.filter((c) => c.expires !== null);
+        delete store.a;
+      }
+    } catch {
+      store = { c: [] };
+    }
+    const t = now();
+    store.c = (store.c || []).filter((c) => c.expires === null || c.expires > t);
+    return store;
+  };
+
+  const save = (store: Store) => {
+    try {
+      if (localStore) localStorage.setItem(name, JSON.stringify(store));
+      if (domainStore) {
+        const domain = store.c.find((c) => c.domain)?.domain ?? null;
+        const expiry = Math.max(0, ...store.c.map((c) => c.expires ?? 0));
+        writeCookie(
+          name,
+          encodeURIComponent(JSON.stringify(store)),
+          domain,
+          expiry ? expiry - now() : null,
+        );
+        writeCookie(marker, '1', domain, null);
+      }
+    } catch {
+      /* storage full or refused: the server's own cookies may still work */
+    }
+  };
+
+  let store = load();
+
+  const apply = (relay: Relay) => {
+    for (const copy of relay.cookies) {
+      store.c = store.c.filter((c) => c.name !== copy.name);
+      if (copy.value !== '' && copy.expires !== 0) store.c.push(copy);
+    }
+  };
+
+  const call = async (path: string, body?: unknown): Promise<Answer> => {
+    const headers: Record<string, string> = {};
+    if (store.c.length)
+      headers[`${cfg.p}cookie`] = store.c.map((c) => `${c.name}=${c.value}`).join('; ');
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}v1/${path}?${cfg.p}apikey=${encodeURIComponent(cfg.k)}`, {
+      method: 'POST',
+      credentials: 'include',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`Pantry: ${path} answered ${res.status}`);
+    const relay = res.headers.get(`${cfg.p}set-cookie`);
+    if (relay && cfg.m !== 'PRODUCT_DOMAIN') apply(JSON.parse(relay) as Relay);
+    const answer = (await res.json()) as Answer;
+    store = { c: store.c, a: answer, t: now(), k: cfg.k };
+    save(store);
+    return answer;
+  };
+
+  const fresh =
+    cfg.m !== 'PRODUCT_DOMAIN' &&
+    store.a &&
+    store.k === cfg.k &&
+    store.t !== undefined &&
+    now() - store.t < cfg.f &&
+    store.c.some((c) => c.expires === null);
+
+  const ready: Promise<Answer> = fresh ? Promise.resolve(store.a!) : call('identify');
+  ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
+
+  w.pantry = {
+    ready,
+    consent: (granted: boolean) =>
+      ready.catch(() => undefined).then(() => call('consent', { granted: !!granted })),
+    /** The relayed copies kept on this page (for diagnostics and demos). */
+    copies: () => store.c.map((c) => ({ ...c })),
+    mode: cfg.m,
+  };
+})();
