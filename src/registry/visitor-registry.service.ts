@@ -3,7 +3,9 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { VisitorEntity } from './visitor.entity';
 import { VisitorRepository } from './visitor.repository';
 
@@ -31,7 +33,10 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   private readonly erased = new Map<string, Set<string>>();
   private erasedSince = 0;
 
-  constructor(private readonly repository: VisitorRepository) {}
+  constructor(
+    private readonly repository: VisitorRepository,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refreshErased();
@@ -45,10 +50,22 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     this.erasedTimer.unref();
   }
 
+  /**
+   * Nest closes the HTTP server only after this hook: close it first (no new requests, those in
+   * flight finish), so no sighting can arrive after the last flush.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.erasedTimer);
+    try {
+      await this.adapterHost?.httpAdapter?.close();
+    } catch (e) {
+      this.logger.warn(`closing the HTTP server before the last flush failed: ${String(e)}`);
+    }
     await this.flush();
+    if (this.pending.size > 0) {
+      this.logger.error(`${this.pending.size} visitor sightings could not be written at shutdown`);
+    }
   }
 
   /** Queues a sighting; never touches the database on the caller's path. */
