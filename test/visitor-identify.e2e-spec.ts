@@ -3,6 +3,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { VisitorRepository } from '../src/registry/visitor.repository';
+import { CookiePlanService } from '../src/cookies/cookie-plan.service';
+import { VisitorService } from '../src/visitor/visitor.service';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
 import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
 
@@ -327,23 +329,45 @@ describe('POST /unblu/v1/identify', () => {
   });
 
   describe('the visitor registry', () => {
-    it('records first and last seen without touching the database on the request path', async () => {
+    it('answers a returning visitor synchronously, without touching the database', async () => {
       const registry = app.get(VisitorRegistryService);
       const repository = app.get(VisitorRepository);
       const dataSource = app.get(DataSource);
       const first = await post().expect(200);
       await registry.flush();
 
+      // identify is a synchronous function: no await, so no I/O can hide in it, and no
+      // background timer can run while it does; the spies see only what it calls.
+      const visitors = app.get(VisitorService);
+      const plans = app.get(CookiePlanService);
+      const account = { accountId: 'shop', apiKey: SHOP, plan: plans.planFor('shop', SHOP) };
       const query = jest.spyOn(dataSource, 'query');
       const runner = jest.spyOn(dataSource, 'createQueryRunner');
       const upsert = jest.spyOn(repository, 'upsertMany');
-      await post().set('Cookie', cookieHeader(first)).expect(200);
+      const result = visitors.identify(account, {
+        origin: 'https://www.shop.com',
+        host: 'cookies.shop.com',
+        protocol: 'https',
+        forwardedHost: undefined,
+        forwardedProto: undefined,
+        cookie: cookieHeader(first),
+        echo: undefined,
+        gpc: false,
+      });
+      expect(result).not.toBeInstanceOf(Promise);
+      expect(result.body).toMatchObject({ visitorId: first.body.visitorId, issued: [] });
       expect(query).not.toHaveBeenCalled();
       expect(runner).not.toHaveBeenCalled();
       expect(upsert).not.toHaveBeenCalled();
       expect(registry.pendingCount).toBeGreaterThan(0);
       jest.restoreAllMocks();
+    });
 
+    it('records first and last seen in batches', async () => {
+      const registry = app.get(VisitorRegistryService);
+      const repository = app.get(VisitorRepository);
+      const first = await post().expect(200);
+      await post().set('Cookie', cookieHeader(first)).expect(200);
       await registry.flush();
       const record = await repository.find('shop', first.body.visitorId);
       expect(record).toMatchObject({

@@ -1,0 +1,321 @@
+/*
+ * npm run bench — Pantry's identify against a bare node:http baseline, on this machine.
+ * Starts the built server (dist/main.js) and the baseline as child processes, alternates
+ * autocannon runs between them per scenario, prints the ratios and writes docs/BENCHMARKS.md.
+ *
+ * BENCH_DURATION (seconds per run, default 8), BENCH_ROUNDS (default 2),
+ * BENCH_CONNECTIONS (default 50).
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ORIGIN = 'https://www.shop.test';
+const HOST = 'cookies.shop.test';
+const SECRET = 'bench-signing-secret-0123456789-0123456789';
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly startMs: number;
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function start(args: string[], env: Record<string, string>): Promise<Server> {
+  const began = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  const startMs = Date.now() - began;
+  return {
+    url,
+    child,
+    startMs,
+    rssMiB: () => rssMiB(child.pid!),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function writeConfig(dir: string, accounts: number): void {
+  mkdirSync(join(dir, 'accounts'), { recursive: true });
+  writeFileSync(
+    join(dir, 'application.properties'),
+    [
+      `database.url = sqlite:${join(dir, 'data', 'pantry.sqlite')}`,
+      `identifier.signingSecrets = ${SECRET}`,
+      'admin.token = bench-admin-token-0123456789',
+    ].join('\n'),
+  );
+  for (let i = 1; i <= accounts; i++) {
+    const id = `bench-${String(i).padStart(5, '0')}`;
+    writeFileSync(
+      join(dir, 'accounts', `${id}.properties`),
+      [
+        `account.apiKeys = ${id}-key`,
+        `server.cors.allowedOrigins = ${ORIGIN}, https://*.shop${i}.test`,
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
+        'identifier.cookieDomain = AUTO',
+        'consent.required = false',
+      ].join('\n'),
+    );
+  }
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  rss: number;
+}
+
+async function load(
+  server: Server,
+  path: string,
+  headers: Record<string, string>,
+  seconds = DURATION,
+): Promise<Sample> {
+  const result = await autocannon({
+    url: `${server.url}${path}`,
+    method: 'POST',
+    headers,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    rss: server.rssMiB(),
+  };
+}
+
+async function cookiesFrom(server: Server, path: string): Promise<string> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { origin: ORIGIN, host: HOST },
+  });
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+interface Scenario {
+  name: string;
+  pantry: () => { server: Server; path: string; headers: Record<string, string>; expect: number };
+  baseline: () => { headers: Record<string, string>; expect: number };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('run npm run build first');
+  const work = mkdtempSync(join(tmpdir(), 'pantry-bench-'));
+  const small = join(work, 'small');
+  const large = join(work, 'large');
+  writeConfig(small, 3);
+  writeConfig(large, 10_000);
+
+  const baseline = await start(
+    ['-r', 'ts-node/register/transpile-only', 'test/bench/baseline-server.ts'],
+    {
+      BASELINE_ORIGINS: ORIGIN,
+    },
+  );
+  const pantry = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: small });
+  const pantryLarge = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: large });
+  const startupLargeMs = pantryLarge.startMs;
+  const rssLargeIdle = pantryLarge.rssMiB();
+  console.log(
+    `started: Pantry (3 accounts) in ${pantry.startMs} ms, Pantry (10,000 accounts) in ${startupLargeMs} ms, ${rssLargeIdle.toFixed(0)} MiB`,
+  );
+
+  const smallPath = '/unblu/v1/identify?x-unblu-apikey=bench-00002-key';
+  const largePath = '/unblu/v1/identify?x-unblu-apikey=bench-05000-key';
+  const pantryCookie = await cookiesFrom(pantry, smallPath);
+  const largeCookie = await cookiesFrom(pantryLarge, largePath);
+  const baselineCookie = await cookiesFrom(baseline, '/');
+  const base = { origin: ORIGIN, host: HOST };
+
+  const scenarios: Scenario[] = [
+    {
+      name: 'returning visitor (cookies, cross-origin, relay header)',
+      pantry: () => ({
+        server: pantry,
+        path: smallPath,
+        headers: { ...base, cookie: pantryCookie },
+        expect: 200,
+      }),
+      baseline: () => ({ headers: { ...base, cookie: baselineCookie }, expect: 200 }),
+    },
+    {
+      name: 'new visitor (issue and register)',
+      pantry: () => ({ server: pantry, path: smallPath, headers: base, expect: 200 }),
+      baseline: () => ({ headers: base, expect: 200 }),
+    },
+    {
+      name: 'refused origin (403)',
+      pantry: () => ({
+        server: pantry,
+        path: smallPath,
+        headers: { ...base, origin: 'https://evil.test' },
+        expect: 403,
+      }),
+      baseline: () => ({ headers: { ...base, origin: 'https://evil.test' }, expect: 403 }),
+    },
+    {
+      name: 'returning visitor, 10,000 accounts',
+      pantry: () => ({
+        server: pantryLarge,
+        path: largePath,
+        headers: { ...base, cookie: largeCookie },
+        expect: 200,
+      }),
+      baseline: () => ({ headers: { ...base, cookie: baselineCookie }, expect: 200 }),
+    },
+  ];
+
+  // Warm-up: JIT and caches, not measured.
+  for (const s of scenarios) {
+    const p = s.pantry();
+    await load(p.server, p.path, p.headers, 2);
+    await load(baseline, '/', s.baseline().headers, 2);
+  }
+
+  const rows: Array<{ name: string; b: Sample; p: Sample; wrongStatus: number }> = [];
+  for (const s of scenarios) {
+    const bs: Sample[] = [];
+    const ps: Sample[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = s.baseline();
+      bs.push(await load(baseline, '/', b.headers));
+      const p = s.pantry();
+      ps.push(await load(p.server, p.path, p.headers));
+    }
+    const avg = (xs: Sample[]): Sample => ({
+      rps: mean(xs.map((x) => x.rps)),
+      p50: mean(xs.map((x) => x.p50)),
+      p99: mean(xs.map((x) => x.p99)),
+      non2xx: xs.reduce((a, x) => a + x.non2xx, 0),
+      errors: xs.reduce((a, x) => a + x.errors, 0),
+      rss: Math.max(...xs.map((x) => x.rss)),
+    });
+    const expect = s.pantry().expect;
+    const p = avg(ps);
+    // A 403 scenario expects non-2xx answers; count what differs from the expected class.
+    const wrongStatus = expect === 200 ? p.non2xx : 0;
+    rows.push({ name: s.name, b: avg(bs), p, wrongStatus });
+    console.log(
+      `${s.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×)`,
+    );
+  }
+  const rssLargeLoaded = pantryLarge.rssMiB();
+
+  await Promise.all([baseline.stop(), pantry.stop(), pantryLarge.stop()]);
+  rmSync(work, { recursive: true, force: true });
+
+  const ratio = (a: number, b: number) => (b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
+  const table = [
+    '| scenario | baseline req/s | Pantry req/s | ratio | p50 ms (base / Pantry) | p99 ms (base / Pantry) | RSS MiB (base / Pantry) | Pantry non-2xx / errors |',
+    '|---|---:|---:|---:|---|---|---|---|',
+    ...rows.map(
+      ({ name, b, p, wrongStatus }) =>
+        `| ${name} | ${b.rps.toFixed(0)} | ${p.rps.toFixed(0)} | **${ratio(p.rps, b.rps)}** | ${b.p50} / ${p.p50.toFixed(1)} | ${b.p99} / ${p.p99.toFixed(1)} | ${b.rss.toFixed(0)} / ${p.rss.toFixed(0)} (${ratio(p.rss, b.rss)}) | ${wrongStatus} / ${p.errors} |`,
+    ),
+  ].join('\n');
+  const returning = rows[0].p.rps;
+  const returningLarge = rows[3].p.rps;
+  const summary = [
+    `- Start-up with 10,000 account files: **${startupLargeMs} ms** to listening; RSS ${rssLargeIdle.toFixed(0)} MiB idle, ${rssLargeLoaded.toFixed(0)} MiB after load.`,
+    `- 10,000 accounts against 3, returning visitor: ${(((returning - returningLarge) / returning) * 100).toFixed(1)}% fewer req/s.`,
+  ].join('\n');
+  const pkg = (name: string) =>
+    (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  const machine = [
+    `- ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
+    `- Node ${process.version}; @nestjs/core ${pkg('@nestjs/core')}, fastify ${pkg('fastify')}, typeorm ${pkg('typeorm')}, sqlite3 ${pkg('sqlite3')}, autocannon ${pkg('autocannon')}`,
+    `- autocannon in the benchmarking process, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per scenario (baseline, Pantry, baseline, Pantry…), after a 2 s warm-up of each`,
+    `- run on ${new Date().toISOString().slice(0, 10)}`,
+  ].join('\n');
+
+  console.log(`\n${table}\n\n${summary}\n`);
+  const path = join(ROOT, 'docs', 'BENCHMARKS.md');
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const notes =
+    /<!-- notes:start -->[\s\S]*<!-- notes:end -->/.exec(previous)?.[0] ??
+    '<!-- notes:start -->\n<!-- notes:end -->';
+  writeFileSync(
+    path,
+    `# Benchmarks
+
+Pantry sits on every page view of every account: its cost per request is its users' bill.
+\`npm run bench\` measures \`POST /unblu/v1/identify\` of the built server against a bare
+\`node:http\` baseline doing the least equivalent work (parse the cookies, verify one HMAC,
+answer three \`Set-Cookie\` lines with CORS and a JSON body), alternating between the two on the
+same machine, so the ratios mean more than the absolute numbers.
+
+## How to repeat
+
+\`\`\`sh
+npm ci
+npm run bench            # builds, runs about 3 minutes, rewrites this file
+BENCH_DURATION=15 BENCH_ROUNDS=3 npm run bench   # longer, steadier
+\`\`\`
+
+## Last run
+
+${machine}
+
+${table}
+
+${summary}
+
+## Notes
+
+${notes}
+`,
+  );
+  console.log(`wrote ${path}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
