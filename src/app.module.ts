@@ -28,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [serverEnv] }),
-        PropertiesModule,
+        PropertiesModule.forRoot(configuration),
         TypeOrmModule.forRootAsync({
           inject: [ConfigurationService],
           useFactory: (config: ConfigurationService) =>
@@ -43,7 +43,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         DemoModule,
-        VisitorModule.at(configuration.app.values['server.publicPathPrefix']),
+        VisitorModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setupAdminDocs } from './admin/admin.docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { VALIDATION_OPTIONS } from './common/validate-body';
 
 /** The HTTP adapter: Fastify (measured ~3× Express on this workload, see README). */
 export function createAdapter(): FastifyAdapter {
@@ -16,13 +17,7 @@ export function createAdapter(): FastifyAdapter {
 /** Everything main.ts and the e2e tests share: pipes, filters, API docs, shutdown hooks. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-    }),
-  );
+  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupAdminDocs(app);
   app.enableShutdownHooks();
   return app;

@@ -1,4 +1,3 @@
-import { serialize } from 'cookie';
 import { CookieDomainSetting } from '../properties/property-values';
 import {
   CorsCookieMode,
@@ -8,6 +7,7 @@ import {
   cookieNameKey,
 } from '../properties/property-catalog';
 import { COOKIE_KINDS, CookieKind } from './cookie-catalog';
+import { CookieDomains, resolveCookieDomains } from './cookie-domain';
 import { cookieName } from './cookie-naming';
 import { OriginMatcher } from './origin-matcher';
 import { RelayCookie } from './relay-header';
@@ -64,6 +64,10 @@ export interface CookiePlan {
   readonly consentRequired: boolean;
   readonly honorGpc: boolean;
   readonly origins: OriginMatcher;
+  /** Memo of Set-Cookie attribute suffixes (see setCookieLine). */
+  readonly suffixes: Map<string, string>;
+  /** Memo of resolved domains per (context host, server host), bounded. */
+  readonly domains: Map<string, CookieDomains>;
 }
 
 export interface ServerCookieSettings {
@@ -116,7 +120,32 @@ export function buildCookiePlan(
     consentRequired: props['consent.required'],
     honorGpc: props['consent.honorGlobalPrivacyControl'],
     origins: new OriginMatcher(props['server.cors.allowedOrigins']),
+    suffixes: new Map(),
+    domains: new Map(),
   };
+}
+
+const MAX_MEMO = 512;
+
+/** The plan's cookie domains for a request (memoised: hosts repeat, PSL look-ups cost). */
+export function planDomains(
+  plan: CookiePlan,
+  contextHost: string | null,
+  serverHost: string | null,
+): CookieDomains {
+  const key = `${contextHost ?? ''}\u0000${serverHost ?? ''}`;
+  let domains = plan.domains.get(key);
+  if (domains === undefined) {
+    domains = resolveCookieDomains({
+      setting: plan.domain,
+      clientSetting: plan.clientDomain,
+      contextHost,
+      serverHost,
+    });
+    if (plan.domains.size >= MAX_MEMO) plan.domains.clear();
+    plan.domains.set(key, domains);
+  }
+  return domains;
 }
 
 /** SameSite for a response: AUTO is None on allowed cross-site requests when Secure, else Lax. */
@@ -143,6 +172,40 @@ export interface ResponseCookieContext {
   readonly now: number;
 }
 
+/**
+ * The attributes after `name=value`, in the order the `cookie` package writes them. They depend
+ * only on the plan, the cookie, the domain, SameSite and whether it is a deletion, so they are
+ * built once per combination and kept on the plan.
+ */
+function attributeSuffix(
+  plan: CookiePlan,
+  spec: CookieSpec,
+  domain: string | null,
+  sameSite: 'Lax' | 'Strict' | 'None',
+  deletion: boolean,
+): string {
+  const key = `${spec.kind}|${domain ?? ''}|${sameSite}|${deletion ? 1 : 0}`;
+  let suffix = plan.suffixes.get(key);
+  if (suffix === undefined) {
+    const maxAge = deletion
+      ? '; Max-Age=0'
+      : spec.maxAge === null
+        ? ''
+        : `; Max-Age=${spec.maxAge}`;
+    suffix =
+      maxAge +
+      (domain ? `; Domain=${domain}` : '') +
+      `; Path=${plan.path}` +
+      (deletion ? '; Expires=Thu, 01 Jan 1970 00:00:00 GMT' : '') +
+      '; HttpOnly' +
+      (plan.secure ? '; Secure' : '') +
+      (plan.partitioned && plan.secure ? '; Partitioned' : '') +
+      `; SameSite=${sameSite}`;
+    plan.suffixes.set(key, suffix);
+  }
+  return suffix;
+}
+
 /** The `Set-Cookie` line for a write or a deletion (HttpOnly always). */
 export function setCookieLine(
   plan: CookiePlan,
@@ -150,16 +213,7 @@ export function setCookieLine(
   ctx: ResponseCookieContext,
 ): string {
   const deletion = write.value === null;
-  return serialize(write.spec.name, write.value ?? '', {
-    domain: ctx.setCookieDomain ?? undefined,
-    path: plan.path,
-    maxAge: deletion ? 0 : (write.spec.maxAge ?? undefined),
-    expires: deletion ? new Date(0) : undefined,
-    httpOnly: true,
-    secure: plan.secure,
-    sameSite: ctx.sameSite.toLowerCase() as 'lax' | 'strict' | 'none',
-    partitioned: plan.partitioned && plan.secure,
-  });
+  return `${write.spec.name}=${write.value ?? ''}${attributeSuffix(plan, write.spec, ctx.setCookieDomain, ctx.sameSite, deletion)}`;
 }
 
 /**

@@ -4,15 +4,16 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { FSWatcher, watch } from 'chokidar';
-import { resolve } from 'node:path';
+import { existsSync, FSWatcher, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Subject } from 'rxjs';
 import { serverEnv } from '../config/server-env';
+import type { Configuration } from './configuration';
 import {
   ConfigProblem,
-  Configuration,
   ConfigurationError,
   buildConfiguration,
   formatProblem,
@@ -42,6 +43,9 @@ export interface ReloadSummary {
 export type ReloadResult = { ok: true; summary: ReloadSummary } | { ok: false; problems: string[] };
 
 const WATCH_DEBOUNCE_MS = 150;
+
+/** The configuration main.ts already loaded and validated, so start-up reads the files once. */
+export const INITIAL_CONFIGURATION = Symbol('INITIAL_CONFIGURATION');
 
 const IMMUTABLE_KEYS = PROPERTY_CATALOG.filter((e) => e.scope === 'IMMUTABLE').map((e) => e.key);
 
@@ -82,7 +86,7 @@ function pinImmutable(config: Configuration, startup: ResolvedProperties): Confi
 export class ConfigurationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConfigurationService.name);
   private current: Configuration;
-  private watcher?: FSWatcher;
+  private watchers: FSWatcher[] = [];
   private debounce?: NodeJS.Timeout;
   readonly configDir: string;
   private readonly startupConfiguration: Configuration;
@@ -91,13 +95,20 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   /** Emits the new configuration after every successful reload. */
   readonly changes = new Subject<Configuration>();
 
-  constructor(@Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>) {
+  constructor(
+    @Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>,
+    @Optional() @Inject(INITIAL_CONFIGURATION) initial?: Configuration,
+  ) {
     this.configDir = resolve(env.PANTRY_CONFIG_DIR);
-    const loaded = loadConfiguration(this.configDir);
-    if (!loaded.ok) throw new ConfigurationError(loaded.problems);
-    this.current = loaded.configuration;
-    this.startupConfiguration = loaded.configuration;
-    this.startup = loaded.configuration.app.values;
+    let configuration = initial;
+    if (!configuration) {
+      const loaded = loadConfiguration(this.configDir);
+      if (!loaded.ok) throw new ConfigurationError(loaded.problems);
+      configuration = loaded.configuration;
+    }
+    this.current = configuration;
+    this.startupConfiguration = configuration;
+    this.startup = configuration.app.values;
   }
 
   get configuration(): Configuration {
@@ -130,10 +141,14 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
       restartRequired,
     };
     this.current = next;
+    const some = (ids: string[]) =>
+      ids.length > 10
+        ? `${ids.slice(0, 10).join(', ')} and ${ids.length - 10} more`
+        : ids.join(', ');
     this.logger.log(
       `configuration reloaded: ${summary.accounts} accounts` +
-        (summary.added.length ? `, added ${summary.added.join(', ')}` : '') +
-        (summary.removed.length ? `, removed ${summary.removed.join(', ')}` : ''),
+        (summary.added.length ? `, added ${some(summary.added)}` : '') +
+        (summary.removed.length ? `, removed ${some(summary.removed)}` : ''),
     );
     if (restartRequired.length) {
       this.logger.warn(
@@ -144,22 +159,38 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     return { ok: true, summary };
   }
 
-  /** Starts watching the files; the server counts as started once the watcher is ready. */
-  async onApplicationBootstrap(): Promise<void> {
-    const watcher = watch(this.configDir, { ignoreInitial: true, depth: 1 });
-    this.watcher = watcher;
-    watcher.on('all', (_event, path) => {
-      if (!path.endsWith('.properties')) return;
-      clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => this.reload(), WATCH_DEBOUNCE_MS);
-    });
-    watcher.on('error', (e) => this.logger.warn(`watching ${this.configDir} failed: ${String(e)}`));
-    await new Promise<void>((done) => watcher.once('ready', () => done()));
+  /**
+   * Watches the two folders (not each file: 10,000 accounts are two watchers, not 10,000).
+   * Any change to a `.properties` file, or to the accounts folder itself, schedules a reload.
+   */
+  onApplicationBootstrap(): void {
+    this.watch();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  private watch(): void {
+    this.watchers.forEach((w) => w.close());
+    this.watchers = [];
+    for (const dir of [this.configDir, join(this.configDir, 'accounts')]) {
+      if (!existsSync(dir)) continue;
+      try {
+        const watcher = watch(dir, (_event, filename) => {
+          const name = filename?.toString() ?? '';
+          if (name === 'accounts') this.watch();
+          else if (name && !name.endsWith('.properties')) return;
+          clearTimeout(this.debounce);
+          this.debounce = setTimeout(() => this.reload(), WATCH_DEBOUNCE_MS);
+        });
+        watcher.on('error', (e) => this.logger.warn(`watching ${dir} failed: ${String(e)}`));
+        this.watchers.push(watcher);
+      } catch (e) {
+        this.logger.warn(`cannot watch ${dir} (${String(e)}); use POST /admin/v1/config/reload`);
+      }
+    }
+  }
+
+  onModuleDestroy(): void {
     clearTimeout(this.debounce);
     this.changes.complete();
-    await this.watcher?.close();
+    this.watchers.forEach((w) => w.close());
   }
 }

@@ -18,46 +18,57 @@ export type CrossOriginVerdict =
     }
   | { readonly kind: 'refused' };
 
-/** The server's own host and scheme, honouring X-Forwarded-* only behind a trusted proxy. */
-export function serverOrigin(
-  req: VisitorRequest,
-  trustProxy: boolean,
-): { host: string | null; origin: string | null } {
-  const rawHost = trustProxy && req.forwardedHost ? req.forwardedHost : req.host;
-  const proto =
-    trustProxy && (req.forwardedProto === 'https' || req.forwardedProto === 'http')
-      ? req.forwardedProto
-      : req.protocol;
-  const host = normalizeHost(rawHost);
-  return { host, origin: host && rawHost ? normalizeOrigin(`${proto}://${rawHost.trim()}`) : null };
-}
-
 const site = (host: string) => registrableDomain(host) ?? host;
+
+const MAX_MEMO = 512;
+const memo = new WeakMap<OriginMatcher, Map<string, CrossOriginVerdict>>();
 
 /**
  * SPEC §4: a request without `Origin`, or from the server's own origin, is same-origin; any
- * other origin must be on the account's allowlist (exactly, or by a `*.` wildcard).
+ * other origin must be on the account's allowlist (exactly, or by a `*.` wildcard). Memoised per
+ * allowlist: the same few origins and hosts come back on every request.
  */
 export function crossOriginVerdict(
   req: VisitorRequest,
   allowed: OriginMatcher,
   trustProxy: boolean,
 ): CrossOriginVerdict {
-  const server = serverOrigin(req, trustProxy);
-  if (req.origin === undefined) {
-    return { kind: 'same-origin', serverHost: server.host, contextHost: server.host };
+  const rawHost = trustProxy && req.forwardedHost ? req.forwardedHost : req.host;
+  const proto =
+    trustProxy && (req.forwardedProto === 'https' || req.forwardedProto === 'http')
+      ? req.forwardedProto
+      : req.protocol;
+  const key = `${req.origin ?? ''}\u0000${rawHost ?? ''}\u0000${proto}\u0000${req.origin === undefined ? 0 : 1}`;
+  let verdicts = memo.get(allowed);
+  if (!verdicts) memo.set(allowed, (verdicts = new Map()));
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = computeVerdict(req.origin, rawHost, proto, allowed);
+    if (verdicts.size >= MAX_MEMO) verdicts.clear();
+    verdicts.set(key, verdict);
   }
-  const origin = normalizeOrigin(req.origin);
+  return verdict;
+}
+
+function computeVerdict(
+  rawOrigin: string | undefined,
+  rawHost: string | undefined,
+  proto: 'http' | 'https',
+  allowed: OriginMatcher,
+): CrossOriginVerdict {
+  const host = normalizeHost(rawHost);
+  const ownOrigin = host && rawHost ? normalizeOrigin(`${proto}://${rawHost.trim()}`) : null;
+  if (rawOrigin === undefined) {
+    return { kind: 'same-origin', serverHost: host, contextHost: host };
+  }
+  const origin = normalizeOrigin(rawOrigin);
   if (origin === null) return { kind: 'refused' };
-  if (origin === server.origin) {
-    return { kind: 'same-origin', serverHost: server.host, contextHost: server.host };
+  if (origin === ownOrigin) {
+    return { kind: 'same-origin', serverHost: host, contextHost: host };
   }
   if (!allowed.allows(origin)) return { kind: 'refused' };
   const contextHost = originHost(origin);
-  const serverScheme = server.origin?.slice(0, server.origin.indexOf(':'));
   const crossSite =
-    !server.host ||
-    serverScheme !== origin.slice(0, origin.indexOf(':')) ||
-    site(contextHost) !== site(server.host);
-  return { kind: 'allowed', origin, serverHost: server.host, contextHost, crossSite };
+    !host || proto !== origin.slice(0, origin.indexOf(':')) || site(contextHost) !== site(host);
+  return { kind: 'allowed', origin, serverHost: host, contextHost, crossSite };
 }

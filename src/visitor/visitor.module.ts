@@ -1,22 +1,11 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
-import { AccountsModule } from '../accounts/accounts.module';
-import { ApiKeyGuard } from './api-key.guard';
+import { Module } from '@nestjs/common';
 import { SnippetService } from './snippet.service';
-import { VisitorController } from './visitor.controller';
+import { VisitorAccountResolver } from './visitor-account.resolver';
+import { VisitorRoutes } from './visitor.routes';
 import { VisitorService } from './visitor.service';
 
+/** The visitor API (routes mounted on Fastify by VisitorRoutes). */
 @Module({
-  imports: [AccountsModule],
-  controllers: [VisitorController],
-  providers: [VisitorService, SnippetService, ApiKeyGuard],
+  providers: [VisitorService, SnippetService, VisitorAccountResolver, VisitorRoutes],
 })
-export class VisitorModule {
-  /** Mounts the visitor API under `server.publicPathPrefix` (IMMUTABLE, known before start). */
-  static at(publicPathPrefix: string): DynamicModule {
-    return {
-      module: VisitorModule,
-      imports: [RouterModule.register([{ path: publicPathPrefix, module: VisitorModule }])],
-    };
-  }
-}
+export class VisitorModule {}

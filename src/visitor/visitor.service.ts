@@ -1,11 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { PantryException } from '../common/pantry.exception';
 import { CookieKind } from '../cookies/cookie-catalog';
-import { resolveCookieDomains } from '../cookies/cookie-domain';
 import { cookieCandidates, parseCookieHeader } from '../cookies/cookie-header';
 import {
   CookiePlan,
   CookieWrite,
+  planDomains,
   relayCookie,
   resolveSameSite,
   ResponseCookieContext,
@@ -50,6 +49,18 @@ export interface VisitorResponse<T = unknown> {
 type AcceptedVerdict = Exclude<CrossOriginVerdict, { kind: 'refused' }>;
 
 const CONSENT_VALUES = new Set(['granted', 'denied']);
+
+/** SPEC §4: a refused origin gets 403 and nothing else: no cookies, no relay, no CORS grant. */
+const REFUSED: VisitorResponse<never> = {
+  status: HttpStatus.FORBIDDEN,
+  headers: { vary: 'Origin' },
+  body: {
+    statusCode: HttpStatus.FORBIDDEN,
+    error: 'origin_not_allowed',
+    message:
+      'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
+  } as never,
+};
 const PREFLIGHT_MAX_AGE = '600';
 
 /**
@@ -69,16 +80,8 @@ export class VisitorService {
     return this.configuration.startup['server.trustProxy'];
   }
 
-  private verdict(req: VisitorRequest, allowed: OriginMatcher): AcceptedVerdict {
-    const verdict = crossOriginVerdict(req, allowed, this.trustProxy);
-    if (verdict.kind === 'refused') {
-      throw new PantryException(
-        HttpStatus.FORBIDDEN,
-        'origin_not_allowed',
-        'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
-      );
-    }
-    return verdict;
+  private verdict(req: VisitorRequest, allowed: OriginMatcher): CrossOriginVerdict {
+    return crossOriginVerdict(req, allowed, this.trustProxy);
   }
 
   private corsHeaders(verdict: AcceptedVerdict): Record<string, string> {
@@ -96,6 +99,7 @@ export class VisitorService {
   preflight(account: VisitorAccount | null, req: VisitorRequest): VisitorResponse {
     const allowed = account ? account.plan.origins : this.plans.anyAccountOrigins();
     const verdict = this.verdict(req, allowed);
+    if (verdict.kind === 'refused') return REFUSED;
     const prefix = this.plans.serverPrefix;
     return {
       status: HttpStatus.NO_CONTENT,
@@ -111,6 +115,7 @@ export class VisitorService {
   /** The names of the account's cookies that arrived by `Cookie` and by the echo header. */
   inspect(account: VisitorAccount, req: VisitorRequest): VisitorResponse<InspectResult> {
     const verdict = this.verdict(req, account.plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
     const names = new Map(Object.values(account.plan.cookies).map((c) => [c.name, c.kind]));
     const present = (header: string | string[] | undefined) => [
       ...new Set(
@@ -146,6 +151,7 @@ export class VisitorService {
   ): VisitorResponse<IdentifyResult> {
     const { plan, accountId } = account;
     const verdict = this.verdict(req, plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
     const candidates = cookieCandidates(req.cookie, req.echo);
 
     /** The first candidate that verifies for this account and cookie and is not erased. */
@@ -160,7 +166,7 @@ export class VisitorService {
         ) {
           continue;
         }
-        return verified;
+        return { ...verified, value };
       }
       return null;
     };
@@ -174,6 +180,11 @@ export class VisitorService {
         spec: plan.cookies[kind],
         value: id === null ? null : this.signer.sign(accountId, kind, id),
       });
+    /** Re-sends a verified value: as it came when signed by the current secret, else re-signed. */
+    const refresh = (kind: CookieKind, found: { id: string; current: boolean; value: string }) =>
+      found.current
+        ? writes.push({ spec: plan.cookies[kind], value: found.value })
+        : write(kind, found.id);
 
     // Consent: an explicit decision wins; then the consent cookie; then Global Privacy Control.
     const stored = read('consent');
@@ -183,7 +194,7 @@ export class VisitorService {
       write('consent', consent);
     } else if (stored) {
       consent = stored.id as ConsentState;
-      write('consent', consent); // durable: refreshed (and re-signed after a rotation)
+      refresh('consent', stored); // durable: its expiry moves forward
     } else {
       consent = plan.honorGpc && req.gpc ? 'denied' : 'unset';
     }
@@ -195,9 +206,14 @@ export class VisitorService {
         return null;
       }
       const existing = read(kind);
-      const id = existing?.id ?? newId();
-      if (!existing) issued.push(kind);
-      write(kind, id); // durable: refreshed on every identify so its expiry moves forward
+      // Durable: re-sent on every identify so its expiry moves forward.
+      if (existing) {
+        refresh(kind, existing);
+        return existing.id;
+      }
+      const id = newId();
+      issued.push(kind);
+      write(kind, id);
       return id;
     };
     const deviceId = identity('device');
@@ -206,10 +222,11 @@ export class VisitorService {
     const session = read('session');
     const sessionId = session?.id ?? newId();
     if (!session) issued.push('session');
-    if (!session || !session.current) write('session', sessionId);
+    if (!session) write('session', sessionId);
+    else if (!session.current) refresh('session', session);
 
     const authsession = read('authsession');
-    if (authsession) write('authsession', authsession.id);
+    if (authsession) refresh('authsession', authsession);
 
     if (visitorId) this.registry.record(accountId, visitorId, deviceId, consent);
 
@@ -231,12 +248,7 @@ export class VisitorService {
     writes: readonly CookieWrite[],
   ): Record<string, string | string[]> {
     if (writes.length === 0) return {};
-    const domains = resolveCookieDomains({
-      setting: plan.domain,
-      clientSetting: plan.clientDomain,
-      contextHost: verdict.contextHost,
-      serverHost: verdict.serverHost,
-    });
+    const domains = planDomains(plan, verdict.contextHost, verdict.serverHost);
     const ctx: ResponseCookieContext = {
       setCookieDomain: domains.setCookie,
       relayDomain: domains.relay,

@@ -7,6 +7,7 @@
  * BENCH_CONNECTIONS (default 50).
  */
 import autocannon from 'autocannon';
+import { buildSync } from 'esbuild';
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release } from 'node:os';

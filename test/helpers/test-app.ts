@@ -89,7 +89,7 @@ export async function startApp(
 /** Waits until `check` passes or the time is up (for file-watching tests). */
 export async function eventually(
   check: () => void | Promise<void>,
-  timeoutMs = 5000,
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

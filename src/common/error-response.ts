@@ -1,0 +1,80 @@
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { PantryException } from './pantry.exception';
+
+/** Machine codes for HTTP statuses without a domain code. */
+function codeFor(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  return name ? name.toLowerCase() : 'error';
+}
+
+function messageOf(body: unknown, fallback: string): string {
+  if (typeof body === 'object' && body !== null && 'message' in body) {
+    const m = (body as { message: unknown }).message;
+    if (Array.isArray(m)) return m.map(String).join('; ');
+    if (typeof m === 'string') return m;
+  }
+  return typeof body === 'string' ? body : fallback;
+}
+
+const logger = new Logger('Errors');
+
+/**
+ * The one mapping from errors to HTTP answers, `{"statusCode","error","message"}`: domain
+ * exceptions keep their code; Nest's and Fastify's client errors get the status name; anything
+ * else is a 500 with a correlation id, logged with its stack (request data is never logged).
+ */
+export function errorResponse(
+  exception: unknown,
+  request: FastifyRequest,
+): { status: number; body: Record<string, unknown> } {
+  if (exception instanceof PantryException) {
+    return {
+      status: exception.getStatus(),
+      body: exception.getResponse() as Record<string, unknown>,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return {
+      status,
+      body: {
+        statusCode: status,
+        error: codeFor(status),
+        message: messageOf(exception.getResponse(), exception.message),
+      },
+    };
+  }
+  // Fastify's own client errors (malformed JSON, body too large, bad content type).
+  const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return {
+      status: fastifyStatus,
+      body: {
+        statusCode: fastifyStatus,
+        error: codeFor(fastifyStatus),
+        message: (exception as Error).message,
+      },
+    };
+  }
+  const id = randomUUID();
+  logger.error(
+    `unexpected error ${id} on ${request.method} ${request.routeOptions?.url ?? '(unrouted)'}`,
+    exception instanceof Error ? exception.stack : String(exception),
+  );
+  return {
+    status: 500,
+    body: {
+      statusCode: 500,
+      error: 'internal_error',
+      message: `Something went wrong on our side; quote ${id} when reporting it.`,
+    },
+  };
+}
+
+/** Sends an error as JSON, whatever the route meant to answer (HTML, JavaScript). */
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorResponse(exception, request);
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,24 @@
+import { BadRequestException, ValidationPipeOptions } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+
+/** One set of validation rules for every request body: known fields only, typed. */
+export const VALIDATION_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+} satisfies ValidationPipeOptions;
+
+const messages = (errors: ValidationError[]): string[] =>
+  errors.flatMap((e) => [...Object.values(e.constraints ?? {}), ...messages(e.children ?? [])]);
+
+/** Validates a body outside Nest's pipes (routes mounted on Fastify directly), same rules. */
+export function validateBody<T extends object>(type: new () => T, body: unknown): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestException('The request body must be a JSON object.');
+  }
+  const instance = plainToInstance(type, body);
+  const errors = validateSync(instance, VALIDATION_OPTIONS);
+  if (errors.length > 0) throw new BadRequestException(messages(errors));
+  return instance;
+}

@@ -1,0 +1,51 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AccountsService } from '../accounts/accounts.service';
+import { PantryException } from '../common/pantry.exception';
+import { CookiePlanService } from '../cookies/cookie-plan.service';
+import { API_KEY_PATTERN } from '../properties/property-values';
+import { VisitorAccount } from './visitor-context';
+
+/**
+ * Resolves the account of a visitor request from its API key (query parameter or header
+ * `<prefix>apikey`; the first of repeated parameters): a map lookup and a cached plan.
+ */
+@Injectable()
+export class VisitorAccountResolver {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly plans: CookiePlanService,
+  ) {}
+
+  /** The request's API key, or undefined when absent. */
+  apiKey(request: FastifyRequest): string | undefined {
+    const name = `${this.plans.serverPrefix}apikey`;
+    const value =
+      (request.query as Record<string, unknown> | undefined)?.[name] ?? request.headers[name];
+    if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** The account, or null when the key is missing, malformed or unknown. */
+  find(request: FastifyRequest): VisitorAccount | null {
+    const apiKey = this.apiKey(request);
+    if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
+    const accountId = this.accounts.accountForApiKey(apiKey);
+    return accountId ? { accountId, apiKey, plan: this.plans.planFor(accountId, apiKey) } : null;
+  }
+
+  /** The account, or a 401 that sets nothing. */
+  require(request: FastifyRequest): VisitorAccount {
+    const account = this.find(request);
+    if (account) return account;
+    const prefix = this.plans.serverPrefix;
+    if (!this.apiKey(request)) {
+      throw new PantryException(
+        HttpStatus.UNAUTHORIZED,
+        'api_key_required',
+        `Pass the account's API key as query parameter or header ${prefix}apikey.`,
+      );
+    }
+    throw new PantryException(HttpStatus.UNAUTHORIZED, 'unknown_api_key', 'Unknown API key.');
+  }
+}
