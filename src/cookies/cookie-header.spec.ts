@@ -70,4 +70,9 @@ describe(cookieCandidates.name, () => {
     expect(c.get('x-unblu-session')).toEqual(['fromCookie', 'fromEcho']);
     expect(c.get('other')).toEqual(['1']);
   });
+
+  it('skips names it does not want', () => {
+    const c = cookieCandidates('a=1; b=2', 'b=3; c=4', new Set(['b']));
+    expect([...c]).toEqual([['b', ['2', '3']]]);
+  });
 });

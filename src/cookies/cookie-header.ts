@@ -35,20 +35,21 @@ export function parseCookieHeader(header: string | string[] | undefined): Array<
 
 /**
  * Candidate values per cookie name, `Cookie` before the echo header (SPEC §4): the first that
- * verifies wins.
+ * verifies wins. With `wanted`, other names (the site's own cookies) are skipped.
  */
 export function cookieCandidates(
   cookieHeader: string | string[] | undefined,
   echoHeader: string | string[] | undefined,
+  wanted?: ReadonlySet<string>,
 ): Map<string, string[]> {
   const candidates = new Map<string, string[]>();
-  for (const [name, value] of [
-    ...parseCookieHeader(cookieHeader),
-    ...parseCookieHeader(echoHeader),
-  ]) {
-    const list = candidates.get(name);
-    if (list) list.push(value);
-    else candidates.set(name, [value]);
+  for (const header of [cookieHeader, echoHeader]) {
+    for (const [name, value] of parseCookieHeader(header)) {
+      if (wanted && !wanted.has(name)) continue;
+      const list = candidates.get(name);
+      if (list) list.push(value);
+      else candidates.set(name, [value]);
+    }
   }
   return candidates;
 }

@@ -64,6 +64,8 @@ export interface CookiePlan {
   readonly consentRequired: boolean;
   readonly honorGpc: boolean;
   readonly origins: OriginMatcher;
+  /** The names of all its cookies, to skip the site's own cookies when reading. */
+  readonly names: ReadonlySet<string>;
   /** Memo of Set-Cookie attribute suffixes (see setCookieLine). */
   readonly suffixes: Map<string, string>;
   /** Memo of resolved domains per (context host, server host), bounded. */
@@ -120,6 +122,7 @@ export function buildCookiePlan(
     consentRequired: props['consent.required'],
     honorGpc: props['consent.honorGlobalPrivacyControl'],
     origins: new OriginMatcher(props['server.cors.allowedOrigins']),
+    names: new Set(Object.values(cookies).map((c) => c.name)),
     suffixes: new Map(),
     domains: new Map(),
   };

@@ -30,6 +30,13 @@ describe(encodeRelayHeader.name, () => {
     expect(encodeRelayHeader('LOCAL_STORAGE', cookies)).toBe(expected);
   });
 
+  it('writes exactly what JSON.stringify writes', () => {
+    const cookies = [session, { ...session, name: 'a"b\\c', domain: null, expires: 0, value: '' }];
+    expect(encodeRelayHeader('PRODUCT_DOMAIN', cookies)).toBe(
+      JSON.stringify({ v: 1, mode: 'PRODUCT_DOMAIN', cookies }),
+    );
+  });
+
   it('is ASCII only and round-trips', () => {
     const header = encodeRelayHeader('LOCAL_DOMAIN_STORAGE', [{ ...session, path: '/bü€' }]);
     expect(header).toMatch(/^[\x20-\x7e]+$/);

@@ -20,11 +20,25 @@ export interface RelayPayload {
   readonly cookies: readonly RelayCookie[];
 }
 
-/** JSON with every non-ASCII character escaped, so it is a valid header value. */
+const NON_ASCII = /[\u007f-\uffff]/g;
+const escapeNonAscii = (json: string) =>
+  json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * JSON with every non-ASCII character escaped, so it is a valid header value. Written field by
+ * field (the same bytes JSON.stringify gives): it is built on every cross-origin identify.
+ */
 export function encodeRelayHeader(mode: CorsCookieMode, cookies: readonly RelayCookie[]): string {
-  const payload: RelayPayload = { v: 1, mode, cookies };
-  return JSON.stringify(payload).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  let json = `{"v":1,"mode":"${mode}","cookies":[`;
+  for (let i = 0; i < cookies.length; i++) {
+    const c = cookies[i];
+    json +=
+      `${i ? ',' : ''}{"name":${JSON.stringify(c.name)},"value":${JSON.stringify(c.value)}` +
+      `,"domain":${c.domain === null ? 'null' : JSON.stringify(c.domain)}` +
+      `,"path":${JSON.stringify(c.path)},"expires":${c.expires === null ? 'null' : c.expires}` +
+      `,"secure":${c.secure},"sameSite":"${c.sameSite}"}`;
+  }
+  json += ']}';
+  NON_ASCII.lastIndex = 0;
+  return NON_ASCII.test(json) ? escapeNonAscii(json) : json;
 }

@@ -11,6 +11,28 @@ import { VisitorAccountResolver } from './visitor-account.resolver';
 import { visitorRequest } from './visitor-request';
 import { VisitorResponse, VisitorService } from './visitor.service';
 
+const id = { type: 'string' };
+const nullableId = { type: ['string', 'null'] };
+
+/** The identify answer (SPEC §5), compiled by Fastify into a serializer. */
+const IDENTIFY_SCHEMA = {
+  response: {
+    200: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['account', 'visitorId', 'deviceId', 'sessionId', 'consent', 'issued'],
+      properties: {
+        account: id,
+        visitorId: nullableId,
+        deviceId: nullableId,
+        sessionId: id,
+        consent: { type: 'string', enum: ['granted', 'denied', 'unset'] },
+        issued: { type: 'array', items: id },
+      },
+    },
+  },
+};
+
 /**
  * The visitor API, under `server.publicPathPrefix` (default /unblu). It sits on every page view
  * of every account, so its routes are mounted on Fastify directly: Nest's per-request pipeline
@@ -39,10 +61,12 @@ export class VisitorRoutes implements OnModuleInit {
       method: 'GET' | 'POST' | 'OPTIONS',
       path: string,
       handle: (request: FastifyRequest) => VisitorResponse,
+      schema?: object,
     ) =>
       fastify.route({
         method,
         url: `${base}${path}`,
+        schema,
         errorHandler,
         handler: (request, reply) => {
           const response = handle(request);
@@ -51,12 +75,22 @@ export class VisitorRoutes implements OnModuleInit {
       });
     const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
 
-    route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
-    route('POST', '/v1/consent', (r) => {
-      const account = this.accounts.require(r);
-      const { granted } = validateBody(ConsentDto, r.body);
-      return this.visitors.consent(account, read(r), granted);
-    });
+    route(
+      'POST',
+      '/v1/identify',
+      (r) => this.visitors.identify(this.accounts.require(r), read(r)),
+      IDENTIFY_SCHEMA,
+    );
+    route(
+      'POST',
+      '/v1/consent',
+      (r) => {
+        const account = this.accounts.require(r);
+        const { granted } = validateBody(ConsentDto, r.body);
+        return this.visitors.consent(account, read(r), granted);
+      },
+      IDENTIFY_SCHEMA,
+    );
     route('POST', '/v1/inspect', (r) => this.visitors.inspect(this.accounts.require(r), read(r)));
     route('GET', '/visitor.js', (r) =>
       this.snippets.serve(this.accounts.require(r), r.headers['if-none-match']),

@@ -152,7 +152,7 @@ export class VisitorService {
     const { plan, accountId } = account;
     const verdict = this.verdict(req, plan.origins);
     if (verdict.kind === 'refused') return REFUSED;
-    const candidates = cookieCandidates(req.cookie, req.echo);
+    const candidates = cookieCandidates(req.cookie, req.echo, plan.names);
 
     /** The first candidate that verifies for this account and cookie and is not erased. */
     const read = (kind: CookieKind) => {
