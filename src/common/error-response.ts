@@ -11,7 +11,7 @@ function codeFor(status: number): string {
 
 function messageOf(body: unknown, fallback: string): string {
   if (typeof body === 'object' && body !== null && 'message' in body) {
-    const m = (body as { message: unknown }).message;
+    const m = body.message;
     if (Array.isArray(m)) return m.map(String).join('; ');
     if (typeof m === 'string') return m;
   }

@@ -12,10 +12,11 @@ import {
   PropertyOrigin,
   ResolvedProperties,
   findContradictions,
+  layered,
   parsePropertyValue,
   unknownKeyMessage,
 } from './configuration';
-import { CatalogEntry, PropertyKey, PropertyValues, findProperty } from './property-catalog';
+import { CatalogEntry, PropertyKey, findProperty } from './property-catalog';
 import { PropertyOverrideRepository } from './property-override.repository';
 
 /** How often overrides are re-read, so that every node sees another node's admin changes. */
@@ -108,8 +109,7 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
     overrides: ReadonlyMap<PropertyKey, string> | undefined,
   ): ResolvedProperties {
     if (!overrides || overrides.size === 0) return base;
-    const values: Record<string, unknown> = { ...base.values };
-    const origins: Record<string, PropertyOrigin> = { ...base.origins };
+    const own: Array<readonly [PropertyKey, unknown, PropertyOrigin]> = [];
     for (const [key, raw] of overrides) {
       const entry = findProperty(key);
       const parsed = entry && parsePropertyValue(entry, raw);
@@ -120,13 +120,9 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
         );
         continue;
       }
-      values[key] = parsed.value;
-      origins[key] = { source: 'api', raw };
+      own.push([key, parsed.value, { source: 'api', raw }]);
     }
-    return {
-      values: values as unknown as PropertyValues,
-      origins: origins as ResolvedProperties['origins'],
-    };
+    return layered(base, own);
   }
 
   /**
@@ -143,10 +139,9 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
         `${entry.key}: ${parsed.message}`,
       );
     }
-    const values = {
-      ...this.forAccount(accountId).values,
-      [entry.key]: parsed.value,
-    } as PropertyValues;
+    const { values } = layered(this.forAccount(accountId), [
+      [entry.key, parsed.value, { source: 'api', raw }],
+    ]);
     const contradiction = findContradictions(values).find((c) => c.keys.includes(entry.key));
     if (contradiction) {
       throw new PantryException(

@@ -17,6 +17,7 @@ import {
   ConfigurationError,
   buildConfiguration,
   formatProblem,
+  layered,
   ResolvedProperties,
 } from './configuration';
 import { readConfigurationFiles } from './configuration.reader';
@@ -53,16 +54,10 @@ function pinProperties(
   resolved: ResolvedProperties,
   startup: ResolvedProperties,
 ): ResolvedProperties {
-  const values: Record<string, unknown> = { ...resolved.values };
-  const origins: Record<string, unknown> = { ...resolved.origins };
-  for (const key of IMMUTABLE_KEYS) {
-    values[key] = startup.values[key];
-    origins[key] = startup.origins[key];
-  }
-  return {
-    values: values as unknown as PropertyValues,
-    origins: origins as ResolvedProperties['origins'],
-  };
+  return layered(
+    resolved,
+    IMMUTABLE_KEYS.map((key) => [key, startup.values[key], startup.origins[key]] as const),
+  );
 }
 
 /** A reloaded configuration keeps the IMMUTABLE values the server started with. */

@@ -177,22 +177,37 @@ function readEntries(file: SourceFile, inAccountFile: boolean, problems: ConfigP
   return entries;
 }
 
+/**
+ * Properties layered over a base: only what this layer sets is stored, the rest is inherited
+ * through the prototype chain, so 10,000 accounts hold a few own values each instead of a copy
+ * of the whole catalog.
+ */
+export function layered(
+  base: ResolvedProperties,
+  own: Iterable<readonly [PropertyKey, unknown, PropertyOrigin]>,
+): ResolvedProperties {
+  const values = Object.create(base.values) as Record<string, unknown>;
+  const origins = Object.create(base.origins) as Record<string, PropertyOrigin>;
+  for (const [key, value, origin] of own) {
+    values[key] = value;
+    origins[key] = origin;
+  }
+  return {
+    values: values as unknown as PropertyValues,
+    origins: origins as ResolvedProperties['origins'],
+  };
+}
+
 function layer(
   base: ResolvedProperties,
   entries: readonly Entry[],
   source: PropertySourceKind,
   file: string,
 ): ResolvedProperties {
-  const values: Record<string, unknown> = { ...base.values };
-  const origins: Record<string, PropertyOrigin> = { ...base.origins };
-  for (const e of entries) {
-    values[e.entry.key] = e.value;
-    origins[e.entry.key] = { source, raw: e.raw, file, line: e.line };
-  }
-  return {
-    values: values as unknown as PropertyValues,
-    origins: origins as ResolvedProperties['origins'],
-  };
+  return layered(
+    base,
+    entries.map((e) => [e.entry.key, e.value, { source, raw: e.raw, file, line: e.line }] as const),
+  );
 }
 
 /** A combination of values that cannot work; `keys` are the properties involved. */

@@ -40,7 +40,10 @@ export function crossOriginVerdict(
       : req.protocol;
   const key = `${req.origin ?? ''}\u0000${rawHost ?? ''}\u0000${proto}\u0000${req.origin === undefined ? 0 : 1}`;
   let verdicts = memo.get(allowed);
-  if (!verdicts) memo.set(allowed, (verdicts = new Map()));
+  if (!verdicts) {
+    verdicts = new Map<string, CrossOriginVerdict>();
+    memo.set(allowed, verdicts);
+  }
   let verdict = verdicts.get(key);
   if (verdict === undefined) {
     verdict = computeVerdict(req.origin, rawHost, proto, allowed);

@@ -48,8 +48,8 @@ async function start(args: string[], env: Record<string, string>): Promise<Serve
       const m = /listening on (http:\/\/\S+)/.exec(output);
       if (m) resolve(m[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
   const startMs = Date.now() - began;
@@ -150,12 +150,16 @@ async function main(): Promise<void> {
   writeConfig(small, 3);
   writeConfig(large, 10_000);
 
-  const baseline = await start(
-    ['-r', 'ts-node/register/transpile-only', 'test/bench/baseline-server.ts'],
-    {
-      BASELINE_ORIGINS: ORIGIN,
-    },
-  );
+  // The baseline runs as plain JavaScript, like dist/main.js (no TypeScript loader in memory).
+  const baselineJs = join(work, 'baseline-server.js');
+  buildSync({
+    entryPoints: [join(__dirname, 'baseline-server.ts')],
+    outfile: baselineJs,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  });
+  const baseline = await start([baselineJs], { BASELINE_ORIGINS: ORIGIN });
   const pantry = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: small });
   const pantryLarge = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: large });
   const startupLargeMs = pantryLarge.startMs;
