@@ -10,18 +10,28 @@ const BATCH_ROWS = 400;
 export class VisitorRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts or updates visitors in one transaction; firstSeen keeps the earliest value. */
+  /**
+   * Inserts or updates visitors in one transaction; firstSeen keeps the earliest value. Plain
+   * SQL with bound parameters: at thousands of rows a second, the query builder's work on the
+   * event loop showed in the benchmark.
+   */
   async upsertMany(rows: readonly VisitorEntity[]): Promise<void> {
     if (rows.length === 0) return;
     await this.dataSource.transaction(async (em) => {
       for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(VisitorEntity)
-          .values(rows.slice(i, i + BATCH_ROWS))
-          .orUpdate(['deviceId', 'consent', 'lastSeen'], ['accountId', 'visitorId'])
-          .execute();
+        const batch = rows.slice(i, i + BATCH_ROWS);
+        const params: unknown[] = [];
+        for (const r of batch) {
+          params.push(r.accountId, r.visitorId, r.deviceId, r.consent, r.firstSeen, r.lastSeen);
+        }
+        await em.query(
+          `INSERT INTO "visitors" ("accountId", "visitorId", "deviceId", "consent", "firstSeen", "lastSeen") VALUES ${batch
+            .map(() => '(?, ?, ?, ?, ?, ?)')
+            .join(
+              ', ',
+            )} ON CONFLICT ("accountId", "visitorId") DO UPDATE SET "deviceId" = COALESCE(excluded."deviceId", "visitors"."deviceId"), "consent" = excluded."consent", "lastSeen" = MAX("visitors"."lastSeen", excluded."lastSeen"), "firstSeen" = MIN("visitors"."firstSeen", excluded."firstSeen")`,
+          params,
+        );
       }
     });
   }
