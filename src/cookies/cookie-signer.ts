@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CookieKind } from './cookie-catalog';
 
 const MAC_BYTES = 16;
@@ -22,14 +22,15 @@ export function newId(): string {
  * signs; every listed secret verifies (rotation).
  */
 export class CookieSigner {
-  private readonly keys: readonly Buffer[];
+  private readonly keys: readonly KeyObject[];
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('at least one signing secret is needed');
-    this.keys = secrets.map((s) => Buffer.from(s, 'utf8'));
+    // Key objects, imported once, not on every MAC.
+    this.keys = secrets.map((s) => createSecretKey(Buffer.from(s, 'utf8')));
   }
 
-  private mac(key: Buffer, account: string, kind: CookieKind, id: string): Buffer {
+  private mac(key: KeyObject, account: string, kind: CookieKind, id: string): Buffer {
     return createHmac('sha256', key)
       .update(`pantry/v1\0${account}\0${kind}\0${id}`)
       .digest()

@@ -84,7 +84,7 @@ export class VisitorService {
     return crossOriginVerdict(req, allowed, this.trustProxy);
   }
 
-  private corsHeaders(verdict: AcceptedVerdict): Record<string, string> {
+  private corsHeaders(verdict: AcceptedVerdict): Record<string, string | string[]> {
     const prefix = this.plans.serverPrefix;
     if (verdict.kind !== 'allowed') return { vary: 'Origin' };
     return {
@@ -230,24 +230,24 @@ export class VisitorService {
 
     if (visitorId) this.registry.record(accountId, visitorId, deviceId, consent);
 
+    const headers = this.corsHeaders(verdict);
+    headers['cache-control'] = 'no-store';
+    this.addCookieHeaders(headers, plan, verdict, writes);
     return {
       status: HttpStatus.OK,
-      headers: {
-        ...this.corsHeaders(verdict),
-        'cache-control': 'no-store',
-        ...this.cookieHeaders(plan, verdict, writes),
-      },
+      headers,
       body: { account: accountId, visitorId, deviceId, sessionId, consent, issued },
     };
   }
 
-  /** `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
-  private cookieHeaders(
+  /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
+  private addCookieHeaders(
+    headers: Record<string, string | string[]>,
     plan: CookiePlan,
     verdict: AcceptedVerdict,
     writes: readonly CookieWrite[],
-  ): Record<string, string | string[]> {
-    if (writes.length === 0) return {};
+  ): void {
+    if (writes.length === 0) return;
     const domains = planDomains(plan, verdict.contextHost, verdict.serverHost);
     const ctx: ResponseCookieContext = {
       setCookieDomain: domains.setCookie,
@@ -259,15 +259,12 @@ export class VisitorService {
       ),
       now: Math.floor(Date.now() / 1000),
     };
-    const headers: Record<string, string | string[]> = {
-      'set-cookie': writes.map((w) => setCookieLine(plan, w, ctx)),
-    };
+    headers['set-cookie'] = writes.map((w) => setCookieLine(plan, w, ctx));
     if (verdict.kind === 'allowed') {
       headers[`${this.plans.serverPrefix}set-cookie`] = encodeRelayHeader(
         plan.mode,
         writes.map((w) => relayCookie(plan, w, ctx)),
       );
     }
-    return headers;
   }
 }
