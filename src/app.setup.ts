@@ -8,6 +8,8 @@ import { VALIDATION_OPTIONS } from './common/validate-body';
 export function createAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: 64 * 1024,
+    // Pantry uses no Nest middleware; middie would run on every request for nothing.
+    skipMiddie: true,
     routerOptions: { maxParamLength: 200 },
     // Pantry reads X-Forwarded-* itself, only when server.trustProxy is set.
     trustProxy: false,

@@ -8,7 +8,7 @@
  */
 import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem, release } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +34,22 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/**
+ * With two or more cores, servers run on the last core and this process (autocannon) on the
+ * others, so the server under test and the load generator do not take turns on one core.
+ */
+const PIN = cpus().length >= 2 && existsSync('/usr/bin/taskset');
+const SERVER_CORE = String(cpus().length - 1);
+if (PIN) {
+  spawnSync('taskset', ['-a', '-p', '-c', `0-${cpus().length - 2}`, String(process.pid)]);
+}
+
 async function start(args: string[], env: Record<string, string>): Promise<Server> {
   const began = Date.now();
-  const child = spawn(process.execPath, args, {
+  const [command, argv] = PIN
+    ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -291,6 +304,7 @@ async function main(): Promise<void> {
   const machine = [
     `- ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
     `- Node ${process.version}; @nestjs/core ${pkg('@nestjs/core')}, fastify ${pkg('fastify')}, typeorm ${pkg('typeorm')}, sqlite3 ${pkg('sqlite3')}, autocannon ${pkg('autocannon')}`,
+    `- ${PIN ? `servers pinned to core ${SERVER_CORE}, autocannon to the others (taskset)` : 'no core pinning'}`,
     `- autocannon in the benchmarking process, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per scenario (baseline, Pantry, baseline, Pantry…), after a 2 s warm-up of each`,
     `- run on ${new Date().toISOString().slice(0, 10)}`,
   ].join('\n');
