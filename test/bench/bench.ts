@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---|---|---|---|',
     ...rows.map(
       ({ name, b, p, wrongStatus }) =>
-        `| ${name} | ${b.rps.toFixed(0)} | ${p.rps.toFixed(0)} | **${ratio(p.rps, b.rps)}** | ${b.p50} / ${p.p50.toFixed(1)} | ${b.p99} / ${p.p99.toFixed(1)} | ${b.rss.toFixed(0)} / ${p.rss.toFixed(0)} (${ratio(p.rss, b.rss)}) | ${wrongStatus} / ${p.errors} |`,
+        `| ${name} | ${b.rps.toFixed(0)} | ${p.rps.toFixed(0)} | **${ratio(p.rps, b.rps)}** | ${b.p50.toFixed(1)} / ${p.p50.toFixed(1)} | ${b.p99.toFixed(1)} / ${p.p99.toFixed(1)} | ${b.rss.toFixed(0)} / ${p.rss.toFixed(0)} (${ratio(p.rss, b.rss)}) | ${wrongStatus} / ${p.errors} |`,
     ),
   ].join('\n');
   const r = (i: number) => rows[i].p.rps / rows[i].b.rps;
