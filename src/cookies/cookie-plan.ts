@@ -6,6 +6,7 @@ import {
   SameSiteSetting,
   cookieNameKey,
 } from '../properties/property-catalog';
+import { memoised } from '../common/memo';
 import { COOKIE_KINDS, CookieKind } from './cookie-catalog';
 import { CookieDomains, resolveCookieDomains } from './cookie-domain';
 import { cookieName } from './cookie-naming';
@@ -128,8 +129,6 @@ export function buildCookiePlan(
   };
 }
 
-const MAX_MEMO = 512;
-
 /** The plan's cookie domains for a request (memoised: hosts repeat, PSL look-ups cost). */
 export function planDomains(
   plan: CookiePlan,
@@ -137,18 +136,14 @@ export function planDomains(
   serverHost: string | null,
 ): CookieDomains {
   const key = `${contextHost ?? ''}\u0000${serverHost ?? ''}`;
-  let domains = plan.domains.get(key);
-  if (domains === undefined) {
-    domains = resolveCookieDomains({
+  return memoised(plan.domains, key, () =>
+    resolveCookieDomains({
       setting: plan.domain,
       clientSetting: plan.clientDomain,
       contextHost,
       serverHost,
-    });
-    if (plan.domains.size >= MAX_MEMO) plan.domains.clear();
-    plan.domains.set(key, domains);
-  }
-  return domains;
+    }),
+  );
 }
 
 /** SameSite for a response: AUTO is None on allowed cross-site requests when Secure, else Lax. */
@@ -188,14 +183,13 @@ function attributeSuffix(
   deletion: boolean,
 ): string {
   const key = `${spec.kind}|${domain ?? ''}|${sameSite}|${deletion ? 1 : 0}`;
-  let suffix = plan.suffixes.get(key);
-  if (suffix === undefined) {
+  return memoised(plan.suffixes, key, () => {
     const maxAge = deletion
       ? '; Max-Age=0'
       : spec.maxAge === null
         ? ''
         : `; Max-Age=${spec.maxAge}`;
-    suffix =
+    return (
       maxAge +
       (domain ? `; Domain=${domain}` : '') +
       `; Path=${plan.path}` +
@@ -203,10 +197,9 @@ function attributeSuffix(
       '; HttpOnly' +
       (plan.secure ? '; Secure' : '') +
       (plan.partitioned && plan.secure ? '; Partitioned' : '') +
-      `; SameSite=${sameSite}`;
-    plan.suffixes.set(key, suffix);
-  }
-  return suffix;
+      `; SameSite=${sameSite}`
+    );
+  });
 }
 
 /** The `Set-Cookie` line for a write or a deletion (HttpOnly always). */

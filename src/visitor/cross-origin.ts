@@ -1,3 +1,4 @@
+import { memoised } from '../common/memo';
 import { normalizeHost, registrableDomain } from '../cookies/cookie-domain';
 import { normalizeOrigin, OriginMatcher, originHost } from '../cookies/origin-matcher';
 import { VisitorRequest } from './visitor-request';
@@ -20,7 +21,6 @@ export type CrossOriginVerdict =
 
 const site = (host: string) => registrableDomain(host) ?? host;
 
-const MAX_MEMO = 512;
 const memo = new WeakMap<OriginMatcher, Map<string, CrossOriginVerdict>>();
 
 /**
@@ -44,13 +44,7 @@ export function crossOriginVerdict(
     verdicts = new Map<string, CrossOriginVerdict>();
     memo.set(allowed, verdicts);
   }
-  let verdict = verdicts.get(key);
-  if (verdict === undefined) {
-    verdict = computeVerdict(req.origin, rawHost, proto, allowed);
-    if (verdicts.size >= MAX_MEMO) verdicts.clear();
-    verdicts.set(key, verdict);
-  }
-  return verdict;
+  return memoised(verdicts, key, () => computeVerdict(req.origin, rawHost, proto, allowed));
 }
 
 function computeVerdict(
