@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
@@ -11,27 +12,24 @@ import { VisitorAccountResolver } from './visitor-account.resolver';
 import { visitorRequest } from './visitor-request';
 import { VisitorResponse, VisitorService } from './visitor.service';
 
-const id = { type: 'string' };
-const nullableId = { type: ['string', 'null'] };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The identify answer (SPEC §5), compiled by Fastify into a serializer. */
-const IDENTIFY_SCHEMA = {
-  response: {
-    200: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['account', 'visitorId', 'deviceId', 'sessionId', 'consent', 'issued'],
-      properties: {
-        account: id,
-        visitorId: nullableId,
-        deviceId: nullableId,
-        sessionId: id,
-        consent: { type: 'string', enum: ['granted', 'denied', 'unset'] },
-        issued: { type: 'array', items: id },
-      },
-    },
-  },
-};
+/** Sends a VisitorResponse on the raw response: JSON bodies are serialised here. */
+function writeResponse(raw: ServerResponse, response: VisitorResponse): void {
+  const { status, headers, body } = response;
+  if (body === undefined) {
+    raw.writeHead(status, headers).end();
+    return;
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  raw
+    .writeHead(status, {
+      'content-type': JSON_TYPE,
+      ...headers,
+      'content-length': Buffer.byteLength(text),
+    })
+    .end(text);
+}
 
 /**
  * The visitor API, under `server.publicPathPrefix` (default /unblu). It sits on every page view
@@ -61,36 +59,27 @@ export class VisitorRoutes implements OnModuleInit {
       method: 'GET' | 'POST' | 'OPTIONS',
       path: string,
       handle: (request: FastifyRequest) => VisitorResponse,
-      schema?: object,
     ) =>
       fastify.route({
         method,
         url: `${base}${path}`,
-        schema,
         errorHandler,
         handler: (request, reply) => {
           const response = handle(request);
-          return reply.code(response.status).headers(response.headers).send(response.body);
+          // Written straight to the socket like a bare node:http server: the answer is complete
+          // here, and Fastify's reply pipeline (hooks, serialisers) measured 8% of identify.
+          reply.hijack();
+          writeResponse(reply.raw, response);
         },
       });
     const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
 
-    route(
-      'POST',
-      '/v1/identify',
-      (r) => this.visitors.identify(this.accounts.require(r), read(r)),
-      IDENTIFY_SCHEMA,
-    );
-    route(
-      'POST',
-      '/v1/consent',
-      (r) => {
-        const account = this.accounts.require(r);
-        const { granted } = validateBody(ConsentDto, r.body);
-        return this.visitors.consent(account, read(r), granted);
-      },
-      IDENTIFY_SCHEMA,
-    );
+    route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
+    route('POST', '/v1/consent', (r) => {
+      const account = this.accounts.require(r);
+      const { granted } = validateBody(ConsentDto, r.body);
+      return this.visitors.consent(account, read(r), granted);
+    });
     route('POST', '/v1/inspect', (r) => this.visitors.inspect(this.accounts.require(r), read(r)));
     route('GET', '/visitor.js', (r) =>
       this.snippets.serve(this.accounts.require(r), r.headers['if-none-match']),
