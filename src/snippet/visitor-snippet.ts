@@ -5,32 +5,16 @@
  * the relayed cookie copies where the account's corsCookieMode says, echoes them back, and
  * exposes window.pantry. It never throws into the host page.
  */
+import type { RelayCookie, RelayPayload } from '../cookies/relay-header';
+import type { IdentifyResult } from '../visitor/visitor.service';
 import type { SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;
 
-interface Copy {
-  name: string;
-  value: string;
-  domain: string | null;
-  path: string;
-  expires: number | null;
-  secure: boolean;
-  sameSite: string;
-}
-interface Relay {
-  v: number;
-  mode: string;
-  cookies: Copy[];
-}
-interface Answer {
-  account: string;
-  visitorId: string | null;
-  deviceId: string | null;
-  sessionId: string;
-  consent: string;
-  issued: string[];
-}
+// The wire formats are the server's own types (type-only imports: nothing of the server is bundled).
+type Copy = RelayCookie;
+type Relay = RelayPayload;
+type Answer = IdentifyResult;
 /** What the snippet keeps: the copies, the last answer, when it was fetched, for which key. */
 interface Store {
   c: Copy[];

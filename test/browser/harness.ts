@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { IdentifyResult } from '../../src/visitor/visitor.service';
 import { ConfigFiles, createWorkspace, startApp, TestWorkspace } from '../helpers/test-app';
 
 export const CHROMIUM = process.env.PANTRY_CHROMIUM ?? '/usr/bin/chromium';
@@ -118,14 +119,7 @@ export function watch(page: Page): { identifyCalls: () => number; errors: string
   return { identifyCalls: () => calls, errors };
 }
 
-export interface Answer {
-  account: string;
-  visitorId: string | null;
-  deviceId: string | null;
-  sessionId: string;
-  consent: string;
-  issued: string[];
-}
+export type Answer = IdentifyResult;
 
 type PantryWindow = Window & {
   pantry: {

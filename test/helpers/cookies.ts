@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import type { RelayPayload } from '../../src/cookies/relay-header';
 
 export interface ParsedSetCookie {
   name: string;
@@ -42,20 +43,6 @@ export function cookieHeader(...responses: Response[]): string {
     }
   }
   return [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
-}
-
-export interface RelayPayload {
-  v: number;
-  mode: string;
-  cookies: Array<{
-    name: string;
-    value: string;
-    domain: string | null;
-    path: string;
-    expires: number | null;
-    secure: boolean;
-    sameSite: string;
-  }>;
 }
 
 export function relay(res: Response, header = 'x-unblu-set-cookie'): RelayPayload | undefined {
