@@ -1,16 +1,5 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -18,19 +7,16 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, ApiKeyPipe } from './admin.pipes';
 import { AdminService } from './admin.service';
 import { AccountDto, ApiKeyDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 import { ErrorDto } from './dto/audit.dto';
 
 @ApiTags('accounts')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorDto, description: 'Missing or wrong admin token' })
-@UseGuards(AdminAuthGuard)
+@AdminApi()
 @Controller('admin/v1/accounts')
 export class AdminAccountsController {
   constructor(private readonly admin: AdminService) {}

@@ -1,26 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, PropertyKeyPipe } from './admin.pipes';
 import { AdminService } from './admin.service';
 import { ErrorDto } from './dto/audit.dto';
 import { PropertyDto, SetPropertyDto } from './dto/property.dto';
 
 @ApiTags('properties')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorDto })
+@AdminApi()
 @ApiNotFoundResponse({ type: ErrorDto, description: 'No such account' })
-@UseGuards(AdminAuthGuard)
 @Controller('admin/v1/accounts/:id/properties')
 export class AdminPropertiesController {
   constructor(private readonly admin: AdminService) {}

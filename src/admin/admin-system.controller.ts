@@ -1,21 +1,12 @@
-import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminApi } from './admin-api.decorator';
 import { AdminService } from './admin.service';
 import { AuditService } from '../audit/audit.service';
 import { AuditEntryDto, AuditQueryDto, ErrorDto, ReloadSummaryDto } from './dto/audit.dto';
 
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorDto })
-@UseGuards(AdminAuthGuard)
+@AdminApi()
 @Controller('admin/v1')
 export class AdminSystemController {
   constructor(

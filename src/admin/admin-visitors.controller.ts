@@ -1,25 +1,21 @@
-import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, VisitorIdPipe } from './admin.pipes';
 import { AdminService } from './admin.service';
 import { ErrorDto } from './dto/audit.dto';
 import { VisitorDto } from './dto/visitor.dto';
 
 @ApiTags('visitors')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorDto })
+@AdminApi()
 @ApiNotFoundResponse({ type: ErrorDto, description: 'No such account, or no such visitor in it' })
-@UseGuards(AdminAuthGuard)
 @Controller('admin/v1/accounts/:id/visitors')
 export class AdminVisitorsController {
   constructor(private readonly admin: AdminService) {}
