@@ -2,7 +2,6 @@ import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } 
 import { CookieKind } from './cookie-catalog';
 
 const MAC_BYTES = 16;
-const MAC_CHARS = 22; // base64url of 16 bytes
 const VALUE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/;
 
 export interface VerifiedValue {
@@ -55,5 +54,3 @@ export class CookieSigner {
     return matched < 0 ? null : { id: m[1], current: matched === 0 };
   }
 }
-
-export const SIGNED_VALUE_MAX_LENGTH = 64 + 1 + MAC_CHARS;

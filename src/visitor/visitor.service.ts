@@ -116,7 +116,7 @@ export class VisitorService {
   inspect(account: VisitorAccount, req: VisitorRequest): VisitorResponse<InspectResult> {
     const verdict = this.verdict(req, account.plan.origins);
     if (verdict.kind === 'refused') return REFUSED;
-    const names = new Map(Object.values(account.plan.cookies).map((c) => [c.name, c.kind]));
+    const names = account.plan.names;
     const present = (header: string | string[] | undefined) => [
       ...new Set(
         parseCookieHeader(header)
