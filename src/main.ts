@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
-import { configureApp, createAdapter } from './app.setup';
+import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
 import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
 import { loadConfiguration } from './properties/configuration.service';
@@ -29,8 +29,8 @@ async function bootstrap(): Promise<void> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(loaded.configuration),
-    createAdapter(),
-    { abortOnError: false },
+    createAdapter(loaded.configuration.app.values),
+    { ...APP_OPTIONS, abortOnError: false },
   );
   configureApp(app);
   await app.listen(env.PORT, env.HOST);

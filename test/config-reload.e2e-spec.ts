@@ -5,6 +5,7 @@ import request from 'supertest';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { AccountPropertiesService } from '../src/properties/account-properties.service';
 import { ConfigurationService } from '../src/properties/configuration.service';
+import { UnitOfWork } from '../src/database/unit-of-work';
 import { PropertyOverrideRepository } from '../src/properties/property-override.repository';
 import { createWorkspace, eventually, startApp, TestWorkspace } from './helpers/test-app';
 
@@ -102,7 +103,10 @@ describe('configuration hot reload', () => {
   it('layers an API override above the account file', async () => {
     const overrides = app.get(PropertyOverrideRepository);
     const properties = app.get(AccountPropertiesService);
-    await overrides.upsert('shop', 'identifier.cookieSameSite', 'None');
+    const uow = app.get(UnitOfWork);
+    await uow.transaction((em) =>
+      overrides.upsert(em, 'shop', 'identifier.cookieSameSite', 'None'),
+    );
     await properties.refresh();
     expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
     expect(properties.forAccount('shop').origins['identifier.cookieSameSite'].source).toBe('api');
@@ -116,7 +120,7 @@ describe('configuration hot reload', () => {
       ).toBe('Lax'),
     );
     expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
-    await overrides.remove('shop', 'identifier.cookieSameSite');
+    await uow.transaction((em) => overrides.remove(em, 'shop', 'identifier.cookieSameSite'));
     await properties.refresh();
     expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('Lax');
   });

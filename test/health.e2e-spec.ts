@@ -1,9 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 describe('GET /health', () => {
   let ws: TestWorkspace;
@@ -50,12 +50,61 @@ describe('GET /health', () => {
       message: 'Cannot GET /no/such/route',
     });
   });
+});
 
-  it('answers 503 when the database does not answer', async () => {
-    const ds = app.get(DataSource);
-    const query = jest.spyOn(ds, 'query').mockRejectedValueOnce(new Error('gone'));
-    const res = await request(app.getHttpServer()).get('/health').expect(503);
-    expect(res.body.error).toBe('database_unavailable');
-    query.mockRestore();
+describe('GET /health with a database that cannot be written', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let file: string;
+  const api = () => request(app.getHttpServer());
+  const createAccount = (id: string) =>
+    api()
+      .post('/admin/v1/accounts')
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .send({ id });
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
+    });
+    app = await startApp(ws);
+    file = join(ws.dataDir, 'pantry.sqlite');
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  it('a read-only file: 503 for /health and for admin writes, back to normal when writable again', async () => {
+    await api().get('/health').expect(200);
+    chmodSync(file, 0o444);
+    try {
+      const health = await api().get('/health').expect(503);
+      expect(health.body).toMatchObject({ error: 'database_unavailable' });
+      expect(health.body.message).toMatch(/read-only/);
+      const write = await createAccount('while-read-only').expect(503);
+      expect(write.body.error).toBe('database_unavailable');
+      // Visitors are still answered from memory.
+      await api().post('/unblu/v1/identify?x-unblu-apikey=shop-key-0001').expect(200);
+    } finally {
+      chmodSync(file, 0o644);
+    }
+    await api().get('/health').expect(200);
+    await createAccount('writable-again').expect(201);
+    await createAccount('while-read-only').expect(201); // the refused write changed nothing
+  });
+
+  it('a deleted file: 503, never a write acknowledged into the orphaned file', async () => {
+    const aside = `${file}.aside`;
+    renameSync(file, aside);
+    try {
+      const health = await api().get('/health').expect(503);
+      expect(health.body.message).toMatch(/deleted/);
+      await createAccount('into-the-void').expect(503);
+    } finally {
+      renameSync(aside, file);
+    }
+    await api().get('/health').expect(200);
+    await createAccount('into-the-void').expect(201);
   });
 });

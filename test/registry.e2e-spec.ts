@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { UnitOfWork } from '../src/database/unit-of-work';
 import { VisitorRepository } from '../src/registry/visitor.repository';
 import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
 
@@ -26,10 +27,13 @@ describe(VisitorRepository.name, () => {
       ...over,
     });
     const many = Array.from({ length: 900 }, (_, i) => row({ visitorId: `bulk${i}` }));
-    await repo.upsertMany([row({}), ...many]);
-    await repo.upsertMany([
-      row({ firstSeen: 1000, lastSeen: 1500, deviceId: null, consent: 'granted' }),
-    ]);
+    const uow = app.get(UnitOfWork);
+    await uow.transaction((em) => repo.upsertMany(em, [row({}), ...many]));
+    await uow.transaction((em) =>
+      repo.upsertMany(em, [
+        row({ firstSeen: 1000, lastSeen: 1500, deviceId: null, consent: 'granted' }),
+      ]),
+    );
     expect(await repo.find('a', 'v1')).toMatchObject({
       deviceId: 'd1',
       consent: 'granted',
@@ -38,5 +42,28 @@ describe(VisitorRepository.name, () => {
     });
     expect(await repo.find('a', 'bulk899')).toMatchObject({ visitorId: 'bulk899' });
     expect(await repo.find('b', 'v1')).toBeNull();
+  });
+
+  it('never writes a sighting of an erased id back, whenever it is flushed', async () => {
+    const repo = app.get(VisitorRepository);
+    const uow = app.get(UnitOfWork);
+    const seen = (visitorId: string) => ({
+      accountId: 'a',
+      visitorId,
+      deviceId: null,
+      consent: 'granted',
+      firstSeen: 1,
+      lastSeen: 1,
+    });
+    await uow.transaction((em) => repo.upsertMany(em, [seen('gone'), seen('kept')]));
+    await uow.transaction((em) => repo.erase(em, 'a', ['gone'], 'gone'));
+    // A sighting queued before the erasure, flushed after it (as another node might).
+    await uow.transaction((em) => repo.upsertMany(em, [seen('gone'), seen('kept'), seen('new')]));
+    expect(await repo.find('a', 'gone')).toBeNull();
+    expect(await repo.find('a', 'kept')).not.toBeNull();
+    expect(await repo.find('a', 'new')).not.toBeNull();
+    // Erased in one account only.
+    await uow.transaction((em) => repo.upsertMany(em, [{ ...seen('gone'), accountId: 'b' }]));
+    expect(await repo.find('b', 'gone')).not.toBeNull();
   });
 });

@@ -22,7 +22,7 @@ describe('starting the server process', () => {
           'server.trustProxy = true',
         ].join('\n'),
         beta: 'account.apiKeys = acme-key-0001',
-        Bad_Id: '',
+        Bad_Id: 'account.apiKeys = bad-id-key-1',
       },
     });
     const server = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });

@@ -167,7 +167,8 @@ describe('hostile input never yields a 5xx', () => {
 
   it('survives raw requests with bytes the HTTP parser refuses', async () => {
     const server = app.getHttpServer();
-    if (!server.address()) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    // Through the app, so that closing the app closes the server.
+    if (!server.address()) await app.listen(0, '127.0.0.1');
     const target = (server.address() as { port: number }).port;
     const reply = await new Promise<string>((resolve) => {
       const socket = connect(target, '127.0.0.1', () => {
@@ -180,7 +181,7 @@ describe('hostile input never yields a 5xx', () => {
       socket.on('data', (d) => (data += d.toString('latin1')));
       socket.on('close', () => resolve(data));
       socket.on('error', () => resolve(data));
-      setTimeout(() => socket.destroy(), 2000);
+      setTimeout(() => socket.destroy(), 2000).unref();
     });
     expect(reply).toMatch(/^HTTP\/1\.1 4\d\d/);
     await request(app.getHttpServer()).post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);

@@ -1,51 +1,58 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { VisitorEntity } from '../registry/visitor.entity';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 
-/** Accounts and API keys created through the admin API. */
+/**
+ * Accounts and API keys created through the admin API. Writes take the caller's unit of work
+ * (`em`), so a change and its audit entry commit together; reads queue on the unit of work.
+ */
 @Injectable()
 export class AccountRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
   findAllAccounts(): Promise<AccountEntity[]> {
-    return this.dataSource.getRepository(AccountEntity).find({ order: { id: 'ASC' } });
+    return this.uow.read((em) => em.find(AccountEntity, { order: { id: 'ASC' } }));
   }
 
   findAllKeys(): Promise<ApiKeyEntity[]> {
-    return this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } });
+    return this.uow.read((em) => em.find(ApiKeyEntity, { order: { createdAt: 'ASC' } }));
   }
 
-  /** Creates the account with its first key in one transaction. */
-  async createAccount(id: string, name: string, firstKey: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      await em.insert(AccountEntity, { id, name });
-      await em.insert(ApiKeyEntity, { key: firstKey, accountId: id });
-    });
+  exists(em: EntityManager, id: string): Promise<boolean> {
+    return em.exists(AccountEntity, { where: { id } });
   }
 
-  async updateAccount(id: string, name: string): Promise<void> {
-    await this.dataSource.getRepository(AccountEntity).update({ id }, { name });
+  /** Inserts the account with its first key; a taken id fails on the primary key. */
+  async insertAccount(em: EntityManager, id: string, name: string, firstKey: string) {
+    await em.insert(AccountEntity, { id, name });
+    await em.insert(ApiKeyEntity, { key: firstKey, accountId: id });
+  }
+
+  /** False when there is no such API account. */
+  async updateAccount(em: EntityManager, id: string, name: string): Promise<boolean> {
+    const result = await em.update(AccountEntity, { id }, { name });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Deletes the account and everything it owns (keys, overrides, visitor records). */
-  async deleteAccount(id: string): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      await em.delete(ApiKeyEntity, { accountId: id });
-      await em.delete(PropertyOverrideEntity, { accountId: id });
-      await em.delete(VisitorEntity, { accountId: id });
-      await em.delete(AccountEntity, { id });
-    });
+  async deleteAccount(em: EntityManager, id: string): Promise<boolean> {
+    await em.delete(ApiKeyEntity, { accountId: id });
+    await em.delete(PropertyOverrideEntity, { accountId: id });
+    await em.delete(VisitorEntity, { accountId: id });
+    const result = await em.delete(AccountEntity, { id });
+    return (result.affected ?? 0) > 0;
   }
 
-  async createKey(accountId: string, key: string): Promise<void> {
-    await this.dataSource.getRepository(ApiKeyEntity).insert({ key, accountId });
+  async insertKey(em: EntityManager, accountId: string, key: string): Promise<void> {
+    await em.insert(ApiKeyEntity, { key, accountId });
   }
 
-  async deleteKey(accountId: string, key: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).delete({ accountId, key });
+  async deleteKey(em: EntityManager, accountId: string, key: string): Promise<boolean> {
+    const result = await em.delete(ApiKeyEntity, { accountId, key });
     return (result.affected ?? 0) > 0;
   }
 }

@@ -6,7 +6,9 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { PantryException } from '../common/pantry.exception';
+import { isUniqueViolation } from '../database/database-errors';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { AccountRepository } from './account.repository';
@@ -59,6 +61,8 @@ export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy 
   private builtFor = -1;
   private dirty = true;
   private timer?: NodeJS.Timeout;
+  private refreshesStarted = 0;
+  private refreshApplied = 0;
 
   constructor(
     private readonly configuration: ConfigurationService,
@@ -80,12 +84,18 @@ export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy 
     clearInterval(this.timer);
   }
 
-  /** Re-reads API accounts and keys from the shared database. */
+  /**
+   * Re-reads API accounts and keys from the shared database. Refreshes may overlap (a write's
+   * and the timer's): one that started earlier never overwrites what a later one read.
+   */
   async refresh(): Promise<void> {
+    const started = ++this.refreshesStarted;
     const [accounts, keys] = await Promise.all([
       this.repository.findAllAccounts(),
       this.repository.findAllKeys(),
     ]);
+    if (started < this.refreshApplied) return;
+    this.refreshApplied = started;
     const fingerprint = JSON.stringify([
       accounts.map((a) => [a.id, a.name]),
       keys.map((k) => [k.key, k.accountId]),
@@ -187,85 +197,83 @@ export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  async create(id: string, name: string | undefined): Promise<Account> {
-    const existing = this.get(id);
-    if (existing) {
+  /** The account if it exists (a file, or a row seen by this unit of work), else a 404. */
+  async requireIn(em: EntityManager, id: string): Promise<void> {
+    if (this.configuration.configuration.accounts.has(id)) return;
+    if (!(await this.repository.exists(em, id))) throw notFound(id);
+  }
+
+  /**
+   * Creates an API account with a first key, in the caller's unit of work. Whether the id is
+   * taken is decided by the database's primary key (409), not by a read before the write;
+   * only accounts defined by files, which are not in the database, are checked here.
+   */
+  async create(em: EntityManager, id: string, name: string): Promise<void> {
+    const file = this.configuration.configuration.accounts.get(id);
+    if (file) {
       throw new PantryException(
         HttpStatus.CONFLICT,
         'account_exists',
-        existing.file
-          ? `Account "${id}" already exists (defined by ${existing.file}).`
-          : `Account "${id}" already exists.`,
+        `Account "${id}" already exists (defined by ${file.file}).`,
       );
     }
     try {
-      await this.repository.createAccount(id, name ?? id, this.newKey());
+      await this.repository.insertAccount(em, id, name, this.newKey());
     } catch (e) {
-      await this.refresh();
-      if (this.get(id)) {
-        throw new PantryException(
-          HttpStatus.CONFLICT,
-          'account_exists',
-          `Account "${id}" already exists.`,
-        );
-      }
-      throw e;
+      if (!isUniqueViolation(e)) throw e;
+      throw new PantryException(
+        HttpStatus.CONFLICT,
+        'account_exists',
+        `Account "${id}" already exists.`,
+      );
     }
-    await this.refresh();
-    return this.require(id);
   }
 
-  private requireApiAccount(id: string, action: string): Account {
-    const account = this.require(id);
-    if (account.source === 'file') {
+  private refuseFileAccount(id: string, action: string): void {
+    const file = this.configuration.configuration.accounts.get(id);
+    if (file) {
       throw new PantryException(
         HttpStatus.CONFLICT,
         'account_defined_by_file',
-        `Account "${id}" is defined by ${account.file}; ${action} it there.`,
+        `Account "${id}" is defined by ${file.file}; ${action} it there.`,
       );
     }
-    return account;
   }
 
-  async rename(id: string, name: string): Promise<Account> {
-    this.requireApiAccount(id, 'change');
-    await this.repository.updateAccount(id, name);
-    await this.refresh();
-    return this.require(id);
+  async rename(em: EntityManager, id: string, name: string): Promise<void> {
+    this.refuseFileAccount(id, 'change');
+    if (!(await this.repository.updateAccount(em, id, name))) throw notFound(id);
   }
 
-  async delete(id: string): Promise<void> {
-    this.requireApiAccount(id, 'remove');
-    await this.repository.deleteAccount(id);
-    await this.refresh();
+  async delete(em: EntityManager, id: string): Promise<void> {
+    this.refuseFileAccount(id, 'remove');
+    if (!(await this.repository.deleteAccount(em, id))) throw notFound(id);
   }
 
-  async createKey(accountId: string): Promise<ApiKeyInfo> {
-    this.require(accountId);
+  /** Adds a generated key to an account; returns it. */
+  async createKey(em: EntityManager, accountId: string): Promise<string> {
+    await this.requireIn(em, accountId);
     const key = this.newKey();
-    await this.repository.createKey(accountId, key);
-    await this.refresh();
-    return this.require(accountId).apiKeys.find((k) => k.key === key)!;
+    await this.repository.insertKey(em, accountId, key);
+    return key;
   }
 
-  async revokeKey(accountId: string, key: string): Promise<void> {
-    const account = this.require(accountId);
-    const info = account.apiKeys.find((k) => k.key === key);
-    if (!info) {
+  async revokeKey(em: EntityManager, accountId: string, key: string): Promise<void> {
+    await this.requireIn(em, accountId);
+    const file = this.configuration.configuration.accounts.get(accountId);
+    if (file?.apiKeys.includes(key)) {
+      throw new PantryException(
+        HttpStatus.CONFLICT,
+        'api_key_defined_by_file',
+        `This API key is listed in ${file.file}; remove it there.`,
+      );
+    }
+    if (!(await this.repository.deleteKey(em, accountId, key))) {
       throw new PantryException(
         HttpStatus.NOT_FOUND,
         'api_key_not_found',
         `Account "${accountId}" has no such API key.`,
       );
     }
-    if (info.source === 'file') {
-      throw new PantryException(
-        HttpStatus.CONFLICT,
-        'api_key_defined_by_file',
-        `This API key is listed in ${account.file}; remove it there.`,
-      );
-    }
-    await this.repository.deleteKey(accountId, key);
-    await this.refresh();
   }
 }

@@ -12,7 +12,13 @@ import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, ApiKeyPipe } from './admin.pipes';
 import { AdminService } from './admin.service';
-import { AccountDto, ApiKeyDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
+import {
+  AccountDto,
+  ApiKeyDto,
+  CreateAccountDto,
+  EmptyBodyDto,
+  UpdateAccountDto,
+} from './dto/account.dto';
 import { ErrorDto } from './dto/audit.dto';
 
 @ApiTags('accounts')
@@ -77,7 +83,11 @@ export class AdminAccountsController {
   @ApiTags('api keys')
   @ApiOperation({ summary: 'Create an API key (generated, URL-safe); it works at once' })
   @ApiCreatedResponse({ type: ApiKeyDto })
-  createKey(@AdminActor() actor: string, @Param('id', AccountIdPipe) id: string) {
+  createKey(
+    @AdminActor() actor: string,
+    @Param('id', AccountIdPipe) id: string,
+    @Body() _body: EmptyBodyDto,
+  ) {
     return this.admin.createKey(actor, id);
   }
 

@@ -2,7 +2,9 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { clientAddress } from '../common/client-address';
 import { PantryException } from '../common/pantry.exception';
+import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 
 /** Failed attempts allowed per client and window… */
@@ -17,25 +19,35 @@ export type AdminRequest = FastifyRequest & { adminActor?: string };
 
 /**
  * `Authorization: Bearer <admin token>`, compared in constant time (both sides hashed to equal
- * length first). Repeated wrong credentials from one client address get 429 for a while.
- * The token is never logged.
+ * length first). The right token always passes. Repeated wrong credentials from one client
+ * address (the proxy's report of it under `server.trustProxy`) get 429 for a while: failures
+ * are throttled, never the admins who hold the token. The token is never logged.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly logger = new Logger(AdminAuthGuard.name);
   private readonly expected: Buffer;
   private readonly blockedUntil = new Map<string, number>();
+  private readonly trustProxy: boolean;
 
   constructor(
     secrets: SecretsService,
+    configuration: ConfigurationService,
     private readonly failures: ThrottlerStorageService,
   ) {
     this.expected = digest(secrets.adminToken);
+    this.trustProxy = configuration.startup['server.trustProxy'];
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const client = request.ip;
+    const client = clientAddress(request, this.trustProxy);
+    const authorization = request.headers.authorization;
+    if (this.valid(authorization)) {
+      request.adminActor = `admin@${client}`;
+      return true;
+    }
+    if (authorization === undefined) throw this.unauthorized();
     const now = Date.now();
     const blocked = this.blockedUntil.get(client);
     if (blocked !== undefined && blocked > now) {
@@ -47,12 +59,6 @@ export class AdminAuthGuard implements CanActivate {
         'Too many failed authentication attempts from this address; try again later.',
       );
     }
-    const authorization = request.headers.authorization;
-    if (this.valid(authorization)) {
-      request.adminActor = `admin@${client}`;
-      return true;
-    }
-    if (authorization === undefined) throw this.unauthorized();
     // Only presented-and-wrong credentials count as attempts: a bare request guesses nothing.
     const record = await this.failures.increment(
       `admin-auth:${client}`,

@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AdminService } from './admin.service';
 import { AuditService } from '../audit/audit.service';
+import { EmptyBodyDto } from './dto/account.dto';
 import { AuditEntryDto, AuditQueryDto, ErrorDto, ReloadSummaryDto } from './dto/audit.dto';
 
 @AdminApi()
@@ -25,7 +26,7 @@ export class AdminSystemController {
     type: ErrorDto,
     description: 'Every problem, as FILE:LINE: KEY: PROBLEM',
   })
-  async reload(@AdminActor() actor: string) {
+  async reload(@AdminActor() actor: string, @Body() _body: EmptyBodyDto) {
     return { status: 'ok', ...(await this.admin.reload(actor)) };
   }
 

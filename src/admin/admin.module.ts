@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
+import { DatabaseModule } from '../database/database.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminPropertiesController } from './admin-properties.controller';
@@ -8,6 +9,7 @@ import { AdminVisitorsController } from './admin-visitors.controller';
 import { AdminService } from './admin.service';
 
 @Module({
+  imports: [DatabaseModule],
   controllers: [
     AdminAccountsController,
     AdminPropertiesController,

@@ -1,7 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Account, AccountsService, ApiKeyInfo } from '../accounts/accounts.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 import { PantryException } from '../common/pantry.exception';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -16,10 +18,15 @@ export interface VisitorView {
   readonly lastSeen: string;
 }
 
-/** Admin operations: each change is made, then written to the audit log (never a secret). */
+/**
+ * Admin operations. Each change and its audit entry (never a secret) commit in one unit of
+ * work before the answer; then this node's in-memory view is refreshed from the database, so
+ * what the answer shows is what was committed.
+ */
 @Injectable()
 export class AdminService {
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly accounts: AccountsService,
     private readonly properties: AccountPropertiesService,
     private readonly configuration: ConfigurationService,
@@ -35,26 +42,42 @@ export class AdminService {
     return this.accounts.require(id);
   }
 
-  async createAccount(actor: string, id: string, name?: string): Promise<Account> {
-    const account = await this.accounts.create(id, name);
-    await this.audit.record({
-      actor,
-      action: 'account.create',
-      accountId: id,
-      details: { name: account.name },
+  /** Runs a change and writes its audit entry in one unit of work: both commit, or neither. */
+  private audited<T>(
+    change: (em: EntityManager) => Promise<T>,
+    entry: (result: T) => AuditRecord,
+  ): Promise<T> {
+    return this.uow.transaction(async (em) => {
+      const result = await change(em);
+      await this.audit.record(em, entry(result));
+      return result;
     });
-    return account;
+  }
+
+  async createAccount(actor: string, id: string, name = id): Promise<Account> {
+    await this.audited(
+      (em) => this.accounts.create(em, id, name),
+      () => ({ actor, action: 'account.create', accountId: id, details: { name } }),
+    );
+    await this.accounts.refresh();
+    return this.accounts.require(id);
   }
 
   async renameAccount(actor: string, id: string, name: string): Promise<Account> {
-    const account = await this.accounts.rename(id, name);
-    await this.audit.record({ actor, action: 'account.update', accountId: id, details: { name } });
-    return account;
+    await this.audited(
+      (em) => this.accounts.rename(em, id, name),
+      () => ({ actor, action: 'account.update', accountId: id, details: { name } }),
+    );
+    await this.accounts.refresh();
+    return this.accounts.require(id);
   }
 
   async deleteAccount(actor: string, id: string): Promise<void> {
-    await this.accounts.delete(id);
-    await this.audit.record({ actor, action: 'account.delete', accountId: id });
+    await this.audited(
+      (em) => this.accounts.delete(em, id),
+      () => ({ actor, action: 'account.delete', accountId: id }),
+    );
+    await this.accounts.refresh();
   }
 
   listKeys(id: string): readonly ApiKeyInfo[] {
@@ -62,15 +85,21 @@ export class AdminService {
   }
 
   async createKey(actor: string, id: string): Promise<ApiKeyInfo> {
-    const key = await this.accounts.createKey(id);
-    // API keys are public identifiers (they stand in every page that embeds the snippet).
-    await this.audit.record({ actor, action: 'apikey.create', accountId: id, target: key.key });
-    return key;
+    const key = await this.audited(
+      (em) => this.accounts.createKey(em, id),
+      // API keys are public identifiers (they stand in every page that embeds the snippet).
+      (created) => ({ actor, action: 'apikey.create', accountId: id, target: created }),
+    );
+    await this.accounts.refresh();
+    return this.accounts.require(id).apiKeys.find((k) => k.key === key)!;
   }
 
   async revokeKey(actor: string, id: string, key: string): Promise<void> {
-    await this.accounts.revokeKey(id, key);
-    await this.audit.record({ actor, action: 'apikey.revoke', accountId: id, target: key });
+    await this.audited(
+      (em) => this.accounts.revokeKey(em, id, key),
+      () => ({ actor, action: 'apikey.revoke', accountId: id, target: key }),
+    );
+    await this.accounts.refresh();
   }
 
   listProperties(id: string): PropertyView[] {
@@ -84,39 +113,53 @@ export class AdminService {
     rawKey: string,
     value: string,
   ): Promise<PropertyView> {
-    this.accounts.require(id);
-    const key = await this.properties.setOverride(id, rawKey, value);
-    await this.audit.record({
-      actor,
-      action: 'property.set',
-      accountId: id,
-      target: key,
-      details: { value: value.trim() },
-    });
+    const key = await this.audited(
+      async (em) => {
+        await this.accounts.requireIn(em, id);
+        return this.properties.setOverride(em, id, rawKey, value);
+      },
+      (canonical) => ({
+        actor,
+        action: 'property.set',
+        accountId: id,
+        target: canonical,
+        details: { value: value.trim() },
+      }),
+    );
+    await this.properties.refresh();
     return this.listProperties(id).find((p) => p.key === key)!;
   }
 
   async removeProperty(actor: string, id: string, rawKey: string): Promise<void> {
-    this.accounts.require(id);
-    if (!(await this.properties.removeOverride(id, rawKey))) {
-      throw new PantryException(
-        HttpStatus.NOT_FOUND,
-        'override_not_found',
-        `Account "${id}" has no API override of ${rawKey}.`,
-      );
-    }
-    await this.audit.record({ actor, action: 'property.remove', accountId: id, target: rawKey });
+    await this.audited(
+      async (em) => {
+        await this.accounts.requireIn(em, id);
+        const key = await this.properties.removeOverride(em, id, rawKey);
+        if (!key) {
+          throw new PantryException(
+            HttpStatus.NOT_FOUND,
+            'override_not_found',
+            `Account "${id}" has no API override of ${rawKey}.`,
+          );
+        }
+        return key;
+      },
+      (key) => ({ actor, action: 'property.remove', accountId: id, target: key }),
+    );
+    await this.properties.refresh();
   }
 
   async reload(actor: string): Promise<ReloadSummary> {
-    const result = this.configuration.reload();
-    await this.audit.record({
-      actor,
-      action: 'config.reload',
-      details: result.ok
-        ? { ok: true, ...result.summary }
-        : { ok: false, problems: result.problems.length },
-    });
+    const result = await this.audited(
+      () => Promise.resolve(this.configuration.reload()),
+      (reloaded) => ({
+        actor,
+        action: 'config.reload',
+        details: reloaded.ok
+          ? { ok: true, ...reloaded.summary }
+          : { ok: false, problems: reloaded.problems.length },
+      }),
+    );
     if (!result.ok) {
       throw new PantryException(
         HttpStatus.BAD_REQUEST,
@@ -144,9 +187,18 @@ export class AdminService {
   }
 
   async eraseVisitor(actor: string, id: string, visitorId: string): Promise<void> {
-    this.accounts.require(id);
-    if (!(await this.registry.erase(id, visitorId))) throw this.visitorNotFound(id);
-    await this.audit.record({ actor, action: 'visitor.erase', accountId: id, target: visitorId });
+    // Sightings still queued are written first, so a visitor seen a moment ago is found.
+    await this.registry.flush();
+    const ids = await this.audited(
+      async (em) => {
+        await this.accounts.requireIn(em, id);
+        const erased = await this.registry.erase(em, id, visitorId);
+        if (!erased) throw this.visitorNotFound(id);
+        return erased;
+      },
+      () => ({ actor, action: 'visitor.erase', accountId: id, target: visitorId }),
+    );
+    this.registry.markErased(id, ids);
   }
 
   private visitorNotFound(id: string): PantryException {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { DatabaseModule } from '../database/database.module';
 import { AuditService } from './audit.service';
 
 @Global()
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ imports: [DatabaseModule], providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

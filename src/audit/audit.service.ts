@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
 import { AuditEntryEntity } from './audit-entry.entity';
 
 export interface AuditRecord {
@@ -21,17 +22,16 @@ export interface AuditEntry {
   readonly details: Record<string, unknown> | null;
 }
 
-/** The audit log of admin changes, in the shared database. */
+/**
+ * The audit log of admin changes, in the shared database. An entry is written in the unit of
+ * work of the change it records, so both commit or neither does.
+ */
 @Injectable()
 export class AuditService {
-  private readonly repo: Repository<AuditEntryEntity>;
+  constructor(private readonly uow: UnitOfWork) {}
 
-  constructor(dataSource: DataSource) {
-    this.repo = dataSource.getRepository(AuditEntryEntity);
-  }
-
-  async record(entry: AuditRecord): Promise<void> {
-    await this.repo.insert({
+  async record(em: EntityManager, entry: AuditRecord): Promise<void> {
+    await em.insert(AuditEntryEntity, {
       at: Date.now(),
       actor: entry.actor,
       action: entry.action,
@@ -47,10 +47,16 @@ export class AuditService {
     limit: number;
     beforeId?: number;
   }): Promise<AuditEntry[]> {
-    const qb = this.repo.createQueryBuilder('a').orderBy('a.id', 'DESC').limit(filter.limit);
-    if (filter.accountId) qb.andWhere('a.accountId = :accountId', { accountId: filter.accountId });
-    if (filter.beforeId) qb.andWhere('a.id < :beforeId', { beforeId: filter.beforeId });
-    const rows = await qb.getMany();
+    const rows = await this.uow.read((em) => {
+      const qb = em
+        .createQueryBuilder(AuditEntryEntity, 'a')
+        .orderBy('a.id', 'DESC')
+        .limit(filter.limit);
+      if (filter.accountId)
+        qb.andWhere('a.accountId = :accountId', { accountId: filter.accountId });
+      if (filter.beforeId) qb.andWhere('a.id < :beforeId', { beforeId: filter.beforeId });
+      return qb.getMany();
+    });
     return rows.map((r) => ({
       id: r.id,
       at: new Date(r.at).toISOString(),

@@ -1,7 +1,14 @@
-/** Bytes of a Cookie or echo header that are read; the rest is ignored. */
-export const MAX_COOKIE_HEADER_LENGTH = 16 * 1024;
-/** Pairs read from one header. */
-export const MAX_COOKIE_PAIRS = 200;
+/**
+ * Characters of a Cookie or echo header that are read; the rest is ignored. Node refuses
+ * requests whose headers together exceed 16 KiB, so a real header is always read whole, however
+ * many of the site's own cookies stand before Pantry's.
+ */
+export const MAX_COOKIE_HEADER_LENGTH = 32 * 1024;
+/**
+ * Values kept per cookie name: a browser sends a name at most a few times (host-only and
+ * domain cookies, paths); a header repeating one name thousands of times buys no HMAC checks.
+ */
+export const MAX_VALUES_PER_NAME = 8;
 
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -12,25 +19,32 @@ const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * URL-decoded (Pantry's own values never need it). Never throws.
  */
 export function parseCookieHeader(header: string | string[] | undefined): Array<[string, string]> {
-  if (header === undefined) return [];
+  const pairs: Array<[string, string]> = [];
+  forEachPair(header, undefined, (name, value) => pairs.push([name, value]));
+  return pairs;
+}
+
+function forEachPair(
+  header: string | string[] | undefined,
+  wanted: ReadonlySet<string> | undefined,
+  each: (name: string, value: string) => void,
+): void {
+  if (header === undefined) return;
   const text = (Array.isArray(header) ? header.join('; ') : header).slice(
     0,
     MAX_COOKIE_HEADER_LENGTH,
   );
-  const pairs: Array<[string, string]> = [];
   for (const part of text.split(';')) {
-    if (pairs.length >= MAX_COOKIE_PAIRS) break;
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim();
-    if (!NAME.test(name)) continue;
+    if (wanted ? !wanted.has(name) : !NAME.test(name)) continue;
     let value = part.slice(eq + 1).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
       value = value.slice(1, -1);
     }
-    pairs.push([name, value]);
+    each(name, value);
   }
-  return pairs;
 }
 
 /**
@@ -43,13 +57,12 @@ export function cookieCandidates(
   wanted?: ReadonlySet<string>,
 ): Map<string, string[]> {
   const candidates = new Map<string, string[]>();
-  for (const header of [cookieHeader, echoHeader]) {
-    for (const [name, value] of parseCookieHeader(header)) {
-      if (wanted && !wanted.has(name)) continue;
-      const list = candidates.get(name);
-      if (list) list.push(value);
-      else candidates.set(name, [value]);
-    }
-  }
+  const add = (name: string, value: string) => {
+    const list = candidates.get(name);
+    if (!list) candidates.set(name, [value]);
+    else if (list.length < MAX_VALUES_PER_NAME) list.push(value);
+  };
+  forEachPair(cookieHeader, wanted, add);
+  forEachPair(echoHeader, wanted, add);
   return candidates;
 }

@@ -6,6 +6,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { HealthProbeEntity } from '../health/health-probe.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
 import { VisitorEntity } from '../registry/visitor.entity';
 
@@ -16,6 +17,7 @@ export const ENTITIES = [
   VisitorEntity,
   ErasedIdEntity,
   AuditEntryEntity,
+  HealthProbeEntity,
 ];
 
 const MEMORY = ':memory:';
@@ -47,5 +49,9 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
     migrationsRun: true,
     synchronize: false,
     logging: false,
+    // WAL: readers do not block the writer and a commit is one append; the busy timeout covers
+    // another process (the migration CLI) holding the lock for a moment.
+    enableWAL: true,
+    busyTimeout: 5_000,
   };
 }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { DatabaseModule } from '../database/database.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
 @Module({
-  imports: [AccountsModule],
+  imports: [AccountsModule, DatabaseModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

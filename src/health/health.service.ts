@@ -1,7 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
+import { describeDatabaseError } from '../database/database-errors';
+import { UnitOfWork } from '../database/unit-of-work';
+import { HealthProbeEntity } from './health-probe.entity';
 
 export interface HealthStatus {
   status: 'ok';
@@ -10,22 +12,27 @@ export interface HealthStatus {
   uptimeSeconds: number;
 }
 
-/** Healthy once the configuration is loaded (it is, or the server would not run) and the database answers. */
+const PROBE_ROW = 1;
+
+/**
+ * Healthy once the configuration is loaded (it is, or the server would not run) and the
+ * database takes writes: answering reads is not enough, since a database that cannot be
+ * written loses every admin change and sighting. Each check commits one tiny write.
+ */
 @Injectable()
 export class HealthService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly accounts: AccountsService,
   ) {}
 
   async check(): Promise<HealthStatus> {
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
+    const problem = await this.databaseProblem();
+    if (problem) {
       throw new PantryException(
         HttpStatus.SERVICE_UNAVAILABLE,
         'database_unavailable',
-        'The database does not answer.',
+        `The database cannot be written: ${problem}.`,
       );
     }
     return {
@@ -34,5 +41,23 @@ export class HealthService {
       accounts: this.accounts.count(),
       uptimeSeconds: Math.round(process.uptime()),
     };
+  }
+
+  private async databaseProblem(): Promise<string | null> {
+    try {
+      await this.uow.transaction((em) =>
+        em
+          .createQueryBuilder()
+          .insert()
+          .into(HealthProbeEntity)
+          .values({ id: PROBE_ROW, checkedAt: Date.now() })
+          .orUpdate(['checkedAt'], ['id'])
+          .execute(),
+      );
+      return null;
+    } catch (e) {
+      if (e instanceof PantryException) return this.uow.fileProblem() ?? 'the write probe failed';
+      return describeDatabaseError(e);
+    }
   }
 }

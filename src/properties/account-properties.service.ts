@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { PantryException } from '../common/pantry.exception';
 import { Subscription } from 'rxjs';
+import { EntityManager } from 'typeorm';
 import { ConfigurationService } from './configuration.service';
 import {
   PropertyOrigin,
@@ -38,6 +39,8 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
   private generation = 0;
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
+  private refreshesStarted = 0;
+  private refreshApplied = 0;
 
   constructor(
     private readonly configuration: ConfigurationService,
@@ -62,7 +65,11 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
 
   /** Re-reads the overrides from the shared database; drops the cache only when they changed. */
   async refresh(): Promise<void> {
+    const started = ++this.refreshesStarted;
     const rows = await this.repository.findAll();
+    // Overlapping refreshes: an earlier one never overwrites what a later one read.
+    if (started < this.refreshApplied) return;
+    this.refreshApplied = started;
     const fingerprint = rows
       .map((r) => `${r.accountId}\u0000${r.key}\u0000${r.value}`)
       .join('\u0001');
@@ -180,19 +187,28 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
     return entry;
   }
 
-  /** Stores an override (validated first) and applies it on this node at once. */
-  async setOverride(accountId: string, rawKey: string, raw: string): Promise<PropertyKey> {
+  /**
+   * Stores an override (validated first) in the caller's unit of work; returns the canonical
+   * key. Call refresh() once the unit has committed to apply it on this node.
+   */
+  async setOverride(
+    em: EntityManager,
+    accountId: string,
+    rawKey: string,
+    raw: string,
+  ): Promise<PropertyKey> {
     const entry = this.validateOverride(accountId, rawKey, raw);
-    await this.repository.upsert(accountId, entry.key, raw.trim());
-    await this.refresh();
+    await this.repository.upsert(em, accountId, entry.key, raw.trim());
     return entry.key;
   }
 
-  /** Removes an override; false when there was none. */
-  async removeOverride(accountId: string, rawKey: string): Promise<boolean> {
+  /** Removes an override in the caller's unit of work; returns the canonical key, or null when there was none. */
+  async removeOverride(
+    em: EntityManager,
+    accountId: string,
+    rawKey: string,
+  ): Promise<PropertyKey | null> {
     const entry = this.overridableEntry(rawKey);
-    const removed = await this.repository.remove(accountId, entry.key);
-    await this.refresh();
-    return removed;
+    return (await this.repository.remove(em, accountId, entry.key)) ? entry.key : null;
   }
 }

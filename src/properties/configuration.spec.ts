@@ -1,4 +1,6 @@
-import { buildConfiguration, formatProblem, SourceFile } from './configuration';
+import { buildConfiguration, findContradictions, formatProblem, SourceFile } from './configuration';
+import { DEFAULT_VALUES, PropertyValues } from './property-catalog';
+import { parseCookieDomain } from './property-values';
 
 const APP = 'config/application.properties';
 const acct = (id: string, text: string): SourceFile => ({
@@ -148,7 +150,11 @@ describe(buildConfiguration.name, () => {
         ],
       ],
     ])('%s', (_what, app, accountLines, expected) => {
-      expect(problems(app, [acct('acme', accountLines.join('\n'))])).toEqual(expected);
+      // Every account file needs a key; one is added after the lines under test where missing.
+      const lines = accountLines.some((l) => /apikeys/i.test(l))
+        ? accountLines
+        : [...accountLines, 'account.apiKeys = acme-key-001'];
+      expect(problems(app, [acct('acme', lines.join('\n'))])).toEqual(expected);
     });
   });
 
@@ -203,11 +209,23 @@ describe(buildConfiguration.name, () => {
         acct('one', 'consent.required=perhaps'),
         acct('two', 'identifier.cookieSameSite=Lacks'),
       ]),
-    ).toHaveLength(4);
+    ).toHaveLength(6); // 2 in application.properties, 2 values, 2 files without an API key
+  });
+
+  it.each([
+    ['empty', ''],
+    ['only comments', '# retired\n! keys moved'],
+    ['an empty key list', 'account.name = Shop\naccount.apiKeys ='],
+  ])('refuses an account file without an API key: %s', (_what, text) => {
+    expect(problems('', [acct('shop', text)])).toEqual([
+      expect.stringMatching(
+        /^config\/accounts\/shop\.properties:\d+: account\.apiKeys: an account file must define at least one API key/,
+      ),
+    ]);
   });
 
   it('refuses an account file whose name is not a valid account id', () => {
-    expect(problems('', [acct('Acme_Shop', '')])).toEqual([
+    expect(problems('', [acct('Acme_Shop', 'account.apiKeys = acme-key-001')])).toEqual([
       'config/accounts/Acme_Shop.properties:1: (account id): "Acme_Shop" is not a valid account id: the file name must match [a-z0-9][a-z0-9-]{0,62}.properties',
     ]);
   });
@@ -250,7 +268,7 @@ describe(buildConfiguration.name, () => {
             'identifier.cookieSameSite = Strict',
           ].join('\n'),
         ),
-        acct('plain', ''),
+        acct('plain', 'account.apiKeys = plain-key-001'),
       ],
     );
     if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
@@ -287,5 +305,91 @@ describe(buildConfiguration.name, () => {
 
   it('accepts no application.properties and no accounts', () => {
     expect(buildConfiguration(null, []).ok).toBe(true);
+  });
+});
+
+describe(findContradictions.name, () => {
+  const values = (over: Partial<Record<keyof PropertyValues, unknown>>) =>
+    ({ ...DEFAULT_VALUES, ...over }) as PropertyValues;
+  const messages = (over: Partial<Record<keyof PropertyValues, unknown>>) =>
+    findContradictions(values(over)).map((c) => c.message);
+
+  it.each<[string, Partial<Record<keyof PropertyValues, unknown>>, RegExp[]]>([
+    ['the defaults', {}, []],
+    [
+      'two account-scoped cookies under one name',
+      { 'identifier.sessionCookieName': 'device' },
+      [/device and session cookies would all be named "x-unblu-<apiKey>-device"/],
+    ],
+    [
+      'scoped and unscoped cookies may share the part after the prefix',
+      { 'identifier.langCookieName': 'consent' },
+      [],
+    ],
+    [
+      'single-account mode: the API key no longer tells them apart',
+      { 'identifier.langCookieName': 'consent', 'server.multiAccount': false },
+      [/consent and lang cookies would all be named "x-unblu-consent"/],
+    ],
+    [
+      'an override equal to another catalog name',
+      { 'identifier.deviceCookieName': 'anonymous-person' },
+      [/device and anonymous-person cookies/],
+    ],
+    [
+      '__Host- with the defaults (Secure, Path=/, no Domain)',
+      { 'identifier.cookieNamePrefix': '__Host-' },
+      [],
+    ],
+    [
+      '__Host- with a Domain',
+      {
+        'identifier.cookieNamePrefix': '__Host-',
+        'identifier.cookieDomain': parseCookieDomain('AUTO'),
+      },
+      [/must not carry a Domain: leave identifier.cookieDomain empty/],
+    ],
+    [
+      '__Host- in cluster mode: the universe domain counts',
+      {
+        'identifier.cookieNamePrefix': '__Host-',
+        'identifier.clusterEnabled': true,
+        'identifier.clusterUniverseCookieDomain': parseCookieDomain('.shop.com'),
+      },
+      [/leave identifier.clusterUniverseCookieDomain empty/],
+    ],
+    [
+      '__Host- (any case) with another path',
+      { 'identifier.cookieNamePrefix': '__HOST-', 'identifier.cookiePath': '/x' },
+      [/require identifier.cookiePath=\//],
+    ],
+    [
+      '__Host- without Secure',
+      { 'identifier.cookieNamePrefix': '__Host-', 'identifier.cookieSecureFlag': false },
+      [/__Host-.*require identifier.cookieSecureFlag=true/],
+    ],
+    [
+      'one override starting with __Host- under an empty prefix',
+      {
+        'identifier.cookieNamePrefix': '',
+        'identifier.langCookieName': '__Host-lang',
+        'identifier.cookiePath': '/x',
+      },
+      [/\(__Host-lang\) require identifier.cookiePath/],
+    ],
+    [
+      '__Secure- without Secure',
+      { 'identifier.cookieNamePrefix': '__Secure-', 'identifier.cookieSecureFlag': false },
+      [/__Secure-.*require identifier.cookieSecureFlag=true/],
+    ],
+    [
+      'SameSite=None without Secure',
+      { 'identifier.cookieSameSite': 'None', 'identifier.cookieSecureFlag': false },
+      [/SameSite=None requires/],
+    ],
+  ])('%s', (_what, over, expected) => {
+    const found = messages(over);
+    expect(found).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(found[i]).toMatch(pattern));
   });
 });

@@ -1,11 +1,14 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { Properties } from 'properties-file/parser';
+import { COOKIE_KINDS } from '../cookies/cookie-catalog';
+import { cookieName } from '../cookies/cookie-naming';
 import {
   CatalogEntry,
   DEFAULT_VALUES,
   PROPERTY_CATALOG,
   PropertyKey,
   PropertyValues,
+  cookieNameKey,
   findProperty,
 } from './property-catalog';
 import { ACCOUNT_ID_PATTERN, InvalidPropertyValue, quote } from './property-values';
@@ -235,6 +238,84 @@ export function findContradictions(values: PropertyValues): Contradiction[] {
       });
     }
   }
+  found.push(...cookieNameContradictions(values));
+  return found;
+}
+
+/** Stands for the API key in names computed without one (no key contains `<`). */
+const ANY_API_KEY = '<apiKey>';
+
+/**
+ * Cookie names browsers would silently drop or merge: two cookies under one name (the second
+ * overwrites the first), and the `__Host-` / `__Secure-` name prefixes without the attributes
+ * they demand (RFC 6265bis: Secure for both; for `__Host-` also Path=/ and no Domain).
+ */
+function cookieNameContradictions(values: PropertyValues): Contradiction[] {
+  const found: Contradiction[] = [];
+  const scoped = new Set(values['identifier.accountScopedCookies']);
+  const cookies = COOKIE_KINDS.map((kind) => ({
+    kind,
+    key: cookieNameKey(kind),
+    name: cookieName(kind, {
+      prefix: values['identifier.cookieNamePrefix'],
+      override: values[cookieNameKey(kind)],
+      multiAccount: values['server.multiAccount'],
+      accountScoped: scoped.has(kind),
+      apiKey: ANY_API_KEY,
+    }),
+  }));
+  const byName = new Map<string, typeof cookies>();
+  for (const c of cookies) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+  for (const [name, same] of byName) {
+    if (same.length < 2) continue;
+    found.push({
+      keys: [
+        ...same.map((c) => c.key),
+        'identifier.cookieNamePrefix',
+        'identifier.accountScopedCookies',
+      ],
+      message: `the ${same.map((c) => c.kind).join(' and ')} cookies would all be named ${JSON.stringify(name)}; browsers keep one cookie per name, so give each its own`,
+    });
+  }
+  const nameKeys = (prefix: string) => {
+    const matching = cookies.filter((c) => c.name.toLowerCase().startsWith(prefix.toLowerCase()));
+    return {
+      matching,
+      keys: ['identifier.cookieNamePrefix', ...matching.map((c) => c.key)] as PropertyKey[],
+    };
+  };
+  const host = nameKeys('__Host-');
+  if (host.matching.length > 0) {
+    const what = `cookie names starting with __Host- (${host.matching.map((c) => c.name).join(', ')})`;
+    if (!values['identifier.cookieSecureFlag']) {
+      found.push({
+        keys: [...host.keys, 'identifier.cookieSecureFlag'],
+        message: `${what} require identifier.cookieSecureFlag=true; browsers reject them otherwise`,
+      });
+    }
+    if (values['identifier.cookiePath'] !== '/') {
+      found.push({
+        keys: [...host.keys, 'identifier.cookiePath'],
+        message: `${what} require identifier.cookiePath=/; browsers reject them otherwise`,
+      });
+    }
+    const domainKey = values['identifier.clusterEnabled']
+      ? 'identifier.clusterUniverseCookieDomain'
+      : 'identifier.cookieDomain';
+    if (values[domainKey].mode !== 'none') {
+      found.push({
+        keys: [...host.keys, domainKey],
+        message: `${what} must not carry a Domain: leave ${domainKey} empty; browsers reject them otherwise`,
+      });
+    }
+  }
+  const secure = nameKeys('__Secure-');
+  if (secure.matching.length > 0 && !values['identifier.cookieSecureFlag']) {
+    found.push({
+      keys: [...secure.keys, 'identifier.cookieSecureFlag'],
+      message: `cookie names starting with __Secure- (${secure.matching.map((c) => c.name).join(', ')}) require identifier.cookieSecureFlag=true; browsers reject them otherwise`,
+    });
+  }
   return found;
 }
 
@@ -302,6 +383,20 @@ export function buildConfiguration(
 
     const apiKeys = properties.values['account.apiKeys'];
     const keysLine = properties.origins['account.apiKeys'].line ?? 1;
+    const keysReported = problems
+      .slice(before)
+      .some((p) => p.key === 'account.apiKeys' && p.file === file.path);
+    if (apiKeys.length === 0 && !keysReported) {
+      // An account without keys cannot be reached; an emptied or truncated file would
+      // otherwise silently cut off every page that embeds the account's snippet.
+      problems.push({
+        file: file.path,
+        line: keysLine,
+        key: 'account.apiKeys',
+        message:
+          'an account file must define at least one API key (account.apiKeys = KEY); to retire the account, delete the file',
+      });
+    }
     for (const key of apiKeys) {
       const owner = keyOwners.get(key);
       if (owner) {

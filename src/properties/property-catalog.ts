@@ -126,6 +126,22 @@ export const PROPERTY_DEFINITIONS = {
       'Honour `X-Forwarded-Host` / `X-Forwarded-Proto`; enable only behind a proxy that sets them.',
     parse: parseBoolean,
   }),
+  'server.requestTimeoutSeconds': define({
+    scope: 'IMMUTABLE',
+    default: '30',
+    valuesDoc: 'seconds, 1–30',
+    description:
+      'A request, headers and body, must arrive within this time; one that trickles in is answered 408 and closed.',
+    parse: integerParser(1, 30),
+  }),
+  'server.maxConnectionsPerAddress': define({
+    scope: 'IMMUTABLE',
+    default: '256',
+    valuesDoc: '0–1000000 (0: no limit)',
+    description:
+      'Open connections one client address may hold; further ones are closed at once. Behind a reverse proxy every connection comes from the proxy: raise it, or set 0 and limit at the proxy.',
+    parse: integerParser(0, 1_000_000),
+  }),
   'database.url': define({
     scope: 'IMMUTABLE',
     default: 'sqlite:data/pantry.sqlite',

@@ -1,34 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from './property-override.entity';
 
-/** Admin-API property overrides; every query is per account. */
+/** Admin-API property overrides; every query is per account; writes take the caller's unit. */
 @Injectable()
 export class PropertyOverrideRepository {
-  private readonly repo: Repository<PropertyOverrideEntity>;
-
-  constructor(dataSource: DataSource) {
-    this.repo = dataSource.getRepository(PropertyOverrideEntity);
-  }
+  constructor(private readonly uow: UnitOfWork) {}
 
   findAll(): Promise<PropertyOverrideEntity[]> {
-    return this.repo.find({ order: { accountId: 'ASC', key: 'ASC' } });
+    return this.uow.read((em) =>
+      em.find(PropertyOverrideEntity, { order: { accountId: 'ASC', key: 'ASC' } }),
+    );
   }
 
-  findByAccount(accountId: string): Promise<PropertyOverrideEntity[]> {
-    return this.repo.find({ where: { accountId }, order: { key: 'ASC' } });
+  async upsert(em: EntityManager, accountId: string, key: string, value: string): Promise<void> {
+    await em.upsert(PropertyOverrideEntity, { accountId, key, value }, ['accountId', 'key']);
   }
 
-  async upsert(accountId: string, key: string, value: string): Promise<void> {
-    await this.repo.upsert({ accountId, key, value }, ['accountId', 'key']);
-  }
-
-  async remove(accountId: string, key: string): Promise<boolean> {
-    const result = await this.repo.delete({ accountId, key });
+  async remove(em: EntityManager, accountId: string, key: string): Promise<boolean> {
+    const result = await em.delete(PropertyOverrideEntity, { accountId, key });
     return (result.affected ?? 0) > 0;
-  }
-
-  async removeAccount(accountId: string): Promise<void> {
-    await this.repo.delete({ accountId });
   }
 }

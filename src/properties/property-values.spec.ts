@@ -43,6 +43,8 @@ describe(parseOrigin.name, () => {
     ['http://localhost:3000', 'http://localhost:3000'],
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
     ['https://*.example.com', 'https://*.example.com'],
+    ['https://*.shop.co.uk', 'https://*.shop.co.uk'],
+    ['https://*.alice.github.io:8443', 'https://*.alice.github.io:8443'],
   ])('normalises %j', (raw, expected) => {
     expect(parseOrigin(raw)).toBe(expected);
   });
@@ -59,6 +61,18 @@ describe(parseOrigin.name, () => {
     'null',
   ])('refuses %j', (raw) => {
     expect(() => parseOrigin(raw)).toThrow(InvalidPropertyValue);
+  });
+
+  it.each([
+    ['https://*.com', /"com" is a public suffix/],
+    ['https://*.co.uk', /"co.uk" is a public suffix/],
+    ['http://*.co.uk:8080', /public suffix/],
+    ['https://*.github.io', /"github.io" is a public suffix/],
+    ['https://*.test', /public suffix/],
+    ['https://*.localhost', /public suffix/],
+    ['https://*.127.0.0.1', /an IP address/],
+  ])('refuses the wildcard %j over a public suffix or an address', (raw, message) => {
+    expect(() => parseOrigin(raw)).toThrow(message);
   });
 });
 

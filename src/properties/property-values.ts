@@ -147,6 +147,12 @@ export function parseOrigin(raw: string): string {
   if (port !== undefined && (port < 1 || port > 65535)) {
     throw new InvalidPropertyValue(`has an invalid port (got ${quote(raw)})`);
   }
+  if (m[2] && (parseHost(host).isIp || getDomain(host, { allowPrivateDomains: true }) === null)) {
+    // `https://*.co.uk` would grant credentialed CORS and the relay header to every site there.
+    throw new InvalidPropertyValue(
+      `${quote(raw)}: a wildcard must stand below a registrable domain, and ${quote(host)} is ${parseHost(host).isIp ? 'an IP address' : 'a public suffix (Public Suffix List)'}; use e.g. https://*.example.${host}`,
+    );
+  }
   const portPart = port !== undefined && port !== (scheme === 'https' ? 443 : 80) ? `:${port}` : '';
   return `${scheme}://${m[2] ? '*.' : ''}${host}${portPart}`;
 }

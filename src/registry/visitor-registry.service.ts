@@ -6,6 +6,8 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
 import { VisitorEntity } from './visitor.entity';
 import { VisitorRepository } from './visitor.repository';
 
@@ -35,6 +37,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     private readonly repository: VisitorRepository,
+    private readonly uow: UnitOfWork,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
@@ -102,7 +105,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       const batch = this.pending;
       this.pending = new Map();
       try {
-        await this.repository.upsertMany([...batch.values()]);
+        await this.uow.transaction((em) => this.repository.upsertMany(em, [...batch.values()]));
       } catch (e) {
         this.logger.warn(
           `writing ${batch.size} visitor sightings failed, will retry: ${String(e)}`,
@@ -147,15 +150,16 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   }
 
   /**
-   * Erases a visitor: deletes its record and refuses its visitor and device ids from now on
-   * (at once on this node, within the refresh interval on the others). False when unknown.
+   * Erases a visitor inside the caller's unit of work: deletes its record and erases its
+   * visitor and device ids. Returns the ids, or null when the visitor is unknown. Once the
+   * unit has committed, the caller applies them with markErased (the other nodes pick them up
+   * within the refresh interval). Flush first, so a visitor seen a moment ago is found.
    */
-  async erase(accountId: string, visitorId: string): Promise<boolean> {
-    const record = await this.find(accountId, visitorId);
-    if (!record) return false;
+  async erase(em: EntityManager, accountId: string, visitorId: string): Promise<string[] | null> {
+    const record = await this.repository.findIn(em, accountId, visitorId);
+    if (!record) return null;
     const ids = [visitorId, ...(record.deviceId ? [record.deviceId] : [])];
-    await this.repository.erase(accountId, ids, visitorId);
-    this.markErased(accountId, ids);
-    return true;
+    await this.repository.erase(em, accountId, ids, visitorId);
+    return ids;
   }
 }

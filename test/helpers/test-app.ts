@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
-import { configureApp, createAdapter } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
+import { ConfigurationError } from '../../src/properties/configuration';
+import { loadConfiguration } from '../../src/properties/configuration.service';
 
 export interface ConfigFiles {
   /** application.properties (or a function of the data directory); a `database.url` on a
@@ -73,13 +75,16 @@ export async function startApp(
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+  const loaded = loadConfiguration(workspace.configDir);
+  if (!loaded.ok) throw new ConfigurationError(loaded.problems);
   const builder = Test.createTestingModule({
-    imports: [AppModule.fromConfigDir(workspace.configDir)],
+    imports: [AppModule.forRoot(loaded.configuration)],
   });
   const moduleRef = await (options.logger ? builder.setLogger(options.logger) : builder).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), {
-    logger: options.logger ?? false,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createAdapter(loaded.configuration.app.values),
+    { ...APP_OPTIONS, logger: options.logger ?? false },
+  );
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

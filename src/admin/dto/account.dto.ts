@@ -58,3 +58,6 @@ export class AccountDto {
   @ApiProperty({ type: [ApiKeyDto] })
   apiKeys!: ApiKeyDto[];
 }
+
+/** The body of routes that take none: absent or `{}`; any field is refused like everywhere. */
+export class EmptyBodyDto {}

@@ -1,0 +1,82 @@
+/**
+ * What a driver error means for the caller, independent of the database: a uniqueness
+ * constraint (a domain conflict, 409), the database being unreachable or unwritable (503),
+ * or anything else (a bug: 500).
+ */
+
+/** SQLite result codes that say the database cannot be used right now, not that the query is wrong. */
+const SQLITE_UNAVAILABLE = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_FULL',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_PROTOCOL',
+  'SQLITE_PERM',
+  // node-sqlite3 answers a closed handle with SQLITE_MISUSE ("Database is closed").
+  'SQLITE_MISUSE',
+]);
+
+/** Socket-level failures of a network database client. */
+const NETWORK_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+interface DriverErrorShape {
+  code?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+}
+
+/** The driver's own error (TypeORM wraps it in QueryFailedError.driverError). */
+function driverError(e: unknown): DriverErrorShape {
+  if (typeof e !== 'object' || e === null) return {};
+  const inner = (e as DriverErrorShape).driverError;
+  return typeof inner === 'object' && inner !== null ? inner : e;
+}
+
+function codeOf(e: unknown): string {
+  const code = driverError(e).code;
+  return typeof code === 'string' ? code : '';
+}
+
+function messageOf(e: unknown): string {
+  const message = driverError(e).message;
+  return typeof message === 'string' ? message : '';
+}
+
+/** A UNIQUE or PRIMARY KEY constraint refused the row (SQLite, PostgreSQL 23505). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = codeOf(e);
+  if (code === '23505') return true;
+  return (
+    code.startsWith('SQLITE_CONSTRAINT') && /UNIQUE constraint|PRIMARY KEY/i.test(messageOf(e))
+  );
+}
+
+/** The database cannot be reached or written; retrying later may succeed. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  const code = codeOf(e);
+  if (SQLITE_UNAVAILABLE.has(code.split(':')[0]) || NETWORK_UNAVAILABLE.has(code)) return true;
+  // PostgreSQL: connection exceptions (08xxx), insufficient resources (53xxx), operator
+  // intervention such as a shutdown (57Pxx).
+  if (/^(08|53|57P)/.test(code)) return true;
+  return /Connection terminated|Database is closed|not connected|DataSource is not initialized/i.test(
+    messageOf(e),
+  );
+}
+
+/** A short, value-free description for logs: the code, never the query or its parameters. */
+export function describeDatabaseError(e: unknown): string {
+  const code = codeOf(e);
+  const message = messageOf(e).split('\n')[0].slice(0, 200);
+  return code ? `${code}: ${message}` : message || String(e);
+}

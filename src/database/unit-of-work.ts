@@ -1,0 +1,151 @@
+import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { constants, accessSync, statSync } from 'node:fs';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { PantryException } from '../common/pantry.exception';
+import { describeDatabaseError, isDatabaseUnavailable } from './database-errors';
+
+export type Work<T> = (em: EntityManager) => Promise<T>;
+
+interface FileIdentity {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+const unavailable = (why: string) =>
+  new PantryException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'database_unavailable',
+    `The database cannot be written (${why}); nothing was changed. Try again later.`,
+  );
+
+/**
+ * The one place that owns database transactions (every write path goes through it: admin
+ * changes with their audit entries, registry flushes, erasures).
+ *
+ * SQLite: TypeORM's sqlite driver has a single connection and a single shared QueryRunner, so
+ * two `DataSource.transaction()` calls in flight at once nest inside each other (SAVEPOINTs of
+ * one released by the other, "cannot start a transaction within a transaction"), and a plain
+ * statement issued meanwhile joins whatever transaction is open. Here every unit (reads too,
+ * so they never see another unit's uncommitted rows) runs alone, in order; a failed unit is
+ * always rolled back and the connection is never left inside a transaction.
+ *
+ * Other databases (a pool): each unit gets its own connection and runs concurrently.
+ *
+ * A unit that resolves has committed. Driver errors meaning "the database cannot be used now"
+ * become 503 `database_unavailable`; uniqueness and other errors reach the caller unchanged.
+ */
+@Injectable()
+export class UnitOfWork implements OnModuleInit {
+  private readonly logger = new Logger(UnitOfWork.name);
+  private readonly serialised: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+  private file: FileIdentity | null = null;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.serialised = dataSource.options.type === 'sqlite';
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.serialised) return;
+    const database = String(this.dataSource.options.database);
+    if (database !== ':memory:') {
+      const st = statSync(database);
+      this.file = { path: database, dev: st.dev, ino: st.ino };
+    }
+    // A commit is on disk before it is answered (the default, stated rather than assumed).
+    await this.dataSource.query('PRAGMA synchronous = FULL');
+  }
+
+  /** Runs `work` in one transaction; resolves once it has committed. */
+  transaction<T>(work: Work<T>): Promise<T> {
+    return this.schedule(async () => {
+      const problem = this.fileProblem();
+      if (problem) throw unavailable(problem);
+      return this.inTransaction(work);
+    });
+  }
+
+  /** Runs a read; on SQLite after the units queued before it. */
+  read<T>(work: Work<T>): Promise<T> {
+    return this.schedule(() => work(this.dataSource.manager));
+  }
+
+  /**
+   * Why the SQLite file cannot take writes, or null: it was deleted or replaced under the
+   * running server (writes would go to an orphaned inode and vanish), or made read-only.
+   */
+  fileProblem(): string | null {
+    if (!this.file) return null;
+    let st;
+    try {
+      st = statSync(this.file.path);
+    } catch {
+      return `the database file ${this.file.path} was deleted`;
+    }
+    if (st.dev !== this.file.dev || st.ino !== this.file.ino) {
+      return `the database file ${this.file.path} was replaced; restart Pantry`;
+    }
+    try {
+      // Root passes access(); the mode bits still say what the operator meant.
+      accessSync(this.file.path, constants.W_OK);
+      if ((st.mode & 0o222) === 0) throw new Error('read-only');
+    } catch {
+      return `the database file ${this.file.path} is read-only`;
+    }
+    return null;
+  }
+
+  private schedule<T>(run: () => Promise<T>): Promise<T> {
+    const guarded = async () => {
+      try {
+        return await run();
+      } catch (e) {
+        if (!(e instanceof PantryException) && isDatabaseUnavailable(e)) {
+          this.logger.warn(`database unavailable: ${describeDatabaseError(e)}`);
+          throw unavailable(describeDatabaseError(e).split(':')[0]);
+        }
+        throw e;
+      }
+    };
+    if (!this.serialised) return guarded();
+    const result = this.tail.then(guarded);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async inTransaction<T>(work: Work<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const result = await work(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (e) {
+        await this.rollback(runner);
+        throw e;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Rolls back, whatever state the failure left: when COMMIT failed after SQLite had already
+   * ended the transaction, ROLLBACK fails too and TypeORM's runner would still believe a
+   * transaction is open, nesting every later unit in a SAVEPOINT that is never committed.
+   */
+  private async rollback(runner: QueryRunner): Promise<void> {
+    try {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+    } catch (e) {
+      this.logger.warn(`rollback failed: ${describeDatabaseError(e)}`);
+    }
+    if (runner.isTransactionActive && this.serialised) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+    }
+  }
+}

@@ -1,0 +1,294 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AddressInfo, connect, Socket } from 'node:net';
+import request from 'supertest';
+import { cookieHeader } from './helpers/cookies';
+import {
+  createWorkspace,
+  eventually,
+  startApp,
+  TEST_ADMIN_TOKEN,
+  TestWorkspace,
+} from './helpers/test-app';
+
+const AUTH = `Bearer ${TEST_ADMIN_TOKEN}`;
+const KEY = 'shop-key-0001';
+const SHOP = [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n');
+
+/** `[[[…]]]` and `{"a":{"a":…}}`, `levels` deep. */
+const nestedArrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+const nestedObjects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+describe('hostile input that used to get a 5xx or a wrong answer', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const api = () => request(app.getHttpServer());
+  const admin = (t: request.Test) => t.set('Authorization', AUTH);
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      app: 'server.requestTimeoutSeconds = 2\nserver.maxConnectionsPerAddress = 20',
+      accounts: { shop: SHOP },
+    });
+    app = await startApp(ws);
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  describe('deeply nested JSON bodies: 400, never a stack overflow', () => {
+    const bodies: Array<[string, string]> = [
+      ['arrays, 5,000 levels', nestedArrays(5_000)],
+      ['objects, 3,000 levels', nestedObjects(3_000)],
+      ['inside a valid field', `{"granted":${nestedArrays(5_000)}}`],
+      ['33 levels', nestedObjects(33)],
+    ];
+    it.each(bodies)('consent, %s', async (_what, body) => {
+      const res = await api()
+        .post(`/unblu/v1/consent?x-unblu-apikey=${KEY}`)
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'bad_request' });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+    it.each(bodies)('admin account creation, %s', async (_what, body) => {
+      await admin(api().post('/admin/v1/accounts'))
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(400);
+    });
+    it('a body at the depth limit is still read', async () => {
+      // 32 levels of objects where a string is expected: refused by validation, not by depth.
+      const res = await admin(api().put('/admin/v1/accounts/shop/properties/identifier.cookiePath'))
+        .set('content-type', 'application/json')
+        .send(`{"value":${nestedObjects(31)}}`)
+        .expect(400);
+      expect(res.body.message).toMatch(/value must be a string/);
+    });
+  });
+
+  describe('bodies on routes that take none', () => {
+    it.each([
+      ['post', '/admin/v1/accounts/shop/apikeys'],
+      ['post', '/admin/v1/config/reload'],
+    ])('%s %s with an unknown field: 400', async (method, url) => {
+      const call = (api() as unknown as Record<string, (u: string) => request.Test>)[method](url);
+      const res = await admin(call).send({ unexpected: true }).expect(400);
+      expect(res.body.message).toMatch(/unexpected should not exist/);
+    });
+    it('POST apikeys with no body or {} still works', async () => {
+      await admin(api().post('/admin/v1/accounts/shop/apikeys')).expect(201);
+      await admin(api().post('/admin/v1/accounts/shop/apikeys')).send({}).expect(201);
+    });
+  });
+
+  describe('wildcard origins over a public suffix', () => {
+    it.each(['https://*.com', 'https://*.co.uk', 'https://*.github.io'])(
+      'refuses %s as an override',
+      async (origin) => {
+        const res = await admin(
+          api().put('/admin/v1/accounts/shop/properties/server.cors.allowedOrigins'),
+        )
+          .send({ value: `https://www.shop.com, ${origin}` })
+          .expect(400);
+        expect(res.body.error).toBe('invalid_property');
+        expect(res.body.message).toMatch(/public suffix/);
+      },
+    );
+    it('refuses it in a file: the reload fails and the last good configuration stays', async () => {
+      ws.write(
+        'accounts/wild.properties',
+        'account.apiKeys = wild-key-01\nserver.cors.allowedOrigins = https://*.co.uk',
+      );
+      const res = await admin(api().post('/admin/v1/config/reload')).expect(400);
+      expect(res.body.problems.join('\n')).toMatch(
+        /wild\.properties:2: server\.cors\.allowedOrigins: .*public suffix/,
+      );
+      ws.write(
+        'accounts/wild.properties',
+        'account.apiKeys = wild-key-01\nserver.cors.allowedOrigins = https://*.wild.co.uk',
+      );
+      await admin(api().post('/admin/v1/config/reload')).expect(200);
+    });
+  });
+
+  describe('cookie names browsers would drop or merge', () => {
+    const put = (key: string, value: string) =>
+      admin(api().put(`/admin/v1/accounts/shop/properties/${key}`)).send({ value });
+    afterEach(async () => {
+      for (const key of [
+        'identifier.cookieNamePrefix',
+        'identifier.sessionCookieName',
+        'identifier.cookieDomain',
+        'identifier.cookiePath',
+        'identifier.cookieSecureFlag',
+      ]) {
+        await admin(api().delete(`/admin/v1/accounts/shop/properties/${key}`));
+      }
+    });
+
+    it('two cookies under one name', async () => {
+      const res = await put('identifier.sessionCookieName', 'device').expect(400);
+      expect(res.body.message).toMatch(/device and session cookies would all be named/);
+    });
+    it('__Host- with a Domain, a Path other than / or without Secure', async () => {
+      await put('identifier.cookieDomain', 'AUTO').expect(200);
+      expect(
+        (await put('identifier.cookieNamePrefix', '__Host-').expect(400)).body.message,
+      ).toMatch(/__Host-.*must not carry a Domain/);
+      await admin(api().delete('/admin/v1/accounts/shop/properties/identifier.cookieDomain'));
+      await put('identifier.cookiePath', '/shop').expect(200);
+      expect(
+        (await put('identifier.cookieNamePrefix', '__host-').expect(400)).body.message,
+      ).toMatch(/require identifier.cookiePath=\//);
+      await admin(api().delete('/admin/v1/accounts/shop/properties/identifier.cookiePath'));
+      await put('identifier.cookieNamePrefix', '__Host-').expect(200);
+      expect((await put('identifier.cookieSecureFlag', 'false').expect(400)).body.message).toMatch(
+        /__Host-.*require identifier.cookieSecureFlag=true/,
+      );
+      expect((await put('identifier.cookieDomain', '.shop.com').expect(400)).body.message).toMatch(
+        /must not carry a Domain/,
+      );
+    });
+    it('__Secure- without Secure', async () => {
+      await put('identifier.cookieSecureFlag', 'false').expect(200);
+      expect(
+        (await put('identifier.cookieNamePrefix', '__Secure-').expect(400)).body.message,
+      ).toMatch(/__Secure-.*require identifier.cookieSecureFlag=true/);
+    });
+    it('an account file with a clash is reported at its line', async () => {
+      ws.write(
+        'accounts/clash.properties',
+        'account.apiKeys = clash-key-1\n\nidentifier.deviceCookieName = session',
+      );
+      const res = await admin(api().post('/admin/v1/config/reload')).expect(400);
+      expect(res.body.problems).toEqual([
+        expect.stringMatching(
+          /clash\.properties:3: identifier\.deviceCookieName: the device and session cookies/,
+        ),
+      ]);
+      ws.write('accounts/clash.properties', 'account.apiKeys = clash-key-1');
+      await admin(api().post('/admin/v1/config/reload')).expect(200);
+    });
+  });
+
+  describe('an account file without API keys', () => {
+    it('is a problem like any other, and the keys keep working', async () => {
+      ws.write('accounts/shop.properties', '');
+      const res = await admin(api().post('/admin/v1/config/reload')).expect(400);
+      expect(res.body.problems).toEqual([
+        expect.stringMatching(
+          /shop\.properties:1: account\.apiKeys: an account file must define at least one API key/,
+        ),
+      ]);
+      await api().post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
+      ws.write('accounts/shop.properties', SHOP);
+      await admin(api().post('/admin/v1/config/reload')).expect(200);
+    });
+  });
+
+  describe('a returning visitor behind many site cookies', () => {
+    it('is recognised however many cookies come before Pantry’s', async () => {
+      const first = await api().post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
+      const site = Array.from({ length: 400 }, (_, i) => `_site${i}=${i}`).join('; ');
+      const again = await api()
+        .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
+        .set('Cookie', `${site}; ${cookieHeader(first)}`)
+        .expect(200);
+      expect(again.body.visitorId).toBe(first.body.visitorId);
+      expect(again.body.issued).toEqual([]);
+      const echoed = await api()
+        .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
+        .set('x-unblu-cookie', `${site}; ${cookieHeader(first)}`)
+        .expect(200);
+      expect(echoed.body.visitorId).toBe(first.body.visitorId);
+    });
+  });
+
+  describe('slow clients and many connections', () => {
+    const port = () => (app.getHttpServer().address() as AddressInfo).port;
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = connect(port(), '127.0.0.1', () => resolve(socket));
+        socket.on('error', reject);
+      });
+    const closed = (socket: Socket) =>
+      new Promise<string>((resolve) => {
+        let data = '';
+        socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', () => undefined);
+      });
+
+    it('cuts off a body that trickles in (server.requestTimeoutSeconds = 2)', async () => {
+      const socket = await open();
+      const answer = closed(socket);
+      const started = Date.now();
+      socket.write(
+        `POST /unblu/v1/consent?x-unblu-apikey=${KEY} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+      );
+      const drip = setInterval(() => socket.writable && socket.write(' '), 300);
+      const text = await answer;
+      clearInterval(drip);
+      expect(text).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(4_500);
+    });
+
+    it('closes connections over the per-address cap at once (server.maxConnectionsPerAddress = 20)', async () => {
+      const sockets = await Promise.all(Array.from({ length: 20 }, open));
+      const extra = await open();
+      await expect(closed(extra)).resolves.toBe('');
+      // The others still work, and a slot frees when one closes.
+      sockets[0].destroy();
+      await eventually(async () => {
+        const s = await open();
+        const res = await new Promise<string>((resolve) => {
+          let data = '';
+          s.on('data', (c: Buffer) => {
+            data += c.toString();
+            if (data.includes('\r\n\r\n')) resolve(data);
+          });
+          s.on('close', () => resolve(data));
+          s.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        });
+        s.destroy();
+        expect(res).toMatch(/^HTTP\/1\.1 200/);
+      });
+      sockets.forEach((s) => s.destroy());
+    });
+  });
+});
+
+describe('admin failures behind a proxy (server.trustProxy = true)', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const api = () => request(app.getHttpServer());
+  beforeAll(async () => {
+    ws = createWorkspace({ app: 'server.trustProxy = true', accounts: { shop: SHOP } });
+    app = await startApp(ws);
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  it('throttles the client the proxy reports, not the proxy, and never the right token', async () => {
+    const from = (address: string, token: string) =>
+      api()
+        .get('/admin/v1/accounts')
+        .set('X-Forwarded-For', `192.0.2.1, ${address}`)
+        .set('Authorization', `Bearer ${token}`);
+    let status = 401;
+    for (let i = 0; i < 40 && status === 401; i++) {
+      status = (await from('203.0.113.7', 'wrong-token-value')).status;
+    }
+    expect(status).toBe(429);
+    // Another client behind the same proxy is not blocked…
+    await from('198.51.100.2', 'wrong-token-value').expect(401);
+    // …and the right token passes, even from the throttled address.
+    await from('203.0.113.7', TEST_ADMIN_TOKEN).expect(200);
+    await from('198.51.100.2', TEST_ADMIN_TOKEN).expect(200);
+  });
+});
