@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { CookieKind } from '../cookies/cookie-catalog';
 import { cookieCandidates, parseCookieHeader } from '../cookies/cookie-header';
 import {
+  CONSENT_GATED,
   CookiePlan,
   CookieWrite,
   planDomains,
@@ -18,6 +19,7 @@ import { encodeRelayHeader } from '../cookies/relay-header';
 import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
 import { crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
+import { decideVisit, FoundValue, VisitDecision } from './visit-decision';
 import { VisitorAccount } from './visitor-context';
 import { VisitorRequest } from './visitor-request';
 
@@ -49,6 +51,7 @@ export interface VisitorResponse<T = unknown> {
 type AcceptedVerdict = Exclude<CrossOriginVerdict, { kind: 'refused' }>;
 
 const CONSENT_VALUES = new Set(['granted', 'denied']);
+const GATED_KINDS = [...CONSENT_GATED];
 
 /** SPEC §4: a refused origin gets 403 and nothing else: no cookies, no relay, no CORS grant. */
 const REFUSED: VisitorResponse<never> = {
@@ -149,14 +152,53 @@ export class VisitorService {
     req: VisitorRequest,
     decision: boolean | undefined,
   ): VisitorResponse<IdentifyResult> {
-    const { plan, accountId } = account;
-    const verdict = this.verdict(req, plan.origins);
+    const verdict = this.verdict(req, account.plan.origins);
     if (verdict.kind === 'refused') return REFUSED;
+    const { visit, writes } = this.visit(account, req, decision);
+    const headers = this.corsHeaders(verdict);
+    headers['cache-control'] = 'no-store';
+    this.addCookieHeaders(headers, account.plan, verdict, writes);
+    const { consent, deviceId, visitorId, sessionId, issued } = visit;
+    return {
+      status: HttpStatus.OK,
+      headers,
+      body: { account: account.accountId, visitorId, deviceId, sessionId, consent, issued },
+    };
+  }
+
+  /**
+   * The `Set-Cookie` lines identify would send for a same-origin request (document mode: an
+   * HTML page served through Pantry), with the domain resolved for the page's host.
+   */
+  documentCookies(account: VisitorAccount, req: VisitorRequest): string[] {
+    const verdict = this.verdict({ ...req, origin: undefined }, account.plan.origins);
+    if (verdict.kind === 'refused') return [];
+    const headers: Record<string, string | string[]> = {};
+    this.addCookieHeaders(
+      headers,
+      account.plan,
+      verdict,
+      this.visit(account, req, undefined).writes,
+    );
+    return (headers['set-cookie'] as string[] | undefined) ?? [];
+  }
+
+  /**
+   * Reads and verifies the request's cookies, decides (decideVisit), renders the decision into
+   * cookie writes and queues the sighting.
+   */
+  private visit(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    decision: boolean | undefined,
+  ): { visit: VisitDecision; writes: CookieWrite[] } {
+    const { plan, accountId } = account;
     const candidates = cookieCandidates(req.cookie, req.echo, plan.names);
+    const values = (kind: CookieKind) => candidates.get(plan.cookies[kind].name) ?? [];
 
     /** The first candidate that verifies for this account and cookie and is not erased. */
-    const read = (kind: CookieKind) => {
-      for (const value of candidates.get(plan.cookies[kind].name) ?? []) {
+    const read = (kind: CookieKind): FoundValue | null => {
+      for (const value of values(kind)) {
         const verified = this.signer.verify(accountId, kind, value);
         if (!verified) continue;
         if (
@@ -170,74 +212,37 @@ export class VisitorService {
       }
       return null;
     };
-    const present = (kind: CookieKind) =>
-      (candidates.get(plan.cookies[kind].name) ?? []).some((v) => v !== '');
+    const present = new Set<CookieKind>();
+    for (const kind of GATED_KINDS) if (values(kind).some((v) => v !== '')) present.add(kind);
 
-    const writes: CookieWrite[] = [];
-    const issued: CookieKind[] = [];
-    const write = (kind: CookieKind, id: string | null) =>
-      writes.push({
-        spec: plan.cookies[kind],
-        value: id === null ? null : this.signer.sign(accountId, kind, id),
-      });
-    /** Re-sends a verified value: as it came when signed by the current secret, else re-signed. */
-    const refresh = (kind: CookieKind, found: { id: string; current: boolean; value: string }) =>
-      found.current
-        ? writes.push({ spec: plan.cookies[kind], value: found.value })
-        : write(kind, found.id);
-
-    // Consent: an explicit decision wins; then the consent cookie; then Global Privacy Control.
-    const stored = read('consent');
-    let consent: ConsentState;
-    if (decision !== undefined) {
-      consent = decision ? 'granted' : 'denied';
-      write('consent', consent);
-    } else if (stored) {
-      consent = stored.id as ConsentState;
-      refresh('consent', stored); // durable: its expiry moves forward
-    } else {
-      consent = plan.honorGpc && req.gpc ? 'denied' : 'unset';
+    const visit = decideVisit({
+      found: {
+        consent: read('consent'),
+        device: read('device'),
+        'anonymous-person': read('anonymous-person'),
+        session: read('session'),
+        authsession: read('authsession'),
+      },
+      present,
+      decision,
+      gpc: req.gpc,
+      consentRequired: plan.consentRequired,
+      honorGpc: plan.honorGpc,
+      newId,
+    });
+    const writes = visit.actions.map((a): CookieWrite => ({
+      spec: plan.cookies[a.kind],
+      value:
+        a.op === 'delete'
+          ? null
+          : a.op === 'resend'
+            ? a.value
+            : this.signer.sign(accountId, a.kind, a.id),
+    }));
+    if (visit.visitorId) {
+      this.registry.record(accountId, visit.visitorId, visit.deviceId, visit.consent);
     }
-    const identityAllowed = consent === 'granted' || (consent === 'unset' && !plan.consentRequired);
-
-    const identity = (kind: 'device' | 'anonymous-person'): string | null => {
-      if (!identityAllowed) {
-        if (present(kind)) write(kind, null);
-        return null;
-      }
-      const existing = read(kind);
-      // Durable: re-sent on every identify so its expiry moves forward.
-      if (existing) {
-        refresh(kind, existing);
-        return existing.id;
-      }
-      const id = newId();
-      issued.push(kind);
-      write(kind, id);
-      return id;
-    };
-    const deviceId = identity('device');
-    const visitorId = identity('anonymous-person');
-
-    const session = read('session');
-    const sessionId = session?.id ?? newId();
-    if (!session) issued.push('session');
-    if (!session) write('session', sessionId);
-    else if (!session.current) refresh('session', session);
-
-    const authsession = read('authsession');
-    if (authsession) refresh('authsession', authsession);
-
-    if (visitorId) this.registry.record(accountId, visitorId, deviceId, consent);
-
-    const headers = this.corsHeaders(verdict);
-    headers['cache-control'] = 'no-store';
-    this.addCookieHeaders(headers, plan, verdict, writes);
-    return {
-      status: HttpStatus.OK,
-      headers,
-      body: { account: accountId, visitorId, deviceId, sessionId, consent, issued },
-    };
+    return { visit, writes };
   }
 
   /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
