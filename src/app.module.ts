@@ -13,6 +13,7 @@ import { AccountPropertiesModule } from './properties/account-properties.module'
 import { Configuration, ConfigurationError } from './properties/configuration';
 import { ConfigurationService, loadConfiguration } from './properties/configuration.service';
 import { PropertiesModule } from './properties/properties.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { RegistryModule } from './registry/registry.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { VisitorModule } from './visitor/visitor.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AdminModule,
         DemoModule,
         VisitorModule,
+        ProxyModule,
       ],
     };
   }

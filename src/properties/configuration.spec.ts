@@ -241,6 +241,73 @@ describe(buildConfiguration.name, () => {
     ]);
   });
 
+  describe('document mode (proxy.hosts, proxy.upstream)', () => {
+    const site = (id: string, lines: string[]) =>
+      acct(id, [`account.apiKeys = ${id}-key-0001`, ...lines].join('\n'));
+
+    it('accepts hosts with an upstream, normalised', () => {
+      const result = buildConfiguration(null, [
+        site('shop', [
+          'proxy.hosts = WWW.Shop.com., shop.com',
+          'proxy.upstream = HTTP://10.0.0.5:8080/',
+        ]),
+      ]);
+      expect(
+        result.ok && result.configuration.accounts.get('shop')!.properties.values,
+      ).toMatchObject({
+        'proxy.hosts': ['www.shop.com', 'shop.com'],
+        'proxy.upstream': 'http://10.0.0.5:8080',
+      });
+    });
+
+    it.each<[string, SourceFile[], RegExp]>([
+      [
+        'hosts without an upstream',
+        [site('shop', ['proxy.hosts = www.shop.com'])],
+        /shop\.properties:2: proxy\.hosts: needs proxy\.upstream/,
+      ],
+      [
+        'an upstream with a path',
+        [site('shop', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://origin/app'])],
+        /shop\.properties:3: proxy\.upstream: must be the site's origin server/,
+      ],
+      [
+        'an upstream with credentials',
+        [site('shop', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://u:p@origin'])],
+        /proxy\.upstream: must be/,
+      ],
+      [
+        'a host with a scheme or port',
+        [site('shop', ['proxy.hosts = https://www.shop.com', 'proxy.upstream = http://origin'])],
+        /proxy\.hosts: must be a comma list of host names/,
+      ],
+      [
+        'one host for two accounts, naming both files',
+        [
+          site('alpha', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://origin-a']),
+          site('beta', [
+            'proxy.hosts = shop.com, WWW.SHOP.COM',
+            'proxy.upstream = http://origin-b',
+          ]),
+        ],
+        /beta\.properties:2: proxy\.hosts: "www\.shop\.com" is already served for config\/accounts\/alpha\.properties:2/,
+      ],
+      [
+        'an upstream that is a proxied host (a loop)',
+        [site('alpha', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://www.shop.com'])],
+        /alpha\.properties:3: proxy\.upstream: "http:\/\/www\.shop\.com" is served by Pantry itself/,
+      ],
+      [
+        'in application.properties',
+        [],
+        /application\.properties:1: proxy\.hosts: may only be set in an account file/,
+      ],
+    ])('refuses %s', (what, accounts, message) => {
+      const app = what === 'in application.properties' ? 'proxy.hosts = www.shop.com' : '';
+      expect(problems(app, accounts).join('\n')).toMatch(message);
+    });
+  });
+
   it('refuses an API key listed twice in one file', () => {
     expect(problems('', [acct('alpha', 'account.apiKeys=key-one-1,key-one-1')])).toEqual([
       'config/accounts/alpha.properties:1: account.apiKeys: lists API key "key-one-1" twice',

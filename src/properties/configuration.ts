@@ -367,6 +367,7 @@ export function buildConfiguration(
 
   const accounts = new Map<string, AccountConfig>();
   const keyOwners = new Map<string, { file: string; line: number }>();
+  const hostOwners = new Map<string, { file: string; line: number }>();
   for (const file of [...accountFiles].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     const id = accountIdFromPath(file.path);
     const before = problems.length;
@@ -410,6 +411,7 @@ export function buildConfiguration(
         keyOwners.set(key, { file: file.path, line: keysLine });
       }
     }
+    problems.push(...proxyProblems(file.path, properties, hostOwners));
     if (problems.length === before) {
       accounts.set(id, {
         id,
@@ -420,7 +422,68 @@ export function buildConfiguration(
       });
     }
   }
+  problems.push(...proxyLoops(accounts, hostOwners));
   return problems.length > 0
     ? { ok: false, problems: inFileOrder(problems) }
     : { ok: true, configuration: { app, accounts } };
+}
+
+/** Document mode (SPEC §8): hosts need an upstream and belong to one account. */
+function proxyProblems(
+  file: string,
+  properties: ResolvedProperties,
+  hostOwners: Map<string, { file: string; line: number }>,
+): ConfigProblem[] {
+  const hosts = properties.values['proxy.hosts'];
+  if (hosts.length === 0) return [];
+  const line = properties.origins['proxy.hosts'].line ?? 1;
+  const found: ConfigProblem[] = [];
+  if (properties.values['proxy.upstream'] === null) {
+    found.push({
+      file,
+      line,
+      key: 'proxy.hosts',
+      message: 'needs proxy.upstream, the site’s origin server (http(s)://host[:port])',
+    });
+  }
+  for (const host of hosts) {
+    const owner = hostOwners.get(host);
+    if (owner) {
+      found.push({
+        file,
+        line,
+        key: 'proxy.hosts',
+        message: `${JSON.stringify(host)} is already served for ${owner.file}:${owner.line}; a host belongs to one account`,
+      });
+    } else {
+      hostOwners.set(host, { file, line });
+    }
+  }
+  return found;
+}
+
+/**
+ * An upstream that is itself one of the proxied hosts would send every request back through
+ * Pantry, forever: refused at load (a runtime guard catches loops through other names).
+ */
+function proxyLoops(
+  accounts: ReadonlyMap<string, AccountConfig>,
+  hostOwners: ReadonlyMap<string, { file: string; line: number }>,
+): ConfigProblem[] {
+  const found: ConfigProblem[] = [];
+  for (const account of accounts.values()) {
+    const upstream = account.properties.values['proxy.upstream'];
+    if (upstream === null) continue;
+    const host = new URL(upstream).hostname.replace(/^\[|\]$/g, '');
+    const owner = hostOwners.get(host);
+    if (owner) {
+      found.push({
+        file: account.file,
+        line: account.properties.origins['proxy.upstream'].line ?? 1,
+        key: 'proxy.upstream',
+        message: `${JSON.stringify(upstream)} is served by Pantry itself (proxy.hosts of ${owner.file}:${owner.line}): a loop; point it at the site’s origin server`,
+      });
+    }
+  }
+  return found;
 }

@@ -18,9 +18,11 @@ import {
   parseDatabaseUrl,
   parseDisplayName,
   parseEncryptionKey,
+  parseHostList,
   parseOriginList,
   parsePathPrefix,
   parseSigningSecrets,
+  parseUpstream,
 } from './property-values';
 
 /**
@@ -312,6 +314,33 @@ export const PROPERTY_DEFINITIONS = {
     valuesDoc: CORS_COOKIE_MODES.map((v) => `\`${v}\``).join(', '),
     description: 'Where the snippet keeps relayed cookie copies.',
     parse: enumParser(CORS_COOKIE_MODES),
+  }),
+  'proxy.hosts': define({
+    scope: 'ACCOUNT',
+    accountFileOnly: true,
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'comma list of host names',
+    description:
+      'Document mode: host names this account’s site is served as through Pantry (unique across accounts). Requests for them are forwarded to `proxy.upstream`, except the visitor API, and HTML pages get the identity cookies.',
+    parse: parseHostList,
+  }),
+  'proxy.upstream': define({
+    scope: 'ACCOUNT',
+    accountFileOnly: true,
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: '`http(s)://host[:port]`',
+    description: 'Document mode: the site’s origin server; required with `proxy.hosts`.',
+    parse: parseUpstream,
+  }),
+  'proxy.timeoutSeconds': define({
+    scope: 'ACCOUNT',
+    default: '30',
+    valuesDoc: 'seconds, 1–300',
+    description:
+      'Document mode: an upstream that has not sent its response headers, or goes quiet mid-body, for this long is answered 504.',
+    parse: integerParser(1, 300),
   }),
   'snippet.refreshSeconds': define({
     scope: 'ACCOUNT',

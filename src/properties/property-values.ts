@@ -253,3 +253,32 @@ export function parseCookiePath(raw: string): string {
   }
   return raw;
 }
+
+/** `proxy.hosts`: host names (no scheme, no port), lower case, each once. */
+export function parseHostList(raw: string): string[] {
+  const hosts = splitList(raw).map((h) => h.toLowerCase().replace(/\.$/, ''));
+  const bad = hosts.filter((h) => !isHostName(h) && !parseHost(h).isIp);
+  if (bad.length > 0) {
+    throw new InvalidPropertyValue(
+      `must be a comma list of host names such as www.shop.com, without scheme or port (got ${bad.map(quote).join(', ')})`,
+    );
+  }
+  return [...new Set(hosts)];
+}
+
+/** `proxy.upstream`: `http(s)://host[:port]`, normalised; null when empty. */
+export function parseUpstream(raw: string): string | null {
+  if (raw === '') return null;
+  const m = /^(https?):\/\/([^/:?#@]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?\/?$/i.exec(raw);
+  const host = m?.[2]?.toLowerCase().replace(/^\[|\]$/g, '');
+  if (!m || !host || !(isHostName(host) || parseHost(host).isIp)) {
+    throw new InvalidPropertyValue(
+      `must be the site's origin server as http(s)://host[:port], without path or credentials (got ${quote(raw)})`,
+    );
+  }
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) {
+    throw new InvalidPropertyValue(`has an invalid port (got ${quote(raw)})`);
+  }
+  return `${m[1].toLowerCase()}://${m[2].toLowerCase()}${port === undefined ? '' : `:${port}`}`;
+}

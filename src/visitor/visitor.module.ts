@@ -7,5 +7,6 @@ import { VisitorService } from './visitor.service';
 /** The visitor API (routes mounted on Fastify by VisitorRoutes). */
 @Module({
   providers: [VisitorService, SnippetService, VisitorAccountResolver, VisitorRoutes],
+  exports: [VisitorService],
 })
 export class VisitorModule {}

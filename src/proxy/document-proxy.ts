@@ -1,0 +1,225 @@
+import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { AccountsService } from '../accounts/accounts.service';
+import { clientAddress } from '../common/client-address';
+import { sendError } from '../common/error-response';
+import { PantryException } from '../common/pantry.exception';
+import { normalizeHost } from '../cookies/cookie-domain';
+import { CookiePlanService } from '../cookies/cookie-plan.service';
+import type { Configuration } from '../properties/configuration';
+import { AccountPropertiesService } from '../properties/account-properties.service';
+import { ConfigurationService } from '../properties/configuration.service';
+import { visitorRequest } from '../visitor/visitor-request';
+import { VisitorService } from '../visitor/visitor.service';
+import { documentCacheControl, isDocument, withoutCookies } from './document-response';
+
+interface UpstreamAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly stream: NodeJS.ReadableStream;
+}
+
+interface ProxiedSite {
+  readonly accountId: string;
+  readonly upstream: string;
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): for one connection, never forwarded. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/** Marks requests this process forwarded, so a loop through another name is answered 508. */
+const HOP_HEADER = 'x-pantry-hop';
+
+const upstreamError = (status: HttpStatus, code: string, message: string) =>
+  new PantryException(status, code, message);
+
+/**
+ * Document mode (SPEC §8): Pantry as the reverse proxy in front of an account's site. A
+ * request whose host is in an account's `proxy.hosts` is streamed to its `proxy.upstream`
+ * (with @fastify/reply-from, whose smuggling defences stay on), except the visitor API, which
+ * Pantry answers itself so the snippet is same-origin. On HTML documents (GET, 2xx,
+ * text/html) Pantry adds its cookies exactly as identify decides them, so they are set by
+ * the document response itself, from the site's own address: the cookies Safari keeps.
+ */
+@Injectable()
+export class DocumentProxy implements OnModuleInit {
+  private readonly logger = new Logger(DocumentProxy.name);
+  private readonly hop = randomBytes(9).toString('base64url');
+  private sites: { for: Configuration | null; hosts: Map<string, ProxiedSite> } = {
+    for: null,
+    hosts: new Map(),
+  };
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly configuration: ConfigurationService,
+    private readonly properties: AccountPropertiesService,
+    private readonly accounts: AccountsService,
+    private readonly plans: CookiePlanService,
+    private readonly visitors: VisitorService,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    void fastify.register(replyFrom, { disableRequestLogging: true });
+    const apiBase = this.configuration.startup['server.publicPathPrefix'];
+    const trustProxy = this.configuration.startup['server.trustProxy'];
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const hosts = this.hosts();
+      if (hosts.size === 0) return done();
+      const raw =
+        (trustProxy && single(request.headers['x-forwarded-host'])?.split(',')[0]) ||
+        single(request.headers.host);
+      const site = hosts.get(normalizeHost(raw) ?? '');
+      const path = request.url;
+      if (
+        !site ||
+        path === apiBase ||
+        path.startsWith(`${apiBase}/`) ||
+        path.startsWith(`${apiBase}?`)
+      ) {
+        return done();
+      }
+      this.forward(request, reply, site, raw ?? '', trustProxy);
+    });
+  }
+
+  /** Host → site, rebuilt when the configuration is swapped. */
+  private hosts(): Map<string, ProxiedSite> {
+    const config = this.configuration.configuration;
+    if (this.sites.for !== config) {
+      const hosts = new Map<string, ProxiedSite>();
+      for (const account of config.accounts.values()) {
+        const upstream = account.properties.values['proxy.upstream'];
+        if (upstream === null) continue;
+        for (const host of account.properties.values['proxy.hosts']) {
+          hosts.set(host, { accountId: account.id, upstream });
+        }
+      }
+      this.sites = { for: config, hosts };
+    }
+    return this.sites.hosts;
+  }
+
+  private forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: ProxiedSite,
+    publicHost: string,
+    trustProxy: boolean,
+  ): void {
+    if (single(request.headers[HOP_HEADER]) === this.hop) {
+      sendError(
+        upstreamError(
+          HttpStatus.LOOP_DETECTED,
+          'proxy_loop',
+          'proxy.upstream leads back to Pantry; point it at the site’s origin server.',
+        ),
+        request,
+        reply,
+      );
+      return;
+    }
+    const hasBody =
+      request.headers['content-length'] !== undefined ||
+      request.headers['transfer-encoding'] !== undefined;
+    // Streamed, never buffered: reply-from pipes a stream body through.
+    if (hasBody && request.method !== 'GET' && request.method !== 'HEAD') {
+      (request as { body: unknown }).body = request.raw;
+    }
+    const timeout =
+      this.properties.forAccount(site.accountId).values['proxy.timeoutSeconds'] * 1000;
+    const proto = trustProxy
+      ? (single(request.headers['x-forwarded-proto'])?.split(',')[0].trim() ?? request.protocol)
+      : request.protocol;
+    void reply.from(`${site.upstream}${request.url}`, {
+      timeout,
+      rewriteRequestHeaders: (_req, headers) => {
+        const out: IncomingHttpHeaders = { ...headers };
+        for (const h of HOP_BY_HOP) delete out[h];
+        const forwardedFor = trustProxy ? single(request.headers['x-forwarded-for']) : undefined;
+        const client = clientAddress(request, false);
+        out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
+        out['x-forwarded-host'] = publicHost;
+        out['x-forwarded-proto'] = proto === 'https' ? 'https' : 'http';
+        out[HOP_HEADER] = this.hop;
+        return out;
+      },
+      rewriteHeaders: (headers) => {
+        const out = { ...headers };
+        for (const h of HOP_BY_HOP) delete out[h];
+        return out;
+      },
+      onResponse: (_req, _res, raw) => {
+        // reply-from passes the upstream's answer here, not a ServerResponse as typed.
+        const upstream = raw as unknown as UpstreamAnswer;
+        if (isDocument(request.method, upstream.statusCode, upstream.headers['content-type'])) {
+          this.addCookies(request, reply, site, upstream.headers);
+        }
+        void reply.send(upstream.stream);
+      },
+      onError: (_res, { error }) => {
+        const status = (error as { statusCode?: number }).statusCode;
+        this.logger.warn(`upstream of account ${site.accountId} failed: ${error.message}`);
+        sendError(
+          status === 504
+            ? upstreamError(
+                HttpStatus.GATEWAY_TIMEOUT,
+                'upstream_timeout',
+                `The site's server did not answer within ${timeout / 1000} s.`,
+              )
+            : upstreamError(
+                HttpStatus.BAD_GATEWAY,
+                'upstream_unreachable',
+                "The site's server could not be reached or gave an invalid answer.",
+              ),
+          request,
+          reply,
+        );
+      },
+    });
+  }
+
+  /** Pantry's cookies on a document: its own lines win over the upstream's of the same names. */
+  private addCookies(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: ProxiedSite,
+    headers: IncomingHttpHeaders,
+  ): void {
+    const apiKey = this.accounts.get(site.accountId)?.apiKeys[0]?.key;
+    if (!apiKey) return;
+    const plan = this.plans.planFor(site.accountId, apiKey);
+    const lines = this.visitors.documentCookies(
+      { accountId: site.accountId, apiKey, plan },
+      visitorRequest(request, this.plans.serverPrefix),
+    );
+    if (lines.length === 0) return;
+    // Fastify appends Set-Cookie values: replace the upstream's lines copied before.
+    reply.removeHeader('set-cookie');
+    void reply.header('set-cookie', [
+      ...withoutCookies(headers['set-cookie'], plan.names),
+      ...lines,
+    ]);
+    void reply.header('cache-control', documentCacheControl(single(headers['cache-control'])));
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
