@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { DatabaseModule } from '../database/database.module';
 import { AdminAccountsController } from './admin-accounts.controller';
+import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminDiagnosticsController } from './admin-diagnostics.controller';
 import { AdminPropertiesController } from './admin-properties.controller';
 import { AdminSystemController } from './admin-system.controller';
 import { AdminVisitorsController } from './admin-visitors.controller';
@@ -15,7 +17,8 @@ import { AdminService } from './admin.service';
     AdminPropertiesController,
     AdminVisitorsController,
     AdminSystemController,
+    AdminDiagnosticsController,
   ],
-  providers: [AdminService, AdminAuthGuard, ThrottlerStorageService],
+  providers: [AdminService, AdminAuthGuard, ThrottlerStorageService, HostResolver],
 })
 export class AdminModule {}

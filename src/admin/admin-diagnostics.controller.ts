@@ -1,0 +1,38 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountsService } from '../accounts/accounts.service';
+import { diagnose } from '../diagnostics/diagnosis';
+import { HostResolver } from '../diagnostics/host-resolver';
+import { AccountPropertiesService } from '../properties/account-properties.service';
+import { AdminApi } from './admin-api.decorator';
+import { AccountIdPipe } from './admin.pipes';
+import { ErrorDto } from './dto/audit.dto';
+import { DiagnosisDto, DiagnosticsQueryDto } from './dto/diagnostics.dto';
+
+@ApiTags('diagnostics')
+@AdminApi()
+@Controller('admin/v1/accounts/:id/diagnostics')
+export class AdminDiagnosticsController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly properties: AccountPropertiesService,
+    private readonly resolver: HostResolver,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "How long Safari keeps the account's identity cookies for a visitor on `page`",
+  })
+  @ApiOkResponse({ type: DiagnosisDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'page or server is not an http(s) URL' })
+  get(@Param('id', AccountIdPipe) id: string, @Query() query: DiagnosticsQueryDto) {
+    this.accounts.require(id);
+    return diagnose(
+      this.resolver,
+      id,
+      this.properties.forAccount(id).values,
+      query.page,
+      query.server,
+    );
+  }
+}
