@@ -84,7 +84,7 @@ describe('durability diagnosis', () => {
     [{ page: 'ftp://shop.com/' }, /page must be/],
     [{ page: 'http://127.0.0.1/', server: 'not a url' }, /server must be/],
   ])('refuses %j with 400', async (query, message) => {
-    const res = await diagnose('shop', query as Record<string, string>).expect(400);
+    const res = await diagnose('shop', query).expect(400);
     expect(res.body.message).toMatch(message);
   });
 

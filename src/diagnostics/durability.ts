@@ -59,7 +59,9 @@ function expandIpv6(address: string): string[] {
     });
   const l = groups(left);
   const r = groups(right);
-  const fill = address.includes('::') ? Array(8 - l.length - r.length).fill('0') : [];
+  const fill: string[] = address.includes('::')
+    ? new Array<string>(8 - l.length - r.length).fill('0')
+    : [];
   return [...l, ...fill, ...r].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 
