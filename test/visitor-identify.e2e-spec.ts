@@ -350,6 +350,7 @@ describe('POST /unblu/v1/identify', () => {
         protocol: 'https',
         forwardedHost: undefined,
         forwardedProto: undefined,
+        forwardedPrefix: undefined,
         cookie: cookieHeader(first),
         echo: undefined,
         gpc: false,

@@ -105,3 +105,54 @@ describe('GET / (the demo)', () => {
     await request(app.getHttpServer()).get('/').set('Host', 'localhost:3000').expect(404);
   });
 });
+
+describe('GET /unblu/visitor.js behind a path-prefix proxy (same-origin path mode)', () => {
+  const files = (trust: boolean) => ({
+    app: `server.trustProxy = ${trust}`,
+    accounts: { shop: 'account.apiKeys = shop-key-0001' },
+  });
+  const snippet = (app: NestFastifyApplication, headers: Record<string, string>) => {
+    const r = request(app.getHttpServer()).get('/unblu/visitor.js?x-unblu-apikey=shop-key-0001');
+    for (const [k, v] of Object.entries(headers)) r.set(k, v);
+    return r.expect(200);
+  };
+  const proxied = {
+    'X-Forwarded-Host': 'www.shop.com',
+    'X-Forwarded-Proto': 'https',
+    'X-Forwarded-Prefix': '/pantry',
+  };
+
+  it('bakes in the public base the trusted proxy announced, per base', async () => {
+    const ws = createWorkspace(files(true));
+    const app = await startApp(ws);
+    try {
+      const res = await snippet(app, proxied);
+      expect(res.text).toContain('"b":"https://www.shop.com/pantry/unblu/"');
+      const other = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': '/edge/p' });
+      expect(other.text).toContain('"b":"https://www.shop.com/edge/p/unblu/"');
+      expect(other.headers.etag).not.toBe(res.headers.etag);
+      for (const junk of ['/../admin', '//evil.com', '/a/./b', 'x']) {
+        const bad = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': junk });
+        expect(bad.text).toContain('"b":"https://www.shop.com/unblu/"');
+      }
+      const badHost = await snippet(app, { ...proxied, 'X-Forwarded-Host': 'evil.com/x' });
+      expect(badHost.text).not.toContain('"b":');
+    } finally {
+      await app.close();
+      ws.remove();
+    }
+  });
+
+  it('ignores X-Forwarded-* without server.trustProxy', async () => {
+    const ws = createWorkspace(files(false));
+    const app = await startApp(ws);
+    try {
+      const res = await snippet(app, proxied);
+      expect(res.text).not.toContain('"b":');
+      expect(res.text).not.toContain('www.shop.com');
+    } finally {
+      await app.close();
+      ws.remove();
+    }
+  });
+});

@@ -8,6 +8,8 @@ export interface SnippetConfig {
   readonly p: string;
   /** seconds during which stored copies and the last answer count as fresh (0: always call) */
   readonly f: number;
+  /** the visitor API's public base URL, when a trusted proxy announced it (X-Forwarded-*) */
+  readonly b?: string;
 }
 
 /** The placeholder the server replaces with the account's SnippetConfig as JSON. */

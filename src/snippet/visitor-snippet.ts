@@ -32,11 +32,16 @@ interface Store {
   const marker = `${name}-session-marker`;
   const localStore = cfg.m === 'LOCAL_STORAGE';
   const domainStore = cfg.m === 'LOCAL_DOMAIN_STORAGE';
+  const product = cfg.m === 'PRODUCT_DOMAIN';
+  // PRODUCT_DOMAIN keeps no copies (the browser holds the server's cookies), only the last
+  // answer, so that ids are there synchronously on the next page.
+  const answerName = `${cfg.p}identity`;
 
-  let base = '';
+  // The public base a trusted proxy announced (same-origin path mode), else the script's own URL.
+  let base = cfg.b ?? '';
   try {
     const src = (doc.currentScript as HTMLScriptElement | null)?.src;
-    if (src) base = src.replace(/[?#].*$/, '').replace(/visitor\.js$/, '');
+    if (!base && src) base = src.replace(/[?#].*$/, '').replace(/visitor\.js$/, '');
   } catch {
     /* base stays empty: calls fail softly below */
   }
@@ -59,7 +64,11 @@ interface Store {
   const load = (): Store => {
     let store: Store = { c: [] };
     try {
-      const raw = localStore ? localStorage.getItem(name) : domainStore ? readCookie(name) : null;
+      const raw = localStore
+        ? localStorage.getItem(name)
+        : domainStore
+          ? readCookie(name)
+          : localStorage.getItem(answerName);
       if (raw) store = JSON.parse(domainStore ? decodeURIComponent(raw) : raw) as Store;
       if (domainStore && !readCookie(marker)) {
         // A new browser session: copies of session cookies die with the old one.
@@ -77,6 +86,7 @@ interface Store {
   const save = (store: Store) => {
     try {
       if (localStore) localStorage.setItem(name, JSON.stringify(store));
+      if (product) localStorage.setItem(answerName, JSON.stringify({ ...store, c: [] }));
       if (domainStore) {
         const domain = store.c.find((c) => c.domain)?.domain ?? null;
         const expiry = Math.max(0, ...store.c.map((c) => c.expires ?? 0));
@@ -102,6 +112,21 @@ interface Store {
     }
   };
 
+  /** window.pantry: the ids are plain properties, set as soon as an answer is known. */
+  const api = {
+    visitorId: null as string | null,
+    deviceId: null as string | null,
+    consent: null as string | null,
+    mode: cfg.m,
+    /** The relayed copies kept on this page (for diagnostics and demos). */
+    copies: () => store.c.map((c) => ({ ...c })),
+  };
+  const show = (a: Answer) => {
+    api.visitorId = a.visitorId;
+    api.deviceId = a.deviceId;
+    api.consent = a.consent;
+  };
+
   const call = async (path: string, body?: unknown): Promise<Answer> => {
     const headers: Record<string, string> = {};
     if (store.c.length)
@@ -115,30 +140,26 @@ interface Store {
     });
     if (!res.ok) throw new Error(`Pantry: ${path} answered ${res.status}`);
     const relay = res.headers.get(`${cfg.p}set-cookie`);
-    if (relay && cfg.m !== 'PRODUCT_DOMAIN') apply(JSON.parse(relay) as Relay);
+    if (relay && !product) apply(JSON.parse(relay) as Relay);
     const answer = (await res.json()) as Answer;
     store = { c: store.c, a: answer, t: now(), k: cfg.k };
     save(store);
+    show(answer);
     return answer;
   };
 
-  const fresh =
-    cfg.m !== 'PRODUCT_DOMAIN' &&
-    store.a &&
-    store.k === cfg.k &&
-    store.t !== undefined &&
-    now() - store.t < cfg.f &&
-    store.c.some((c) => c.expires === null);
+  const recent = store.a && store.k === cfg.k && store.t !== undefined && now() - store.t < cfg.f;
+  // Synchronous ids for SDKs initialised right after the snippet; ready stays the truth.
+  if (recent) show(store.a!);
+  // PRODUCT_DOMAIN calls on every page load: that call is what refreshes the server's cookies.
+  const fresh = recent && !product && store.c.some((c) => c.expires === null);
 
   const ready: Promise<Answer> = fresh ? Promise.resolve(store.a!) : call('identify');
   ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
 
-  w.pantry = {
+  w.pantry = Object.assign(api, {
     ready,
     consent: (granted: boolean) =>
       ready.catch(() => undefined).then(() => call('consent', { granted: !!granted })),
-    /** The relayed copies kept on this page (for diagnostics and demos). */
-    copies: () => store.c.map((c) => ({ ...c })),
-    mode: cfg.m,
-  };
+  });
 })();

@@ -8,6 +8,7 @@ const req = (over: Partial<VisitorRequest>): VisitorRequest => ({
   protocol: 'https',
   forwardedHost: undefined,
   forwardedProto: undefined,
+  forwardedPrefix: undefined,
   cookie: undefined,
   echo: undefined,
   gpc: false,

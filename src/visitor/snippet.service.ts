@@ -15,6 +15,8 @@ interface Rendered {
 
 /** Browsers and CDNs may keep the snippet this long before revalidating with the ETag. */
 const MAX_AGE_SECONDS = 300;
+/** Rendered snippets kept (per API key and public base). */
+const MAX_CACHED = 10_000;
 
 /** Serves the bundled snippet with an account's settings baked in, cached per API key. */
 @Injectable()
@@ -27,27 +29,38 @@ export class SnippetService {
     private readonly properties: AccountPropertiesService,
   ) {}
 
-  private render(account: VisitorAccount): Rendered {
+  private render(account: VisitorAccount, base: string | null): Rendered {
     const version = this.properties.version;
-    const cached = this.cache.get(account.apiKey);
+    const key = `${account.apiKey}\u0000${base ?? ''}`;
+    const cached = this.cache.get(key);
     if (cached && cached.version === version) return cached;
     const config: SnippetConfig = {
       k: account.apiKey,
       m: account.plan.mode,
       p: this.plans.serverPrefix,
       f: this.properties.forAccount(account.accountId).values['snippet.refreshSeconds'],
+      ...(base ? { b: base } : {}),
     };
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
     const body = this.bundle.replace(SNIPPET_CONFIG_PLACEHOLDER, () => json);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     const rendered = { body, etag, version };
-    this.cache.set(account.apiKey, rendered);
+    // Bounded: bases come from request headers.
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(key, rendered);
     return rendered;
   }
 
-  /** 200 with the script, or 304 when the client's copy is current. */
-  serve(account: VisitorAccount, ifNoneMatch: string | undefined): VisitorResponse<string> {
-    const { body, etag } = this.render(account);
+  /**
+   * 200 with the script, or 304 when the client's copy is current. `base`: the public base
+   * URL a trusted proxy announced (publicBase), baked in so the snippet calls the right path.
+   */
+  serve(
+    account: VisitorAccount,
+    ifNoneMatch: string | undefined,
+    base: string | null,
+  ): VisitorResponse<string> {
+    const { body, etag } = this.render(account, base);
     const headers = {
       etag,
       'cache-control': `public, max-age=${MAX_AGE_SECONDS}`,

@@ -7,6 +7,7 @@ export interface VisitorRequest {
   readonly protocol: 'http' | 'https';
   readonly forwardedHost: string | undefined;
   readonly forwardedProto: string | undefined;
+  readonly forwardedPrefix: string | undefined;
   readonly cookie: string | string[] | undefined;
   readonly echo: string | string[] | undefined;
   readonly gpc: boolean;
@@ -25,6 +26,7 @@ export function visitorRequest(request: FastifyRequest, prefix: string): Visitor
     protocol: request.protocol === 'https' ? 'https' : 'http',
     forwardedHost: single(h['x-forwarded-host'])?.split(',')[0]?.trim(),
     forwardedProto: single(h['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase(),
+    forwardedPrefix: single(h['x-forwarded-prefix']),
     cookie: h.cookie,
     echo: h[`${prefix}cookie`],
     gpc: single(h['sec-gpc'])?.trim() === '1',

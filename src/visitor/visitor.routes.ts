@@ -9,6 +9,7 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
+import { publicBase } from './public-base';
 import { visitorRequest } from './visitor-request';
 import { VisitorResponse, VisitorService } from './visitor.service';
 
@@ -81,8 +82,13 @@ export class VisitorRoutes implements OnModuleInit {
       return this.visitors.consent(account, read(r), granted);
     });
     route('POST', '/v1/inspect', (r) => this.visitors.inspect(this.accounts.require(r), read(r)));
+    const trustProxy = this.configuration.startup['server.trustProxy'];
     route('GET', '/visitor.js', (r) =>
-      this.snippets.serve(this.accounts.require(r), r.headers['if-none-match']),
+      this.snippets.serve(
+        this.accounts.require(r),
+        r.headers['if-none-match'],
+        publicBase(read(r), base, trustProxy),
+      ),
     );
     // Preflights: the key, when the URL carries it, picks the account's allowlist.
     for (const path of ['/v1/identify', '/v1/consent', '/v1/inspect']) {
