@@ -454,6 +454,7 @@ describe('admin API', () => {
         '/admin/v1/accounts/{id}',
         '/admin/v1/accounts/{id}/apikeys',
         '/admin/v1/accounts/{id}/apikeys/{key}',
+        '/admin/v1/accounts/{id}/diagnostics',
         '/admin/v1/accounts/{id}/properties',
         '/admin/v1/accounts/{id}/properties/{key}',
         '/admin/v1/accounts/{id}/visitors/{visitorId}',

@@ -112,11 +112,14 @@ interface Store {
     }
   };
 
-  /** window.pantry: the ids are plain properties, set as soon as an answer is known. */
+  /**
+   * window.pantry: the ids are plain properties, set as soon as an answer is known. The consent
+   * state is `consentState`: `consent` is the function that records a decision (SPEC §5).
+   */
   const api = {
     visitorId: null as string | null,
     deviceId: null as string | null,
-    consent: null as string | null,
+    consentState: null as string | null,
     mode: cfg.m,
     /** The relayed copies kept on this page (for diagnostics and demos). */
     copies: () => store.c.map((c) => ({ ...c })),
@@ -124,7 +127,7 @@ interface Store {
   const show = (a: Answer) => {
     api.visitorId = a.visitorId;
     api.deviceId = a.deviceId;
-    api.consent = a.consent;
+    api.consentState = a.consent;
   };
 
   const call = async (path: string, body?: unknown): Promise<Answer> => {

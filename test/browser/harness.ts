@@ -9,21 +9,22 @@ import { ConfigFiles, createWorkspace, startApp, TestWorkspace } from '../helper
 export const CHROMIUM = process.env.PANTRY_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
- * Browser tests need Debian's Chromium. Without it they are skipped on a developer machine and
- * fail under CI=true, where .ci/run installs it.
+ * Browser tests need Debian's Chromium (and some, nginx: `also`). Without them they are
+ * skipped on a developer machine and fail under CI=true, where .ci/run installs them.
  */
-export function describeWithBrowser(name: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(name, fn);
+export function describeWithBrowser(name: string, fn: () => void, also: string[] = []): void {
+  const missing = [CHROMIUM, ...also].filter((path) => !existsSync(path));
+  if (missing.length === 0) return describe(name, fn);
   if (process.env.CI === 'true') {
     return describe(name, () => {
-      it('needs Chromium', () => {
+      it('needs its programs', () => {
         throw new Error(
-          `${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`,
+          `${missing.join(', ')} missing: .ci/run installs them with apt-get (chromium, nginx)`,
         );
       });
     });
   }
-  return describe.skip(`${name} (no ${CHROMIUM}; apt-get install chromium)`, fn);
+  return describe.skip(`${name} (missing ${missing.join(', ')}; apt-get install them)`, fn);
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -190,7 +190,14 @@ describeWithBrowser('the visitor snippet in Chromium', () => {
       const jar = await context.cookies(pantryUrl('cookies.shop-three.test'));
       const person = jar.find((c) => c.name === 'x-unblu-pd-key-0001-anonymous-person');
       expect(person).toMatchObject({ domain: '.shop-three.test', httpOnly: true, sameSite: 'Lax' });
-      expect(await first.page.evaluate(() => localStorage.length)).toBe(0);
+      // No cookie copies: only the last answer (ids, consent), for synchronous ids next time.
+      const stored = await first.page.evaluate(() => ({ ...localStorage }));
+      expect(Object.keys(stored)).toEqual(['x-unblu-identity']);
+      expect(JSON.parse(stored['x-unblu-identity'])).toMatchObject({
+        c: [],
+        a: { visitorId: first.answer.visitorId },
+      });
+      expect(stored['x-unblu-identity']).not.toContain('.'); // no signed cookie value
 
       const other = await visit(context, siteUrl('shop.shop-three.test', '/pd'));
       expect(other.answer).toMatchObject({ visitorId: first.answer.visitorId, issued: [] });

@@ -1,0 +1,111 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const NGINX = process.env.PANTRY_NGINX ?? '/usr/sbin/nginx';
+
+/** A free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * The nginx `location` that serves Pantry under the site's own origin at /pantry/, as the
+ * README shows it: the prefix is stripped, and the public host, scheme and prefix are passed
+ * on for `server.trustProxy`.
+ */
+export function pantryLocation(pantry: string): string {
+  return `
+    location /pantry/ {
+      proxy_pass ${pantry}/;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Prefix /pantry;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }`;
+}
+
+export interface RunningNginx {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real nginx, unprivileged, from a config this function writes into a temp folder:
+ * one server on a loopback port, `locations` inside it. Fails (never skips) when nginx is
+ * missing under CI=true, where .ci/run installs it.
+ */
+export async function startNginx(locations: string): Promise<RunningNginx> {
+  if (!existsSync(NGINX)) {
+    throw new Error(`${NGINX} is missing: apt-get install nginx (.ci/run installs it)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pantry-nginx-'));
+  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) {
+    mkdirSync(join(dir, sub));
+  }
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    ${locations}
+  }
+}
+`,
+  );
+  const test = spawnSync(NGINX, ['-t', '-c', conf, '-p', dir], { encoding: 'utf8' });
+  if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`);
+  const child: ChildProcess = spawn(NGINX, ['-c', conf, '-p', dir, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const log = existsSync(join(dir, 'logs/error.log'))
+        ? readFileSync(join(dir, 'logs/error.log'), 'utf8')
+        : '';
+      throw new Error(`nginx did not start:\n${stderr}\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGQUIT');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
