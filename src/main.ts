@@ -18,7 +18,10 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   // Validate before Nest starts, so an operator reads every problem, one per line, and nothing else.
-  const loaded = loadConfiguration(resolve(env.PANTRY_CONFIG_DIR));
+  const loaded = loadConfiguration(resolve(env.PANTRY_CONFIG_DIR), {
+    host: env.HOST,
+    port: env.PORT,
+  });
   if (!loaded.ok) {
     process.stderr.write(
       `Pantry cannot start: the configuration has ${loaded.problems.length} problem(s):\n` +

@@ -49,6 +49,9 @@ function startUpstream(): Promise<{ server: Server; port: number; seen: Seen[] }
           return; // never answers
         case '/reset':
           return req.socket.destroy();
+        case '/garbage':
+          req.socket.end('NOT HTTP AT ALL\r\n\r\n\u0000\u0001');
+          return;
         case '/huge-headers':
           res.writeHead(200, { 'content-type': 'text/html', 'x-junk': 'j'.repeat(70_000) });
           return res.end('x');
@@ -232,6 +235,7 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
     ['an upstream that is down', 'www.down.test', '/', 502, 'upstream_unreachable'],
     ['an upstream that resets the connection', SHOP, '/reset', 502, 'upstream_unreachable'],
     ['an upstream with huge headers', SHOP, '/huge-headers', 502, 'upstream_unreachable'],
+    ['an upstream that answers garbage', SHOP, '/garbage', 502, 'upstream_unreachable'],
   ])('%s: %s JSON error, and Pantry keeps serving', async (_what, host, path, status, code) => {
     const res = await get(path, host).expect(status);
     expect(res.body).toMatchObject({ statusCode: status, error: code });

@@ -15,6 +15,7 @@ import type { Configuration } from './configuration';
 import {
   ConfigProblem,
   ConfigurationError,
+  ListenAddress,
   buildConfiguration,
   formatProblem,
   layered,
@@ -27,10 +28,10 @@ export type LoadResult =
   { ok: true; configuration: Configuration } | { ok: false; problems: ConfigProblem[] };
 
 /** Reads and validates the config directory. */
-export function loadConfiguration(configDir: string): LoadResult {
+export function loadConfiguration(configDir: string, listen?: ListenAddress): LoadResult {
   const read = readConfigurationFiles(configDir);
   if (!read.ok) return read;
-  return buildConfiguration(read.files.appFile, read.files.accountFiles);
+  return buildConfiguration(read.files.appFile, read.files.accountFiles, listen);
 }
 
 export interface ReloadSummary {
@@ -84,6 +85,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   private watchers: FSWatcher[] = [];
   private debounce?: NodeJS.Timeout;
   readonly configDir: string;
+  private readonly listen: ListenAddress;
   private readonly startupConfiguration: Configuration;
   /** Values of application.properties as read at start: IMMUTABLE keys are read from here. */
   readonly startup: PropertyValues;
@@ -95,9 +97,10 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     @Optional() @Inject(INITIAL_CONFIGURATION) initial?: Configuration,
   ) {
     this.configDir = resolve(env.PANTRY_CONFIG_DIR);
+    this.listen = { host: env.HOST, port: env.PORT };
     let configuration = initial;
     if (!configuration) {
-      const loaded = loadConfiguration(this.configDir);
+      const loaded = loadConfiguration(this.configDir, this.listen);
       if (!loaded.ok) throw new ConfigurationError(loaded.problems);
       configuration = loaded.configuration;
     }
@@ -112,7 +115,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
 
   /** Re-reads the files; swaps them in only if every file validates. */
   reload(): ReloadResult {
-    const loaded = loadConfiguration(this.configDir);
+    const loaded = loadConfiguration(this.configDir, this.listen);
     if (!loaded.ok) {
       const problems = loaded.problems.map(formatProblem);
       this.logger.warn(

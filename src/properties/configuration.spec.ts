@@ -260,6 +260,21 @@ describe(buildConfiguration.name, () => {
       });
     });
 
+    it('refuses an upstream that is Pantry’s own listening address', () => {
+      const files = (upstream: string) => [
+        site('shop', ['proxy.hosts = www.shop.com', `proxy.upstream = ${upstream}`]),
+      ];
+      const listen = { host: '0.0.0.0', port: 3000 };
+      for (const own of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+        const result = buildConfiguration(null, files(own), listen);
+        expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+          expect.stringMatching(/shop\.properties:3: proxy\.upstream: .* is Pantry's own address/),
+        ]);
+      }
+      expect(buildConfiguration(null, files('http://127.0.0.1:3001'), listen).ok).toBe(true);
+      expect(buildConfiguration(null, files('http://origin.internal:3000'), listen).ok).toBe(true);
+    });
+
     it.each<[string, SourceFile[], RegExp]>([
       [
         'hosts without an upstream',

@@ -357,6 +357,7 @@ function accountIdFromPath(path: string): string {
 export function buildConfiguration(
   appFile: SourceFile | null,
   accountFiles: readonly SourceFile[],
+  listen?: ListenAddress,
 ): { ok: true; configuration: Configuration } | { ok: false; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   let app = DEFAULTS;
@@ -422,7 +423,7 @@ export function buildConfiguration(
       });
     }
   }
-  problems.push(...proxyLoops(accounts, hostOwners));
+  problems.push(...proxyLoops(accounts, hostOwners, listen));
   return problems.length > 0
     ? { ok: false, problems: inFileOrder(problems) }
     : { ok: true, configuration: { app, accounts } };
@@ -469,12 +470,24 @@ function proxyProblems(
 function proxyLoops(
   accounts: ReadonlyMap<string, AccountConfig>,
   hostOwners: ReadonlyMap<string, { file: string; line: number }>,
+  listen: ListenAddress | undefined,
 ): ConfigProblem[] {
   const found: ConfigProblem[] = [];
   for (const account of accounts.values()) {
     const upstream = account.properties.values['proxy.upstream'];
     if (upstream === null) continue;
-    const host = new URL(upstream).hostname.replace(/^\[|\]$/g, '');
+    const url = new URL(upstream);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (listen && listen.port !== 0 && port === listen.port && isOwnHost(host, listen.host)) {
+      found.push({
+        file: account.file,
+        line: account.properties.origins['proxy.upstream'].line ?? 1,
+        key: 'proxy.upstream',
+        message: `${JSON.stringify(upstream)} is Pantry's own address (it listens on ${listen.host}:${listen.port}): a loop; point it at the site’s origin server`,
+      });
+      continue;
+    }
     const owner = hostOwners.get(host);
     if (owner) {
       found.push({
@@ -486,4 +499,21 @@ function proxyLoops(
     }
   }
   return found;
+}
+
+/** Where this server listens (HOST, PORT), to recognise an upstream that is Pantry itself. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+function isOwnHost(host: string, listenHost: string): boolean {
+  const h = host.toLowerCase();
+  return (
+    h === listenHost.toLowerCase() ||
+    h === 'localhost' ||
+    h === '::1' ||
+    h.startsWith('127.') ||
+    ((listenHost === '0.0.0.0' || listenHost === '::') && (h === '0.0.0.0' || h === '::'))
+  );
 }
