@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { cpus, tmpdir, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,7 +80,34 @@ async function start(args: string[], env: Record<string, string>): Promise<Serve
   };
 }
 
-function writeConfig(dir: string, accounts: number): void {
+/** The site's origin server of the document-mode scenario: a small HTML page, nothing else. */
+const UPSTREAM_JS = `
+const http = require('node:http');
+const page = '<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body>' +
+  '<h1>Shop</h1>' + '<p>A product, a price, a button.</p>'.repeat(40) +
+  '<script src="/unblu/visitor.js?x-unblu-apikey=doc-key-0001" defer></script></body></html>';
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=60' });
+  res.end(page);
+});
+server.keepAliveTimeout = 72000;
+server.listen(Number(process.env.PORT) || 0, '127.0.0.1', () =>
+  console.log('listening on http://127.0.0.1:' + server.address().port));
+`;
+const DOC_HOST = 'www.shop.test';
+
+/** For reference: the proxy library alone (Fastify + @fastify/reply-from), no cookies. */
+const BARE_PROXY_JS = (root: string) => `
+const fastify = require(${JSON.stringify(join(root, 'node_modules', 'fastify'))})();
+fastify.register(require(${JSON.stringify(join(root, 'node_modules', '@fastify', 'reply-from'))}), { disableRequestLogging: true });
+fastify.addHook('onRequest', (request, reply) => {
+  reply.from(process.env.UPSTREAM + request.url, { onResponse: (req, rep, res) => rep.send(res.stream) });
+});
+fastify.listen({ port: Number(process.env.PORT) || 0, host: '127.0.0.1' }).then((url) =>
+  console.log('listening on ' + url));
+`;
+
+function writeConfig(dir: string, accounts: number, upstream?: string): void {
   mkdirSync(join(dir, 'accounts'), { recursive: true });
   writeFileSync(
     join(dir, 'application.properties'),
@@ -102,6 +130,18 @@ function writeConfig(dir: string, accounts: number): void {
       ].join('\n'),
     );
   }
+  if (upstream) {
+    writeFileSync(
+      join(dir, 'accounts', 'doc.properties'),
+      [
+        'account.apiKeys = doc-key-0001',
+        `proxy.hosts = ${DOC_HOST}`,
+        `proxy.upstream = ${upstream}`,
+        'identifier.cookieDomain = AUTO',
+        'consent.required = false',
+      ].join('\n'),
+    );
+  }
 }
 
 interface Sample {
@@ -118,10 +158,11 @@ async function load(
   path: string,
   headers: Record<string, string>,
   seconds = DURATION,
+  method: 'GET' | 'POST' = 'POST',
 ): Promise<Sample> {
   const result = await autocannon({
     url: `${server.url}${path}`,
-    method: 'POST',
+    method,
     headers,
     connections: CONNECTIONS,
     duration: seconds,
@@ -153,11 +194,18 @@ interface Target {
   path: string;
   headers: Record<string, string>;
   expect: number;
+  method?: 'GET' | 'POST';
 }
 
-/** One request shape: the baseline's headers and the Pantry servers measured in its rounds. */
+/**
+ * One request shape: the baseline's headers and the Pantry servers measured in its rounds.
+ * The baseline is the bare node:http server, or (document mode) the site's server reached
+ * directly.
+ */
 interface Scenario {
   baseline: Record<string, string>;
+  baselineServer?: Server;
+  method?: 'GET' | 'POST';
   targets: Target[];
 }
 
@@ -168,7 +216,13 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'pantry-bench-'));
   const small = join(work, 'small');
   const large = join(work, 'large');
-  writeConfig(small, 3);
+  const upstreamJs = join(work, 'upstream.js');
+  writeFileSync(upstreamJs, UPSTREAM_JS);
+  const upstream = await start([upstreamJs], {});
+  const bareProxyJs = join(work, 'bare-proxy.js');
+  writeFileSync(bareProxyJs, BARE_PROXY_JS(ROOT));
+  const bareProxy = await start([bareProxyJs], { UPSTREAM: upstream.url });
+  writeConfig(small, 3, upstream.url);
   writeConfig(large, 10_000);
 
   // The baseline runs as plain JavaScript, like dist/main.js (no TypeScript loader in memory).
@@ -195,6 +249,25 @@ async function main(): Promise<void> {
   const largeCookie = await cookiesFrom(pantryLarge, largePath);
   const baselineCookie = await cookiesFrom(baseline, '/');
   const base = { origin: ORIGIN, host: HOST };
+  // A returning visitor's document request, as a browser sends a navigation.
+  const navigation = {
+    host: DOC_HOST,
+    accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    'accept-language': 'en-GB,en;q=0.9',
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36',
+  };
+  // node:http, not fetch: fetch does not let a caller choose the Host header.
+  const docSetCookie = await new Promise<string[]>((resolve, reject) => {
+    get(`${pantry.url}/`, { headers: navigation }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers['set-cookie'] ?? []));
+    }).on('error', reject);
+  });
+  const docCookie = docSetCookie
+    .filter((c) => c.startsWith('x-unblu-'))
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  if (!docCookie.includes('anonymous-person')) throw new Error('document mode set no cookies');
 
   const returning = { server: pantry, path: smallPath, headers: { ...base, cookie: pantryCookie } };
   const scenarios: Scenario[] = [
@@ -230,6 +303,30 @@ async function main(): Promise<void> {
       ],
     },
     {
+      // Document mode against the same site reached directly: what putting Pantry in front costs.
+      baseline: navigation,
+      baselineServer: upstream,
+      method: 'GET',
+      targets: [
+        {
+          name: 'document mode: a returning visitor’s HTML page through Pantry (baseline: the site’s server directly)',
+          expect: 200,
+          server: pantry,
+          path: '/',
+          method: 'GET',
+          headers: { ...navigation, cookie: docCookie },
+        },
+        {
+          name: 'for reference: Fastify + @fastify/reply-from alone in front of the same site (no cookies)',
+          expect: 200,
+          server: bareProxy,
+          path: '/',
+          method: 'GET',
+          headers: navigation,
+        },
+      ],
+    },
+    {
       baseline: { ...base, origin: 'https://evil.test' },
       targets: [
         {
@@ -245,8 +342,8 @@ async function main(): Promise<void> {
 
   // Warm-up: JIT and caches, not measured.
   for (const s of scenarios) {
-    await load(baseline, '/', s.baseline, 2);
-    for (const t of s.targets) await load(t.server, t.path, t.headers, 2);
+    await load(s.baselineServer ?? baseline, '/', s.baseline, 2, s.method);
+    for (const t of s.targets) await load(t.server, t.path, t.headers, 2, t.method);
   }
 
   const avg = (xs: Sample[]): Sample => ({
@@ -262,8 +359,10 @@ async function main(): Promise<void> {
     const bs: Sample[] = [];
     const ps: Sample[][] = s.targets.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
-      bs.push(await load(baseline, '/', s.baseline));
-      for (const [i, t] of s.targets.entries()) ps[i].push(await load(t.server, t.path, t.headers));
+      bs.push(await load(s.baselineServer ?? baseline, '/', s.baseline, DURATION, s.method));
+      for (const [i, t] of s.targets.entries()) {
+        ps[i].push(await load(t.server, t.path, t.headers, DURATION, t.method));
+      }
     }
     for (const [i, t] of s.targets.entries()) {
       const p = avg(ps[i]);
@@ -277,7 +376,9 @@ async function main(): Promise<void> {
   }
   const rssLargeLoaded = pantryLarge.rssMiB();
 
-  await Promise.all([baseline.stop(), pantry.stop(), pantryLarge.stop()]);
+  await Promise.all(
+    [baseline, pantry, pantryLarge, upstream, bareProxy].map((server) => server.stop()),
+  );
   rmSync(work, { recursive: true, force: true });
 
   const ratio = (a: number, b: number) => (b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
@@ -290,10 +391,16 @@ async function main(): Promise<void> {
     ),
   ].join('\n');
   const r = (i: number) => rows[i].p.rps / rows[i].b.rps;
+  const doc = rows.findIndex((x) => x.name.startsWith('document mode'));
+  const bareRatio = rows[doc + 1].p.rps / rows[doc + 1].b.rps;
   const largeCost = 1 - rows[1].p.rps / rows[0].p.rps;
   const bars: Array<[string, boolean]> = [
     [`returning visitor ≥ 0.5× the baseline (goal 0.8×): ${r(0).toFixed(2)}×`, r(0) >= 0.5],
     [`new visitor ≥ 0.35× the baseline: ${r(2).toFixed(2)}×`, r(2) >= 0.35],
+    [
+      `document mode ≥ 0.6× the site's server reached directly (goal): ${r(doc).toFixed(2)}× (the proxy library alone: ${bareRatio.toFixed(2)}×; Pantry: ${((rows[doc].p.rps / rows[doc + 1].p.rps) * 100).toFixed(0)}% of it)`,
+      r(doc) >= 0.6,
+    ],
     [
       `no non-2xx under load: ${rows.reduce((a, x) => a + x.wrongStatus + x.p.errors, 0)}`,
       rows.every((x) => x.wrongStatus + x.p.errors === 0),
@@ -339,7 +446,10 @@ Pantry sits on every page view of every account: its cost per request is its use
 \`npm run bench\` measures \`POST /unblu/v1/identify\` of the built server against a bare
 \`node:http\` baseline doing the least equivalent work (parse the cookies, verify one HMAC,
 answer three \`Set-Cookie\` lines with CORS and a JSON body), alternating between the two on the
-same machine, so the ratios mean more than the absolute numbers.
+same machine, so the ratios mean more than the absolute numbers. Document mode (Pantry as the
+reverse proxy in front of a site) is measured against the site's own server reached directly:
+a small HTML page, a returning visitor's navigation; Pantry and that server share the server
+core, so the ratio is what putting Pantry in front costs on one core.
 
 ## How to repeat
 
