@@ -42,6 +42,9 @@ function startUpstream(): Promise<{ server: Server; port: number; seen: Seen[] }
         case '/style.css':
           res.writeHead(200, { 'content-type': 'text/css', 'set-cookie': 'site_css=1' });
           return res.end('p{}');
+        case '/app.js':
+          res.writeHead(200, { 'content-type': 'text/javascript' });
+          return res.end('console.log(1)');
         case '/api':
           res.writeHead(200, { 'content-type': 'application/json' });
           return res.end('{"ok":true}');
@@ -163,6 +166,7 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
   it.each([
     ['a stylesheet', '/style.css', 200, 'site_css'],
     ['JSON', '/api', 200, undefined],
+    ['a script', '/app.js', 200, undefined],
     ['a 404 page', '/missing', 404, 'site_seen'],
   ])('adds nothing to %s', async (_what, path, status, siteCookie) => {
     const res = await get(path).expect(status);
