@@ -4,9 +4,10 @@ export class AuditLog1763800000002 implements MigrationInterface {
   name = 'AuditLog1763800000002';
 
   public async up(q: QueryRunner): Promise<void> {
+    const pg = q.connection.options.type === 'postgres';
     await q.query(`CREATE TABLE "audit_log" (
-      "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-      "at" integer NOT NULL,
+      "id" ${pg ? 'serial PRIMARY KEY' : 'integer PRIMARY KEY AUTOINCREMENT NOT NULL'},
+      "at" ${pg ? 'bigint' : 'integer'} NOT NULL,
       "actor" varchar(200) NOT NULL,
       "action" varchar(64) NOT NULL,
       "accountId" varchar(63),

@@ -6,7 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { serverEnv } from './config/server-env';
 import { CookiesModule } from './cookies/cookies.module';
-import { dataSourceOptions } from './database/database.options';
+import { dataSourceOptions, initializeDataSource } from './database/database.options';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
@@ -34,6 +34,7 @@ export class AppModule {
           inject: [ConfigurationService],
           useFactory: (config: ConfigurationService) =>
             dataSourceOptions(config.startup['database.url']),
+          dataSourceFactory: (options) => initializeDataSource(options!),
         }),
         SecretsModule,
         AccountPropertiesModule,

@@ -209,6 +209,8 @@ describe('admin API', () => {
       });
       expect(byKey.get('database.url')).toMatchObject({ source: 'global', scope: 'IMMUTABLE' });
       expect(byKey.get('identifier.signingSecrets')).toMatchObject({ value: '(generated)' });
+      // The tests set PANTRY_ADMIN_TOKEN: the view says so rather than "(generated)".
+      expect(byKey.get('admin.token')).toMatchObject({ value: '(redacted: PANTRY_ADMIN_TOKEN)' });
       expect(byKey.get('identifier.deviceCookieMaxAge')).toMatchObject({
         value: '2147483647',
         effectiveValue: '34560000',

@@ -6,6 +6,7 @@ import { AccountsService } from '../src/accounts/accounts.service';
 import { AccountPropertiesService } from '../src/properties/account-properties.service';
 import { ConfigurationService } from '../src/properties/configuration.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
+import { parseDatabaseUrl } from '../src/properties/property-values';
 import { PropertyOverrideRepository } from '../src/properties/property-override.repository';
 import { createWorkspace, eventually, startApp, TestWorkspace } from './helpers/test-app';
 
@@ -95,9 +96,9 @@ describe('configuration hot reload', () => {
     );
     const result = service.reload();
     expect(result.ok && result.summary.restartRequired).toEqual(['database.url']);
-    const running = join(ws.dataDir, 'pantry.sqlite');
-    expect(service.startup['database.url'].database).toBe(running);
-    expect(service.configuration.app.values['database.url'].database).toBe(running);
+    const running = parseDatabaseUrl(ws.databaseUrl);
+    expect(service.startup['database.url']).toEqual(running);
+    expect(service.configuration.app.values['database.url']).toEqual(running);
   });
 
   it('layers an API override above the account file', async () => {

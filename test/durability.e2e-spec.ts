@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
-import { createWorkspace, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 jest.setTimeout(90_000);
 
@@ -126,8 +124,7 @@ async function adminBurst(base: string, toErase: string[], tag: string): Promise
 }
 
 async function readDatabase(ws: TestWorkspace) {
-  const db = new DataSource({ type: 'sqlite', database: join(ws.dataDir, 'pantry.sqlite') });
-  await db.initialize();
+  const db = await openDatabase(ws);
   try {
     const q = <T>(sql: string) => db.query<T[]>(sql);
     return {
@@ -180,7 +177,7 @@ function expectAcknowledgedStored(
   expect(count('visitor.erase')).toBeGreaterThanOrEqual(ack.erased.length);
 }
 
-describe('No acknowledged write lost (SQLite, real processes)', () => {
+describe('No acknowledged write lost (real processes, on the project database)', () => {
   let ws: TestWorkspace;
   let server: ServerProcess | undefined;
 

@@ -64,7 +64,9 @@ describe('GET /health with a database that cannot be written', () => {
       .send({ id });
 
   beforeAll(async () => {
+    // About a SQLite file: SQLite in every project.
     ws = createWorkspace({
+      app: (dataDir) => `database.url = sqlite:${join(dataDir, 'pantry.sqlite')}`,
       accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
     });
     app = await startApp(ws);

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, openDatabase, TestWorkspace } from './helpers/test-app';
 
 jest.setTimeout(60_000);
 
@@ -43,8 +41,7 @@ describe('SIGTERM under load', () => {
     expect(code).toBe('SIGTERM');
     expect(server.output()).not.toMatch(/could not be written/);
 
-    const db = new DataSource({ type: 'sqlite', database: join(ws.dataDir, 'pantry.sqlite') });
-    await db.initialize();
+    const db = await openDatabase(ws);
     const rows = await db.query<{ visitorId: string }[]>(
       `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
     );

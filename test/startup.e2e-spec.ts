@@ -1,6 +1,6 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorkspace, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, openDatabase, TestWorkspace } from './helpers/test-app';
 import { startServerProcess } from './helpers/server-process';
 
 jest.setTimeout(60_000);
@@ -60,9 +60,19 @@ describe('starting the server process', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
     expect(await first.stop()).toBe(CLEAN_STOP);
 
+    // SQLite: a 0600 file in the data directory; PostgreSQL: the table every node shares.
     const file = join(ws.dataDir, 'secrets.json');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    const stored = async (): Promise<Record<string, string>> => {
+      if (!ws.postgres) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      const db = await openDatabase(ws);
+      const rows = await db.query<Array<{ name: string; value: string }>>(
+        `SELECT "name", "value" FROM "shared_secrets"`,
+      );
+      await db.destroy();
+      return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+    };
+    if (!ws.postgres) expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secrets = await stored();
     expect(Object.keys(secrets).sort()).toEqual(['adminToken', 'encryptionKey', 'signingSecret']);
     const count = (text: string, s: string) => text.split(s).length - 1;
     expect(count(first.output(), secrets.adminToken)).toBe(1);
@@ -72,7 +82,7 @@ describe('starting the server process', () => {
     const second = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });
     await second.listening;
     expect(await second.stop()).toBe(CLEAN_STOP);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(secrets);
+    expect(await stored()).toEqual(secrets);
     for (const secret of Object.values(secrets)) expect(second.output()).not.toContain(secret);
   });
 
@@ -102,7 +112,7 @@ describe('starting the server process', () => {
         `identifier.signingSecrets = ${signing},${short}`,
         `server.aes.encryptionKey = ${key}x`,
         `admin.token = ${token} with spaces`,
-        `database.url = sqlite:${join(ws.dataDir, 'pantry.sqlite')}`,
+        `database.url = ${ws.databaseUrl}`,
       ].join('\n'),
     );
     const deadline = Date.now() + 10_000;

@@ -4,6 +4,7 @@ import { Account, AccountsService, ApiKeyInfo } from '../accounts/accounts.servi
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { PantryException } from '../common/pantry.exception';
 import { UnitOfWork } from '../database/unit-of-work';
+import { SecretsService } from '../secrets/secrets.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -32,6 +33,7 @@ export class AdminService {
     private readonly configuration: ConfigurationService,
     private readonly registry: VisitorRegistryService,
     private readonly audit: AuditService,
+    private readonly secrets: SecretsService,
   ) {}
 
   listAccounts(): Account[] {
@@ -104,7 +106,11 @@ export class AdminService {
 
   listProperties(id: string): PropertyView[] {
     const account = this.accounts.require(id);
-    return effectiveProperties(this.properties.forAccount(id), account);
+    return effectiveProperties(
+      this.properties.forAccount(id),
+      account,
+      this.secrets.adminTokenSource === 'environment',
+    );
   }
 
   async setProperty(

@@ -23,6 +23,7 @@ const LIFETIME_KEYS = new Set<string>(
 export function effectiveProperties(
   resolved: ResolvedProperties,
   account: Account,
+  adminTokenFromEnvironment: boolean,
 ): PropertyView[] {
   return PROPERTY_CATALOG.map((entry): PropertyView => {
     const origin = resolved.origins[entry.key];
@@ -34,6 +35,8 @@ export function effectiveProperties(
     } else if (entry.key === 'account.apiKeys') {
       value = account.apiKeys.map((k) => k.key).join(',');
       if (account.apiKeys.some((k) => k.source === 'api')) source = 'api';
+    } else if (entry.key === 'admin.token' && adminTokenFromEnvironment) {
+      value = '(redacted: PANTRY_ADMIN_TOKEN)';
     } else if (entry.secret) {
       value = source === 'default' ? '(generated)' : '(redacted)';
     }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { EPOCH_MS } from '../database/columns';
 
 /** One admin change: who, what, when. Never holds a secret. */
 @Entity('audit_log')
@@ -8,7 +9,7 @@ export class AuditEntryEntity {
 
   /** Epoch milliseconds. */
   @Index('IDX_audit_log_at')
-  @Column({ type: 'integer' })
+  @Column(EPOCH_MS)
   at!: number;
 
   @Column({ type: 'varchar', length: 200 })

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { DatabaseUrl } from '../properties/property-values';
 import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
@@ -22,8 +22,12 @@ export const ENTITIES = [
 
 const MEMORY = ':memory:';
 
-/** The folder holding the SQLite file and generated secrets; null for an in-memory database. */
+/**
+ * The folder holding the SQLite file and generated secrets; null for an in-memory database
+ * and for PostgreSQL (whose generated secrets are kept in the database, shared by every node).
+ */
 export function dataDirectory(url: DatabaseUrl): string | null {
+  if (url.type !== 'sqlite') return null;
   return url.database === MEMORY ? null : dirname(resolve(url.database));
 }
 
@@ -37,8 +41,26 @@ function migrationsGlob(): string {
     : join(__dirname, '..', 'migrations', '*.js');
 }
 
-/** TypeORM options for a database URL; creates the data directory on demand. */
+/** Connections each node keeps to PostgreSQL (visitor requests never wait for one). */
+const POOL_SIZE = 10;
+
+/** TypeORM options for a database URL; creates the SQLite data directory on demand. */
 export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
+  if (url.type === 'postgres') {
+    return {
+      type: 'postgres',
+      url: url.url,
+      entities: ENTITIES,
+      migrations: [migrationsGlob()],
+      // Run by initializeDataSource under an advisory lock: several nodes may start at once.
+      migrationsRun: false,
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      logging: false,
+      connectTimeoutMS: 5_000,
+      extra: { max: POOL_SIZE, idleTimeoutMillis: 30_000 },
+    };
+  }
   const dir = dataDirectory(url);
   if (dir) mkdirSync(dir, { recursive: true });
   return {
@@ -54,4 +76,27 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
     enableWAL: true,
     busyTimeout: 5_000,
   };
+}
+
+/** Any number held by every Pantry node: the advisory lock that serialises migrations. */
+const MIGRATION_LOCK = 7_020_431_101;
+
+/**
+ * Opens the database and applies pending migrations. On PostgreSQL several nodes may start at
+ * once: the migrations run under a session advisory lock, so one node applies them and the
+ * others find nothing left to do.
+ */
+export async function initializeDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  if (options.type !== 'postgres') return dataSource;
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+  return dataSource;
 }

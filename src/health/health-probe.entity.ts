@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { EPOCH_MS } from '../database/columns';
 
 /** One row that /health writes, proving the database takes writes (not only reads). */
 @Entity('health_probe')
@@ -7,6 +8,6 @@ export class HealthProbeEntity {
   id!: number;
 
   /** Epoch milliseconds of the last probe. */
-  @Column({ type: 'bigint' })
+  @Column(EPOCH_MS)
   checkedAt!: number;
 }

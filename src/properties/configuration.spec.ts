@@ -174,10 +174,17 @@ describe(buildConfiguration.name, () => {
       ],
     ],
     [
-      'a database URL Pantry cannot use',
-      'database.url=postgres://user:pw@db/pantry',
+      'a database URL Pantry cannot use, without echoing the password',
+      'database.url=mysql://user:secretpw@db/pantry',
       [
-        'config/application.properties:1: database.url: PostgreSQL is not supported yet; use sqlite:PATH',
+        'config/application.properties:1: database.url: must be sqlite:PATH, sqlite::memory: or postgres://user:password@host:port/database (got "mysql://user:***@db/pantry")',
+      ],
+    ],
+    [
+      'a PostgreSQL URL without a database, without echoing the password',
+      'database.url=postgres://user:secretpw@db:5432/',
+      [
+        'config/application.properties:1: database.url: must name a host and a database: postgres://user:password@host:port/database (got "postgres://user:***@db:5432/")',
       ],
     ],
     [

@@ -147,9 +147,9 @@ export const PROPERTY_DEFINITIONS = {
   'database.url': define({
     scope: 'IMMUTABLE',
     default: 'sqlite:data/pantry.sqlite',
-    valuesDoc: '`sqlite:PATH`, `sqlite::memory:`',
+    valuesDoc: '`sqlite:PATH`, `sqlite::memory:`, `postgres://user:password@host:port/db`',
     description:
-      'Database. A relative SQLite path is relative to the working directory; its folder is the data directory (generated secrets live there).',
+      'Database. A relative SQLite path is relative to the working directory; its folder is the data directory (generated secrets live there). PostgreSQL (`postgresql://` too; TLS options in the query string, e.g. `?sslmode=require`) lets several nodes share one database; generated secrets are then kept in it.',
     parse: parseDatabaseUrl,
   }),
   'admin.token': define({

@@ -1,4 +1,6 @@
 import {
+  DatabaseUrl,
+  parseDatabaseUrl,
   parseCookieDomain,
   parseOrigin,
   InvalidPropertyValue,
@@ -87,4 +89,42 @@ describe(parseApiKeyList.name, () => {
     'refuses %j',
     (raw) => expect(() => parseApiKeyList(raw)).toThrow(InvalidPropertyValue),
   );
+});
+
+describe(parseDatabaseUrl.name, () => {
+  it.each<[string, DatabaseUrl]>([
+    ['sqlite:data/pantry.sqlite', { type: 'sqlite', database: 'data/pantry.sqlite' }],
+    ['sqlite::memory:', { type: 'sqlite', database: ':memory:' }],
+    [
+      'postgres://pantry:s3cret@db.internal:5432/pantry',
+      {
+        type: 'postgres',
+        url: 'postgres://pantry:s3cret@db.internal:5432/pantry',
+        display: 'pantry@db.internal:5432/pantry',
+      },
+    ],
+    [
+      'postgresql://pantry@db/pantry?sslmode=require',
+      {
+        type: 'postgres',
+        url: 'postgresql://pantry@db/pantry?sslmode=require',
+        display: 'pantry@db/pantry',
+      },
+    ],
+  ])('%s', (raw, expected) => expect(parseDatabaseUrl(raw)).toEqual(expected));
+
+  it.each([
+    'postgres://u:s3cret@/pantry',
+    'postgres://u:s3cret@db',
+    'postgres://u:s3cret@db/a/b',
+    'mysql://u:s3cret@db/x',
+    'data.sqlite',
+  ])('refuses %s without echoing the password', (raw) => {
+    expect(() => parseDatabaseUrl(raw)).toThrow(InvalidPropertyValue);
+    try {
+      parseDatabaseUrl(raw);
+    } catch (e) {
+      expect((e as Error).message).not.toContain('s3cret');
+    }
+  });
 });

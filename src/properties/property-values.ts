@@ -181,16 +181,48 @@ export function parseApiKeyList(raw: string): string[] {
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export type DatabaseUrl = { readonly type: 'sqlite'; readonly database: string };
+export type DatabaseUrl =
+  | { readonly type: 'sqlite'; readonly database: string }
+  | {
+      readonly type: 'postgres';
+      /** The URL as written, credentials and TLS options included (never shown). */
+      readonly url: string;
+      /** user@host:port/db, for messages and logs. */
+      readonly display: string;
+    };
 
+/**
+ * `sqlite:PATH`, `sqlite::memory:`, or `postgres://user:password@host:port/db` (also
+ * `postgresql://`; TLS options in the query string as the pg driver reads them, e.g.
+ * `?sslmode=require`). Messages never echo a password.
+ */
 export function parseDatabaseUrl(raw: string): DatabaseUrl {
+  const redacted = quote(raw.replace(/\/\/([^@/]*?)(:[^@/]*)?@/, '//$1:***@'));
   if (/^postgres(ql)?:/i.test(raw)) {
-    throw new InvalidPropertyValue('PostgreSQL is not supported yet; use sqlite:PATH');
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new InvalidPropertyValue(
+        `must be postgres://user:password@host:port/database (got ${redacted})`,
+      );
+    }
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!url.hostname || !database || database.includes('/')) {
+      throw new InvalidPropertyValue(
+        `must name a host and a database: postgres://user:password@host:port/database (got ${redacted})`,
+      );
+    }
+    return {
+      type: 'postgres',
+      url: raw,
+      display: `${url.username ? `${decodeURIComponent(url.username)}@` : ''}${url.host}/${database}`,
+    };
   }
   const m = /^sqlite:(.+)$/.exec(raw);
   if (!m) {
     throw new InvalidPropertyValue(
-      `must be sqlite:PATH or sqlite::memory: (got ${quote(raw.replace(/\/\/[^@/]*@/, '//***@'))})`,
+      `must be sqlite:PATH, sqlite::memory: or postgres://user:password@host:port/database (got ${redacted})`,
     );
   }
   return { type: 'sqlite', database: m[1] };

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EPOCH_MS } from '../database/columns';
 
 /** An identifier (visitor or device) erased on request: cookies carrying it are refused. */
 @Entity('erased_ids')
@@ -12,6 +13,6 @@ export class ErasedIdEntity {
 
   /** Epoch milliseconds. */
   @Index('IDX_erased_ids_erasedAt')
-  @Column({ type: 'integer' })
+  @Column(EPOCH_MS)
   erasedAt!: number;
 }

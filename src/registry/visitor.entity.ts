@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EPOCH_MS } from '../database/columns';
 
 /** A visitor (anonymous-person id) of an account: first and last seen, last device, consent. */
 @Entity('visitors')
@@ -17,10 +18,10 @@ export class VisitorEntity {
   consent!: string;
 
   /** Epoch milliseconds. */
-  @Column({ type: 'integer' })
+  @Column(EPOCH_MS)
   firstSeen!: number;
 
   /** Epoch milliseconds. */
-  @Column({ type: 'integer' })
+  @Column(EPOCH_MS)
   lastSeen!: number;
 }

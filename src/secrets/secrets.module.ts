@@ -1,9 +1,23 @@
 import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { DataSource } from 'typeorm';
+import { serverEnv } from '../config/server-env';
+import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from './secrets.service';
 
 @Global()
 @Module({
-  providers: [SecretsService],
+  providers: [
+    {
+      provide: SecretsService,
+      inject: [ConfigurationService, serverEnv.KEY, DataSource],
+      useFactory: (
+        config: ConfigurationService,
+        env: ConfigType<typeof serverEnv>,
+        dataSource: DataSource,
+      ) => SecretsService.create(config.startup, env, dataSource),
+    },
+  ],
   exports: [SecretsService],
 })
 export class SecretsModule {}

@@ -4,7 +4,9 @@ import { Test } from '@nestjs/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { createTestDatabase } from './postgres';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { ConfigurationError } from '../../src/properties/configuration';
 import { loadConfiguration } from '../../src/properties/configuration.service';
@@ -21,6 +23,9 @@ export interface TestWorkspace {
   readonly root: string;
   readonly configDir: string;
   readonly dataDir: string;
+  /** The database the workspace's application.properties names. */
+  readonly databaseUrl: string;
+  readonly postgres: boolean;
   /** Writes a config file atomically (as editors and deploy tools do). */
   write(relativePath: string, text: string): void;
   remove(): void;
@@ -38,12 +43,14 @@ export function createWorkspace(files: ConfigFiles = {}): TestWorkspace {
     renameSync(tmp, path);
   };
   const app = typeof files.app === 'function' ? files.app(dataDir) : (files.app ?? '');
-  write(
-    'application.properties',
-    /database\.url/i.test(app)
-      ? app
-      : `${app}\ndatabase.url = sqlite:${join(dataDir, 'pantry.sqlite')}\n`,
-  );
+  const given = /^\s*database\.url\s*[=:]\s*(\S+)/im.exec(app)?.[1];
+  const postgres = !given && process.env.PANTRY_TEST_DB === 'postgres';
+  const databaseUrl =
+    given ??
+    (postgres
+      ? createTestDatabase(requiredEnv('PANTRY_TEST_PG_URL'))
+      : `sqlite:${join(dataDir, 'pantry.sqlite')}`);
+  write('application.properties', given ? app : `${app}\ndatabase.url = ${databaseUrl}\n`);
   for (const [id, text] of Object.entries(files.accounts ?? {})) {
     write(join('accounts', `${id}.properties`), text);
   }
@@ -51,9 +58,28 @@ export function createWorkspace(files: ConfigFiles = {}): TestWorkspace {
     root,
     configDir,
     dataDir,
+    databaseUrl,
+    postgres: postgres || databaseUrl.startsWith('postgres'),
     write,
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the PostgreSQL test cluster did not start`);
+  return value;
+}
+
+/** A DataSource on the workspace's database, to read what a (stopped) server wrote. */
+export async function openDatabase(ws: TestWorkspace): Promise<DataSource> {
+  const url = ws.databaseUrl;
+  const ds = new DataSource(
+    url.startsWith('postgres')
+      ? { type: 'postgres', url }
+      : { type: 'sqlite', database: url.replace(/^sqlite:/, '') },
+  );
+  return ds.initialize();
 }
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
