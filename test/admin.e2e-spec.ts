@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { cookieHeader } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
@@ -77,6 +78,31 @@ describe('admin API', () => {
   });
 
   describe('accounts', () => {
+    it('deleting an API account forgets its erasures, queued sightings and overrides, and a new account of that id starts clean', async () => {
+      const registry = app.get(VisitorRegistryService);
+      const created = await as(api().post('/admin/v1/accounts')).send({ id: 'doomed' }).expect(201);
+      const key = created.body.apiKeys[0].key as string;
+      await as(api().put('/admin/v1/accounts/doomed/properties/consent.required'))
+        .send({ value: 'false' })
+        .expect(200);
+      const visitor = (await identify(key).expect(200)).body.visitorId as string;
+      await as(api().delete(`/admin/v1/accounts/doomed/visitors/${visitor}`)).expect(204);
+      expect(registry.isErased('doomed', visitor)).toBe(true);
+      await identify(key).expect(200); // a sighting queued for the account
+      await as(api().delete('/admin/v1/accounts/doomed')).expect(204);
+      expect(registry.isErased('doomed', visitor)).toBe(false);
+      await registry.flush();
+      const again = await as(api().post('/admin/v1/accounts')).send({ id: 'doomed' }).expect(201);
+      const props = await as(api().get('/admin/v1/accounts/doomed/properties')).expect(200);
+      expect(props.body.find((p: { key: string }) => p.key === 'consent.required')).toMatchObject({
+        value: 'true',
+        source: 'default',
+      });
+      await as(api().get(`/admin/v1/accounts/doomed/visitors/${visitor}`)).expect(404);
+      await as(api().delete('/admin/v1/accounts/doomed')).expect(204);
+      expect(again.body.apiKeys[0].key).not.toBe(key);
+    });
+
     it('lists file accounts with their file and keys', async () => {
       const res = await as(api().get('/admin/v1/accounts')).expect(200);
       expect(res.body).toContainEqual({

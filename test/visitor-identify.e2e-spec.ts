@@ -6,7 +6,7 @@ import { VisitorRepository } from '../src/registry/visitor.repository';
 import { CookiePlanService } from '../src/cookies/cookie-plan.service';
 import { VisitorService } from '../src/visitor/visitor.service';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 const SHOP = 'shop-key-0001';
 const NEWS = 'news-key-0001';
@@ -288,6 +288,30 @@ describe('POST /unblu/v1/identify', () => {
       expect(res.headers['access-control-allow-headers']).toContain('x-unblu-apikey');
       expect(res.headers['access-control-allow-headers']).toContain('x-unblu-cookie');
       expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('answers a preflight without a key for an account created through the API, at once', async () => {
+      const preflight = () =>
+        request(app.getHttpServer())
+          .options('/unblu/v1/identify')
+          .set('Origin', 'https://www.api-made.test')
+          .set('Access-Control-Request-Method', 'POST');
+      await preflight().expect(403);
+      const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+      await admin(request(app.getHttpServer()).post('/admin/v1/accounts'))
+        .send({ id: 'api-made' })
+        .expect(201);
+      await admin(
+        request(app.getHttpServer()).put(
+          '/admin/v1/accounts/api-made/properties/server.cors.allowedOrigins',
+        ),
+      )
+        .send({ value: 'https://www.api-made.test' })
+        .expect(200);
+      const res = await preflight().expect(204);
+      expect(res.headers['access-control-allow-origin']).toBe('https://www.api-made.test');
+      await admin(request(app.getHttpServer()).delete('/admin/v1/accounts/api-made')).expect(204);
+      await preflight().expect(403);
     });
 
     it('refuses a preflight from an origin no account allows', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { ErasedIdEntity } from '../registry/erased-id.entity';
 import { VisitorEntity } from '../registry/visitor.entity';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
@@ -38,11 +39,12 @@ export class AccountRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Deletes the account and everything it owns (keys, overrides, visitor records). */
+  /** Deletes the account and everything it owns (keys, overrides, visitor records, erasures). */
   async deleteAccount(em: EntityManager, id: string): Promise<boolean> {
     await em.delete(ApiKeyEntity, { accountId: id });
     await em.delete(PropertyOverrideEntity, { accountId: id });
     await em.delete(VisitorEntity, { accountId: id });
+    await em.delete(ErasedIdEntity, { accountId: id });
     const result = await em.delete(AccountEntity, { id });
     return (result.affected ?? 0) > 0;
   }

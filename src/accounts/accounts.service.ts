@@ -8,7 +8,10 @@ import {
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { PantryException } from '../common/pantry.exception';
+import { Subscription } from 'rxjs';
+import { ChangeFeed } from '../database/change-feed';
 import { isUniqueViolation } from '../database/database-errors';
+import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { AccountRepository } from './account.repository';
@@ -63,25 +66,35 @@ export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
   private refreshesStarted = 0;
   private refreshApplied = 0;
+  private storedVersion = 0;
+
+  private subscription?: Subscription;
 
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly properties: AccountPropertiesService,
     private readonly repository: AccountRepository,
+    private readonly registry: VisitorRegistryService,
+    private readonly feed: ChangeFeed,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => {
+    const refresh = () =>
       this.refresh().catch((e: unknown) =>
         this.logger.warn(`refreshing accounts failed: ${String(e)}`),
       );
-    }, ACCOUNTS_REFRESH_MS);
+    // Other nodes' changes: at once when announced, and every few seconds as a backstop.
+    this.subscription = this.feed.changes.subscribe((change) => {
+      if (change === 'accounts' || change === 'all') void refresh();
+    });
+    this.timer = setInterval(() => void refresh(), ACCOUNTS_REFRESH_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    this.subscription?.unsubscribe();
   }
 
   /**
@@ -101,12 +114,25 @@ export class AccountsService implements OnApplicationBootstrap, OnModuleDestroy 
       keys.map((k) => [k.key, k.accountId]),
     ]);
     if (fingerprint === this.storedFingerprint) return;
+    // An API account deleted (here or on another node): what this node still holds of it goes.
+    const kept = new Set(accounts.map((a) => a.id));
+    for (const gone of this.stored.accounts.filter((a) => !kept.has(a.id))) {
+      if (!this.configuration.configuration.accounts.has(gone.id)) {
+        this.registry.forgetAccount(gone.id);
+      }
+    }
     this.stored = {
       accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
       keys: keys.map((k) => ({ key: k.key, accountId: k.accountId, createdAt: k.createdAt })),
     };
     this.storedFingerprint = fingerprint;
     this.dirty = true;
+    this.storedVersion++;
+  }
+
+  /** Changes whenever the API accounts or keys read from the database change. */
+  get version(): number {
+    return this.storedVersion;
   }
 
   /** Rebuilds the in-memory view when files or database rows changed. */

@@ -1,8 +1,10 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
 import { EntityManager } from 'typeorm';
 import { Account, AccountsService, ApiKeyInfo } from '../accounts/accounts.service';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { PantryException } from '../common/pantry.exception';
+import { Change, ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
@@ -25,7 +27,7 @@ export interface VisitorView {
  * what the answer shows is what was committed.
  */
 @Injectable()
-export class AdminService {
+export class AdminService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly accounts: AccountsService,
@@ -34,7 +36,10 @@ export class AdminService {
     private readonly registry: VisitorRegistryService,
     private readonly audit: AuditService,
     private readonly secrets: SecretsService,
+    private readonly feed: ChangeFeed,
   ) {}
+
+  private subscription?: Subscription;
 
   listAccounts(): Account[] {
     return this.accounts.list();
@@ -44,20 +49,39 @@ export class AdminService {
     return this.accounts.require(id);
   }
 
-  /** Runs a change and writes its audit entry in one unit of work: both commit, or neither. */
+  /**
+   * Runs a change, writes its audit entry and announces it to the other nodes, in one unit of
+   * work: all of it commits, or none.
+   */
   private audited<T>(
+    announce: Exclude<Change, 'all'>,
     change: (em: EntityManager) => Promise<T>,
     entry: (result: T) => AuditRecord,
   ): Promise<T> {
     return this.uow.transaction(async (em) => {
       const result = await change(em);
       await this.audit.record(em, entry(result));
+      await this.feed.announce(em, announce);
       return result;
     });
   }
 
+  /** Another node reloaded its files: so does this one. */
+  onModuleInit(): void {
+    this.subscription = this.feed.changes.subscribe((change) => {
+      if (change !== 'reload') return;
+      const result = this.configuration.reload();
+      if (result.ok) void this.properties.refresh().catch(() => undefined);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
   async createAccount(actor: string, id: string, name = id): Promise<Account> {
     await this.audited(
+      'accounts',
       (em) => this.accounts.create(em, id, name),
       () => ({ actor, action: 'account.create', accountId: id, details: { name } }),
     );
@@ -67,6 +91,7 @@ export class AdminService {
 
   async renameAccount(actor: string, id: string, name: string): Promise<Account> {
     await this.audited(
+      'accounts',
       (em) => this.accounts.rename(em, id, name),
       () => ({ actor, action: 'account.update', accountId: id, details: { name } }),
     );
@@ -76,10 +101,12 @@ export class AdminService {
 
   async deleteAccount(actor: string, id: string): Promise<void> {
     await this.audited(
+      'accounts',
       (em) => this.accounts.delete(em, id),
       () => ({ actor, action: 'account.delete', accountId: id }),
     );
-    await this.accounts.refresh();
+    // Its overrides went with it; the accounts refresh forgets its sightings and erasures.
+    await Promise.all([this.accounts.refresh(), this.properties.refresh()]);
   }
 
   listKeys(id: string): readonly ApiKeyInfo[] {
@@ -88,6 +115,7 @@ export class AdminService {
 
   async createKey(actor: string, id: string): Promise<ApiKeyInfo> {
     const key = await this.audited(
+      'accounts',
       (em) => this.accounts.createKey(em, id),
       // API keys are public identifiers (they stand in every page that embeds the snippet).
       (created) => ({ actor, action: 'apikey.create', accountId: id, target: created }),
@@ -98,6 +126,7 @@ export class AdminService {
 
   async revokeKey(actor: string, id: string, key: string): Promise<void> {
     await this.audited(
+      'accounts',
       (em) => this.accounts.revokeKey(em, id, key),
       () => ({ actor, action: 'apikey.revoke', accountId: id, target: key }),
     );
@@ -120,6 +149,7 @@ export class AdminService {
     value: string,
   ): Promise<PropertyView> {
     const key = await this.audited(
+      'overrides',
       async (em) => {
         await this.accounts.requireIn(em, id);
         return this.properties.setOverride(em, id, rawKey, value);
@@ -138,6 +168,7 @@ export class AdminService {
 
   async removeProperty(actor: string, id: string, rawKey: string): Promise<void> {
     await this.audited(
+      'overrides',
       async (em) => {
         await this.accounts.requireIn(em, id);
         const key = await this.properties.removeOverride(em, id, rawKey);
@@ -157,6 +188,7 @@ export class AdminService {
 
   async reload(actor: string): Promise<ReloadSummary> {
     const result = await this.audited(
+      'reload',
       () => Promise.resolve(this.configuration.reload()),
       (reloaded) => ({
         actor,
@@ -196,6 +228,7 @@ export class AdminService {
     // Sightings still queued are written first, so a visitor seen a moment ago is found.
     await this.registry.flush();
     const ids = await this.audited(
+      'erasures',
       async (em) => {
         await this.accounts.requireIn(em, id);
         const erased = await this.registry.erase(em, id, visitorId);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AccountsService } from '../accounts/accounts.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { buildCookiePlan, CookiePlan } from './cookie-plan';
@@ -11,12 +12,13 @@ import { OriginMatcher } from './origin-matcher';
 @Injectable()
 export class CookiePlanService {
   private plans = new Map<string, CookiePlan>();
-  private anyOrigin?: OriginMatcher;
+  private anyOrigin?: { readonly matcher: OriginMatcher; readonly accounts: number };
   private version = -1;
 
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly properties: AccountPropertiesService,
+    private readonly accounts: AccountsService,
   ) {}
 
   private fresh(): void {
@@ -39,19 +41,23 @@ export class CookiePlanService {
     return plan;
   }
 
-  /** Origins allowed by any account: for preflights that do not name their account. */
+  /**
+   * Origins allowed by any account, from files or created through the API: for preflights
+   * that do not name their account.
+   */
   anyAccountOrigins(): OriginMatcher {
     this.fresh();
-    if (!this.anyOrigin) {
+    if (!this.anyOrigin || this.anyOrigin.accounts !== this.accounts.version) {
+      const version = this.accounts.version;
       const all = new Set<string>();
-      for (const id of this.configuration.configuration.accounts.keys()) {
+      for (const account of this.accounts.list()) {
         this.properties
-          .forAccount(id)
+          .forAccount(account.id)
           .values['server.cors.allowedOrigins'].forEach((o) => all.add(o));
       }
-      this.anyOrigin = new OriginMatcher([...all]);
+      this.anyOrigin = { matcher: new OriginMatcher([...all]), accounts: version };
     }
-    return this.anyOrigin;
+    return this.anyOrigin.matcher;
   }
 
   /** Header names derive from the server prefix: `identifier.cookieNamePrefix` of application.properties. */

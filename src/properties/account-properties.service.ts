@@ -8,6 +8,7 @@ import {
 import { PantryException } from '../common/pantry.exception';
 import { Subscription } from 'rxjs';
 import { EntityManager } from 'typeorm';
+import { ChangeFeed } from '../database/change-feed';
 import { ConfigurationService } from './configuration.service';
 import {
   PropertyOrigin,
@@ -42,25 +43,33 @@ export class AccountPropertiesService implements OnApplicationBootstrap, OnModul
   private refreshesStarted = 0;
   private refreshApplied = 0;
 
+  private feedSubscription?: Subscription;
+
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly repository: PropertyOverrideRepository,
+    private readonly feed: ChangeFeed,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
     this.subscription = this.configuration.changes.subscribe(() => this.invalidate());
-    this.timer = setInterval(() => {
+    const refresh = () =>
       this.refresh().catch((e: unknown) =>
         this.logger.warn(`refreshing property overrides failed: ${String(e)}`),
       );
-    }, OVERRIDE_REFRESH_MS);
+    // Deleting an account deletes its overrides: 'accounts' counts too.
+    this.feedSubscription = this.feed.changes.subscribe((change) => {
+      if (change === 'overrides' || change === 'accounts' || change === 'all') void refresh();
+    });
+    this.timer = setInterval(() => void refresh(), OVERRIDE_REFRESH_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
     this.subscription?.unsubscribe();
+    this.feedSubscription?.unsubscribe();
   }
 
   /** Re-reads the overrides from the shared database; drops the cache only when they changed. */

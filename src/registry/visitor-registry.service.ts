@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
+import { Subscription } from 'rxjs';
+import { ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { VisitorEntity } from './visitor.entity';
 import { VisitorRepository } from './visitor.repository';
@@ -38,11 +40,20 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   constructor(
     private readonly repository: VisitorRepository,
     private readonly uow: UnitOfWork,
+    private readonly feed: ChangeFeed,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
+  private subscription?: Subscription;
+
   async onApplicationBootstrap(): Promise<void> {
     await this.refreshErased();
+    this.subscription = this.feed.changes.subscribe((change) => {
+      if (change !== 'erasures' && change !== 'all') return;
+      this.refreshErased().catch((e: unknown) =>
+        this.logger.warn(`refreshing erased visitors failed: ${String(e)}`),
+      );
+    });
     this.flushTimer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.flushTimer.unref();
     this.erasedTimer = setInterval(() => {
@@ -58,6 +69,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
    * flight finish), so no sighting can arrive after the last flush.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.subscription?.unsubscribe();
     clearInterval(this.flushTimer);
     clearInterval(this.erasedTimer);
     try {
@@ -121,6 +133,14 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
 
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** An account was deleted: its queued sightings and erased ids go (its rows went with it). */
+  forgetAccount(accountId: string): void {
+    this.erased.delete(accountId);
+    const prefix = `${accountId}\u0000`;
+    for (const key of [...this.pending.keys()])
+      if (key.startsWith(prefix)) this.pending.delete(key);
   }
 
   isErased(accountId: string, id: string): boolean {
