@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UnitOfWork } from '../src/database/unit-of-work';
+import { MAX_PENDING, VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { VisitorRepository } from '../src/registry/visitor.repository';
 import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
 
@@ -65,5 +66,17 @@ describe(VisitorRepository.name, () => {
     // Erased in one account only.
     await uow.transaction((em) => repo.upsertMany(em, [{ ...seen('gone'), accountId: 'b' }]));
     expect(await repo.find('b', 'gone')).not.toBeNull();
+  });
+
+  it(`holds at most ${MAX_PENDING} waiting visitors, counting what it drops`, () => {
+    const registry = app.get(VisitorRegistryService);
+    const before = registry.droppedCount;
+    for (let i = 0; i < MAX_PENDING + 25; i++) registry.record('bound', `v${i}`, null, 'unset');
+    // A visitor already waiting is still updated; only new ones are dropped.
+    registry.record('bound', 'v1', 'device-1', 'granted');
+    expect(registry.pendingCount).toBe(MAX_PENDING);
+    expect(registry.droppedCount - before).toBe(25);
+    registry.forgetAccount('bound');
+    expect(registry.pendingCount).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { HealthProbeEntity } from '../health/health-probe.entity';
+import { OneTimeTokenEntity } from './one-time-token.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
 import { VisitorEntity } from '../registry/visitor.entity';
 
@@ -18,6 +19,7 @@ export const ENTITIES = [
   ErasedIdEntity,
   AuditEntryEntity,
   HealthProbeEntity,
+  OneTimeTokenEntity,
 ];
 
 const MEMORY = ':memory:';

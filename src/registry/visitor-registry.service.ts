@@ -19,6 +19,11 @@ export type ConsentState = 'granted' | 'denied' | 'unset';
 export const FLUSH_INTERVAL_MS = 1_000;
 /** …or as soon as this many visitors are pending. */
 export const FLUSH_BATCH = 1_000;
+/**
+ * Visitors held while the database cannot be written (an outage): beyond this, sightings of
+ * new visitors are counted and dropped (about 200 bytes each: the bound is tens of MiB).
+ */
+export const MAX_PENDING = 200_000;
 /** How often erasures made by other nodes are picked up. */
 export const ERASED_REFRESH_MS = 5_000;
 
@@ -36,6 +41,9 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   private erasedTimer?: NodeJS.Timeout;
   private readonly erased = new Map<string, Set<string>>();
   private erasedSince = 0;
+  private busy = false;
+  private dropped = 0;
+  private droppedReported = 0;
 
   constructor(
     private readonly repository: VisitorRepository,
@@ -54,7 +62,10 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         this.logger.warn(`refreshing erased visitors failed: ${String(e)}`),
       );
     });
-    this.flushTimer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    // A flush still running (a slow or absent database) is not queued behind again.
+    this.flushTimer = setInterval(() => {
+      if (!this.busy) void this.flush();
+    }, FLUSH_INTERVAL_MS);
     this.flushTimer.unref();
     this.erasedTimer = setInterval(() => {
       this.refreshErased().catch((e: unknown) =>
@@ -97,6 +108,8 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       known.lastSeen = now;
       known.deviceId = deviceId ?? known.deviceId;
       known.consent = consent;
+    } else if (this.pending.size >= MAX_PENDING) {
+      this.dropped++;
     } else {
       this.pending.set(key, {
         accountId,
@@ -106,16 +119,19 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         firstSeen: now,
         lastSeen: now,
       });
-      if (this.pending.size >= FLUSH_BATCH) void this.flush();
+      // Once per batch, not once per visitor beyond it (the flush swaps the queue out).
+      if (this.pending.size === FLUSH_BATCH) void this.flush();
     }
   }
 
   /** Writes what is pending; one flush at a time; a failed batch goes back to the queue. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
+      this.reportDropped();
       if (this.pending.size === 0) return;
       const batch = this.pending;
       this.pending = new Map();
+      this.busy = true;
       try {
         await this.uow.transaction((em) => this.repository.upsertMany(em, [...batch.values()]));
       } catch (e) {
@@ -124,11 +140,28 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         );
         for (const [key, row] of batch) {
           const newer = this.pending.get(key);
-          this.pending.set(key, newer ? { ...newer, firstSeen: row.firstSeen } : row);
+          if (newer) this.pending.set(key, { ...newer, firstSeen: row.firstSeen });
+          else if (this.pending.size < MAX_PENDING) this.pending.set(key, row);
+          else this.dropped++;
         }
+      } finally {
+        this.busy = false;
       }
     });
     return this.flushing;
+  }
+
+  /** Sightings dropped because the queue was full (the database was away too long). */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  private reportDropped(): void {
+    if (this.dropped === this.droppedReported) return;
+    this.logger.warn(
+      `${this.dropped - this.droppedReported} visitor sightings dropped: ${MAX_PENDING} were already waiting for the database`,
+    );
+    this.droppedReported = this.dropped;
   }
 
   get pendingCount(): number {

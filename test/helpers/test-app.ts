@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { ENTITIES } from '../../src/database/database.options';
 import { createTestDatabase } from './postgres';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { ConfigurationError } from '../../src/properties/configuration';
@@ -76,8 +77,13 @@ export async function openDatabase(ws: TestWorkspace): Promise<DataSource> {
   const url = ws.databaseUrl;
   const ds = new DataSource(
     url.startsWith('postgres')
-      ? { type: 'postgres', url }
-      : { type: 'sqlite', database: url.replace(/^sqlite:/, '') },
+      ? { type: 'postgres', url, entities: ENTITIES }
+      : {
+          type: 'sqlite',
+          database: url.replace(/^sqlite:/, ''),
+          busyTimeout: 5_000,
+          entities: ENTITIES,
+        },
   );
   return ds.initialize();
 }
