@@ -16,6 +16,7 @@ import { PropertiesModule } from './properties/properties.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RegistryModule } from './registry/registry.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { VisitorModule } from './visitor/visitor.module';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
           dataSourceFactory: (options) => initializeDataSource(options!),
         }),
         SecretsModule,
+        TenantsModule,
         AccountPropertiesModule,
         RegistryModule,
         CookiesModule,

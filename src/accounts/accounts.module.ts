@@ -1,12 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { DatabaseModule } from '../database/database.module';
-import { AccountRepository } from './account.repository';
+import { TenantsModule } from '../tenants/tenants.module';
 import { AccountsService } from './accounts.service';
 
 @Global()
 @Module({
-  imports: [DatabaseModule],
-  providers: [AccountsService, AccountRepository],
+  imports: [TenantsModule],
+  providers: [AccountsService],
   exports: [AccountsService],
 })
 export class AccountsModule {}

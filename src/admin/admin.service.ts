@@ -105,8 +105,9 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       (em) => this.accounts.delete(em, id),
       () => ({ actor, action: 'account.delete', accountId: id }),
     );
-    // Its overrides went with it; the accounts refresh forgets its sightings and erasures.
-    await Promise.all([this.accounts.refresh(), this.properties.refresh()]);
+    // One new snapshot: without the account, its keys and its overrides; its queued sightings
+    // and erasures are forgotten on the way.
+    await this.accounts.refresh();
   }
 
   listKeys(id: string): readonly ApiKeyInfo[] {

@@ -10,9 +10,10 @@ import { sendError } from '../common/error-response';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
-import type { Configuration } from '../properties/configuration';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
+import type { ProxiedSite } from '../tenants/tenant-snapshot';
+import { TenantService } from '../tenants/tenant.service';
 import { visitorRequest } from '../visitor/visitor-request';
 import { VisitorService } from '../visitor/visitor.service';
 import { documentCacheControl, isDocument, withoutCookies } from './document-response';
@@ -21,11 +22,6 @@ interface UpstreamAnswer {
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
   readonly stream: NodeJS.ReadableStream;
-}
-
-interface ProxiedSite {
-  readonly accountId: string;
-  readonly upstream: string;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): for one connection, never forwarded. */
@@ -59,14 +55,11 @@ const upstreamError = (status: HttpStatus, code: string, message: string) =>
 export class DocumentProxy implements OnModuleInit {
   private readonly logger = new Logger(DocumentProxy.name);
   private readonly hop = randomBytes(9).toString('base64url');
-  private sites: { for: Configuration | null; hosts: Map<string, ProxiedSite> } = {
-    for: null,
-    hosts: new Map(),
-  };
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly configuration: ConfigurationService,
+    private readonly tenants: TenantService,
     private readonly properties: AccountPropertiesService,
     private readonly accounts: AccountsService,
     private readonly plans: CookiePlanService,
@@ -99,21 +92,9 @@ export class DocumentProxy implements OnModuleInit {
     });
   }
 
-  /** Host → site, rebuilt when the configuration is swapped. */
-  private hosts(): Map<string, ProxiedSite> {
-    const config = this.configuration.configuration;
-    if (this.sites.for !== config) {
-      const hosts = new Map<string, ProxiedSite>();
-      for (const account of config.accounts.values()) {
-        const upstream = account.properties.values['proxy.upstream'];
-        if (upstream === null) continue;
-        for (const host of account.properties.values['proxy.hosts']) {
-          hosts.set(host, { accountId: account.id, upstream });
-        }
-      }
-      this.sites = { for: config, hosts };
-    }
-    return this.sites.hosts;
+  /** Host → site, from the tenant snapshot. */
+  private hosts(): ReadonlyMap<string, ProxiedSite> {
+    return this.tenants.current.proxiedSites();
   }
 
   private forward(

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
-import { AccountPropertiesService } from '../properties/account-properties.service';
+import { TenantSnapshot } from '../tenants/tenant-snapshot';
+import { TenantService } from '../tenants/tenant.service';
 import { SNIPPET_CONFIG_PLACEHOLDER, SnippetConfig } from '../snippet/snippet-config';
 import { loadSnippetBundle } from '../snippet/snippet.bundle';
 import { VisitorAccount } from './visitor-context';
@@ -10,7 +11,6 @@ import { VisitorResponse } from './visitor.service';
 interface Rendered {
   readonly body: string;
   readonly etag: string;
-  readonly version: number;
 }
 
 /** Browsers and CDNs may keep the snippet this long before revalidating with the ETag. */
@@ -18,36 +18,45 @@ const MAX_AGE_SECONDS = 300;
 /** Rendered snippets kept (per API key and public base). */
 const MAX_CACHED = 10_000;
 
-/** Serves the bundled snippet with an account's settings baked in, cached per API key. */
+/**
+ * Serves the bundled snippet with an account's settings baked in, rendered once per API key
+ * and public base, and per tenant snapshot: the memo belongs to the snapshot it was computed
+ * from, so a settings change is served as soon as the new snapshot is in force.
+ */
 @Injectable()
 export class SnippetService {
   private readonly bundle = loadSnippetBundle();
-  private readonly cache = new Map<string, Rendered>();
+  private readonly rendered = new WeakMap<TenantSnapshot, Map<string, Rendered>>();
 
   constructor(
     private readonly plans: CookiePlanService,
-    private readonly properties: AccountPropertiesService,
+    private readonly tenants: TenantService,
   ) {}
 
   private render(account: VisitorAccount, base: string | null): Rendered {
-    const version = this.properties.version;
+    const snapshot = this.tenants.current;
+    let cache = this.rendered.get(snapshot);
+    if (!cache) {
+      cache = new Map();
+      this.rendered.set(snapshot, cache);
+    }
     const key = `${account.apiKey}\u0000${base ?? ''}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.version === version) return cached;
+    const cached = cache.get(key);
+    if (cached) return cached;
     const config: SnippetConfig = {
       k: account.apiKey,
       m: account.plan.mode,
       p: this.plans.serverPrefix,
-      f: this.properties.forAccount(account.accountId).values['snippet.refreshSeconds'],
+      f: snapshot.propertiesOf(account.accountId).values['snippet.refreshSeconds'],
       ...(base ? { b: base } : {}),
     };
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
     const body = this.bundle.replace(SNIPPET_CONFIG_PLACEHOLDER, () => json);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    const rendered = { body, etag, version };
+    const rendered = { body, etag };
     // Bounded: bases come from request headers.
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key, rendered);
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, rendered);
     return rendered;
   }
 

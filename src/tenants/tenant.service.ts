@@ -1,0 +1,127 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { AccountRepository } from '../accounts/account.repository';
+import { ChangeFeed } from '../database/change-feed';
+import { ConfigurationService } from '../properties/configuration.service';
+import { findProperty, PropertyKey } from '../properties/property-catalog';
+import { PropertyOverrideRepository } from '../properties/property-override.repository';
+import { VisitorRegistryService } from '../registry/visitor-registry.service';
+import { NO_STORED_TENANTS, StoredTenants, TenantSnapshot } from './tenant-snapshot';
+
+/** How often the shared database is re-read, as a backstop for lost notifications. */
+export const TENANTS_REFRESH_MS = 5_000;
+
+/**
+ * Holds the one tenant snapshot and swaps it, whole, when its inputs change: the files
+ * (a validated reload), the accounts, keys and overrides in the shared database (after this
+ * node's own admin writes, at once when another node announces a change, and every few
+ * seconds as a backstop). The request path only reads `current`: no database I/O.
+ */
+@Injectable()
+export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(TenantService.name);
+  private snapshot: TenantSnapshot;
+  private fingerprint = '';
+  private refreshesStarted = 0;
+  private refreshApplied = 0;
+  private timer?: NodeJS.Timeout;
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly configuration: ConfigurationService,
+    private readonly accounts: AccountRepository,
+    private readonly overrides: PropertyOverrideRepository,
+    private readonly registry: VisitorRegistryService,
+    private readonly feed: ChangeFeed,
+  ) {
+    const startup = configuration.startup;
+    this.snapshot = new TenantSnapshot(
+      configuration.configuration,
+      NO_STORED_TENANTS,
+      {
+        multiAccount: startup['server.multiAccount'],
+        clusterEnabled: startup['identifier.clusterEnabled'],
+      },
+      (message) => this.logger.warn(message),
+    );
+    // A validated reload swaps the files in: the same stored state over the new configuration.
+    this.subscriptions.push(
+      configuration.changes.subscribe((next) => {
+        this.snapshot = this.snapshot.withConfiguration(next);
+      }),
+    );
+  }
+
+  /** The snapshot in force. */
+  get current(): TenantSnapshot {
+    return this.snapshot;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.subscriptions.push(
+      this.feed.changes.subscribe((change) => {
+        if (change === 'accounts' || change === 'overrides' || change === 'all') {
+          void this.refreshQuietly();
+        }
+      }),
+    );
+    this.timer = setInterval(() => void this.refreshQuietly(), TENANTS_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.subscriptions.forEach((s) => s.unsubscribe());
+  }
+
+  private refreshQuietly(): Promise<void> {
+    return this.refresh().catch((e: unknown) =>
+      this.logger.warn(`re-reading accounts and overrides failed: ${String(e)}`),
+    );
+  }
+
+  /**
+   * Re-reads accounts, keys and overrides from the shared database and swaps in a new snapshot
+   * when they changed. Refreshes may overlap (a write's, a notification's, the timer's): one
+   * that started earlier never replaces what a later one read.
+   */
+  async refresh(): Promise<void> {
+    const started = ++this.refreshesStarted;
+    const [accounts, keys, overrides] = await Promise.all([
+      this.accounts.findAllAccounts(),
+      this.accounts.findAllKeys(),
+      this.overrides.findAll(),
+    ]);
+    if (started < this.refreshApplied) return;
+    this.refreshApplied = started;
+    const fingerprint = JSON.stringify([
+      accounts.map((a) => [a.id, a.name]),
+      keys.map((k) => [k.key, k.accountId]),
+      overrides.map((o) => [o.accountId, o.key, o.value]),
+    ]);
+    if (fingerprint === this.fingerprint) return;
+    this.fingerprint = fingerprint;
+    const byAccount = new Map<string, Map<PropertyKey, string>>();
+    for (const row of overrides) {
+      const entry = findProperty(row.key);
+      if (!entry) continue; // a key removed from the catalog since it was stored
+      const forAccount = byAccount.get(row.accountId) ?? new Map<PropertyKey, string>();
+      forAccount.set(entry.key, row.value);
+      byAccount.set(row.accountId, forAccount);
+    }
+    const stored: StoredTenants = {
+      accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+      keys: keys.map((k) => ({ key: k.key, accountId: k.accountId, createdAt: k.createdAt })),
+      overrides: byAccount,
+    };
+    // An API account deleted (here or on another node): what this node still holds of it goes.
+    const kept = new Set(stored.accounts.map((a) => a.id));
+    for (const gone of this.snapshot.stored.accounts) {
+      if (!kept.has(gone.id) && !this.snapshot.configuration.accounts.has(gone.id)) {
+        this.registry.forgetAccount(gone.id);
+      }
+    }
+    this.snapshot = this.snapshot.withStored(stored);
+  }
+}
