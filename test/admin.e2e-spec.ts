@@ -471,6 +471,22 @@ describe('admin API', () => {
       await as(api().get('/admin/v1/audit?limit=0')).expect(400);
       await as(api().get('/admin/v1/audit?limit=abc')).expect(400);
     });
+
+    it('records the canonical key whatever spelling set or removed it', async () => {
+      await as(api().put('/admin/v1/accounts/shop/properties/com.unblu.IDENTIFIER.cookiePath'))
+        .send({ value: '/spelled' })
+        .expect(200);
+      await as(
+        api().delete('/admin/v1/accounts/shop/properties/COM.UNBLU.identifier.COOKIEPATH'),
+      ).expect(204);
+      const res = await as(api().get('/admin/v1/audit?accountId=shop&limit=2')).expect(200);
+      expect(res.body.map((e: { action: string; target: string }) => [e.action, e.target])).toEqual(
+        [
+          ['property.remove', 'identifier.cookiePath'],
+          ['property.set', 'identifier.cookiePath'],
+        ],
+      );
+    });
   });
 
   describe('OpenAPI', () => {

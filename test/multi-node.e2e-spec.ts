@@ -159,6 +159,14 @@ async function within(limitMs: number, check: () => Promise<boolean>): Promise<n
     }
   });
 
+  it('POST /admin/v1/config/reload on one node makes every node re-read its files', async () => {
+    const reloads = (i: number) => nodes[i].output().split('configuration reloaded').length - 1;
+    const before = [1, 2].map(reloads);
+    expect((await call(urls[0], 'POST', '/admin/v1/config/reload')).status).toBe(200);
+    // No file changed (no watcher fires): only the announcement can make B and C reload.
+    await within(1_000, async () => [1, 2].every((i, n) => reloads(i) > before[n]));
+  });
+
   it('with the notification connections cut, changes still arrive within 10 s', async () => {
     const admin = new Client({ connectionString: ws.databaseUrl });
     await admin.connect();
