@@ -388,6 +388,7 @@ describe('admin API', () => {
         consent: 'unset',
         firstSeen: expect.any(String),
         lastSeen: expect.any(String),
+        bridges: [],
       });
       await as(api().delete(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(204);
       await as(api().get(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(404);

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
+import { OneTimeTokenEntity } from '../database/one-time-token.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
 import { VisitorEntity } from '../registry/visitor.entity';
 import { AccountEntity } from './account.entity';
@@ -39,12 +41,14 @@ export class AccountRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Deletes the account and everything it owns (keys, overrides, visitor records, erasures). */
+  /** Deletes the account and everything it owns (keys, overrides, visitors, erasures, tokens). */
   async deleteAccount(em: EntityManager, id: string): Promise<boolean> {
     await em.delete(ApiKeyEntity, { accountId: id });
     await em.delete(PropertyOverrideEntity, { accountId: id });
     await em.delete(VisitorEntity, { accountId: id });
     await em.delete(ErasedIdEntity, { accountId: id });
+    await em.delete(OneTimeTokenEntity, { accountId: id });
+    await em.delete(BridgeRedemptionEntity, { accountId: id });
     const result = await em.delete(AccountEntity, { id });
     return (result.affected ?? 0) > 0;
   }

@@ -10,6 +10,7 @@ import { SecretsService } from '../secrets/secrets.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
+import { VisitorRepository } from '../registry/visitor.repository';
 import { effectiveProperties, PropertyView } from './effective-properties';
 
 export interface VisitorView {
@@ -19,6 +20,12 @@ export interface VisitorView {
   readonly consent: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** Cross-domain bridge redemptions that carried this visitor's id. */
+  readonly bridges: ReadonlyArray<{
+    readonly from: string;
+    readonly to: string;
+    readonly at: string;
+  }>;
 }
 
 /**
@@ -37,6 +44,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly secrets: SecretsService,
     private readonly feed: ChangeFeed,
+    private readonly visitors: VisitorRepository,
   ) {}
 
   private subscription?: Subscription;
@@ -215,6 +223,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.accounts.require(id);
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
+    const bridges = await this.visitors.findRedemptions(id, visitorId);
     return {
       accountId: record.accountId,
       visitorId: record.visitorId,
@@ -222,6 +231,11 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       consent: record.consent,
       firstSeen: new Date(record.firstSeen).toISOString(),
       lastSeen: new Date(record.lastSeen).toISOString(),
+      bridges: bridges.map((b) => ({
+        from: b.fromOrigin,
+        to: b.toOrigin,
+        at: new Date(b.at).toISOString(),
+      })),
     };
   }
 

@@ -29,19 +29,15 @@ export class CookieSigner {
     this.keys = secrets.map((s) => createSecretKey(Buffer.from(s, 'utf8')));
   }
 
-  private mac(key: KeyObject, account: string, kind: CookieKind, id: string): Buffer {
-    return createHmac('sha256', key)
-      .update(`pantry/v1\0${account}\0${kind}\0${id}`)
-      .digest()
-      .subarray(0, MAC_BYTES);
+  private mac(key: KeyObject, subject: string, id: string): Buffer {
+    return createHmac('sha256', key).update(`${subject}\0${id}`).digest().subarray(0, MAC_BYTES);
   }
 
-  sign(account: string, kind: CookieKind, id: string): string {
-    return `${id}.${this.mac(this.keys[0], account, kind, id).toString('base64url')}`;
+  private signWith(subject: string, id: string): string {
+    return `${id}.${this.mac(this.keys[0], subject, id).toString('base64url')}`;
   }
 
-  /** The id of a value signed for this account and cookie, or null (forged, foreign, malformed). */
-  verify(account: string, kind: CookieKind, value: string): VerifiedValue | null {
+  private verifyWith(subject: string, value: string): VerifiedValue | null {
     const m = VALUE.exec(value);
     if (!m) return null;
     const given = Buffer.from(m[2], 'base64url');
@@ -49,8 +45,31 @@ export class CookieSigner {
     // Check every key without stopping early, so timing does not tell which one matched.
     let matched = -1;
     this.keys.forEach((key, i) => {
-      if (timingSafeEqual(this.mac(key, account, kind, m[1]), given) && matched < 0) matched = i;
+      if (timingSafeEqual(this.mac(key, subject, m[1]), given) && matched < 0) matched = i;
     });
     return matched < 0 ? null : { id: m[1], current: matched === 0 };
+  }
+
+  sign(account: string, kind: CookieKind, id: string): string {
+    return this.signWith(`pantry/v1\0${account}\0${kind}`, id);
+  }
+
+  /** The id of a value signed for this account and cookie, or null (forged, foreign, malformed). */
+  verify(account: string, kind: CookieKind, value: string): VerifiedValue | null {
+    return this.verifyWith(`pantry/v1\0${account}\0${kind}`, value);
+  }
+
+  /**
+   * A one-time token for a purpose (`bridge`): a random id and its MAC, nothing else readable.
+   * Not bound to an account here: the stored token is, so a token of another account is told
+   * apart from a forged one.
+   */
+  signToken(purpose: string, id: string): string {
+    return this.signWith(`pantry/token/v1\0${purpose}`, id);
+  }
+
+  /** The id of a token this server signed for the purpose, or null. */
+  verifyToken(purpose: string, value: string): string | null {
+    return this.verifyWith(`pantry/token/v1\0${purpose}`, value)?.id ?? null;
   }
 }

@@ -6,6 +6,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { HealthProbeEntity } from '../health/health-probe.entity';
 import { OneTimeTokenEntity } from './one-time-token.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
@@ -20,6 +21,7 @@ export const ENTITIES = [
   AuditEntryEntity,
   HealthProbeEntity,
   OneTimeTokenEntity,
+  BridgeRedemptionEntity,
 ];
 
 const MEMORY = ':memory:';

@@ -472,6 +472,24 @@ describe(findContradictions.name, () => {
       [/__Secure-.*require identifier.cookieSecureFlag=true/],
     ],
     [
+      'a bridge target that is not an allowed origin',
+      { 'bridge.targets': ['https://www.checkout.net'] },
+      [/bridge target "https:\/\/www.checkout.net" is neither an allowed origin/],
+    ],
+    [
+      'bridge targets covered by allowed origins (exactly or by a wildcard) or proxy.hosts',
+      {
+        'bridge.targets': [
+          'https://www.checkout.net',
+          'https://pay.shop.com',
+          'https://www.site.com',
+        ],
+        'server.cors.allowedOrigins': ['https://www.checkout.net', 'https://*.shop.com'],
+        'proxy.hosts': ['www.site.com'],
+      },
+      [],
+    ],
+    [
       'SameSite=None without Secure',
       { 'identifier.cookieSameSite': 'None', 'identifier.cookieSecureFlag': false },
       [/SameSite=None requires/],

@@ -2,6 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { Properties } from 'properties-file/parser';
 import { COOKIE_KINDS } from '../cookies/cookie-catalog';
 import { cookieName } from '../cookies/cookie-naming';
+import { OriginMatcher, originHost } from '../cookies/origin-matcher';
 import {
   CatalogEntry,
   DEFAULT_VALUES,
@@ -239,7 +240,29 @@ export function findContradictions(values: PropertyValues): Contradiction[] {
     }
   }
   found.push(...cookieNameContradictions(values));
+  found.push(...bridgeTargetContradictions(values));
   return found;
+}
+
+/**
+ * A bridge target must be somewhere the snippet can redeem the token: an allowed origin (a
+ * wildcard there covers its subdomains) or a host this account is served as (`proxy.hosts`).
+ */
+function bridgeTargetContradictions(values: PropertyValues): Contradiction[] {
+  const allowed = new OriginMatcher(values['server.cors.allowedOrigins']);
+  const proxied = new Set(values['proxy.hosts']);
+  return values['bridge.targets']
+    .filter((target) => {
+      if (allowed.allows(target)) return false;
+      if (target.includes('*')) {
+        return !values['server.cors.allowedOrigins'].includes(target);
+      }
+      return !proxied.has(originHost(target));
+    })
+    .map((target) => ({
+      keys: ['bridge.targets', 'server.cors.allowedOrigins'] as PropertyKey[],
+      message: `bridge target ${JSON.stringify(target)} is neither an allowed origin (server.cors.allowedOrigins) nor one of this account's proxy.hosts: the token could not be redeemed there`,
+    }));
 }
 
 /** Stands for the API key in names computed without one (no key contains `<`). */

@@ -342,6 +342,30 @@ export const PROPERTY_DEFINITIONS = {
       'Document mode: an upstream that has not sent its response headers, or goes quiet mid-body, for this long is answered 504.',
     parse: integerParser(1, 300),
   }),
+  'bridge.targets': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'comma list of origins, as `server.cors.allowedOrigins`',
+    description:
+      'Cross-domain bridge: origins the visitor’s identity may travel to with a one-time token. Each must also be an allowed origin, or one of this account’s `proxy.hosts`.',
+    parse: parseOriginList,
+  }),
+  'bridge.tokenTtlSeconds': define({
+    scope: 'ACCOUNT',
+    default: '120',
+    valuesDoc: 'seconds, 10–600',
+    description: 'How long a bridge token can be redeemed.',
+    parse: integerParser(10, 600),
+  }),
+  'bridge.decorateLinks': define({
+    scope: 'ACCOUNT',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description:
+      'The snippet carries the identity on clicks on links to `bridge.targets` (a token fetched on click; the plain link after 300 ms without an answer).',
+    parse: parseBoolean,
+  }),
   'snippet.refreshSeconds': define({
     scope: 'ACCOUNT',
     default: '86400',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
+import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { ErasedIdEntity } from './erased-id.entity';
 import { VisitorEntity } from './visitor.entity';
 
@@ -57,7 +58,7 @@ export class VisitorRepository {
     return em.findOneBy(VisitorEntity, { accountId, visitorId });
   }
 
-  /** Deletes the visitor's record and marks its ids erased. */
+  /** Deletes the visitor's record and bridge history, and marks its ids erased. */
   async erase(
     em: EntityManager,
     accountId: string,
@@ -66,6 +67,7 @@ export class VisitorRepository {
   ): Promise<void> {
     const erasedAt = Date.now();
     await em.delete(VisitorEntity, { accountId, visitorId });
+    await em.delete(BridgeRedemptionEntity, { accountId, visitorId });
     await em
       .createQueryBuilder()
       .insert()
@@ -73,6 +75,13 @@ export class VisitorRepository {
       .values(ids.map((id) => ({ accountId, id, erasedAt })))
       .orIgnore()
       .execute();
+  }
+
+  /** The visitor's cross-domain bridge redemptions, oldest first. */
+  findRedemptions(accountId: string, visitorId: string): Promise<BridgeRedemptionEntity[]> {
+    return this.uow.read((em) =>
+      em.find(BridgeRedemptionEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
+    );
   }
 
   findErasedSince(since: number): Promise<ErasedIdEntity[]> {

@@ -11,6 +11,8 @@ export interface VisitorRequest {
   readonly cookie: string | string[] | undefined;
   readonly echo: string | string[] | undefined;
   readonly gpc: boolean;
+  /** A cross-domain bridge token (`<prefix>bridge`), redeemed by identify. */
+  readonly bridge?: string;
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -30,5 +32,6 @@ export function visitorRequest(request: FastifyRequest, prefix: string): Visitor
     cookie: h.cookie,
     echo: h[`${prefix}cookie`],
     gpc: single(h['sec-gpc'])?.trim() === '1',
+    bridge: single(h[`${prefix}bridge`]),
   };
 }

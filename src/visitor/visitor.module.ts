@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BridgeModule } from '../bridge/bridge.module';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
 import { VisitorRoutes } from './visitor.routes';
@@ -6,6 +7,7 @@ import { VisitorService } from './visitor.service';
 
 /** The visitor API (routes mounted on Fastify by VisitorRoutes). */
 @Module({
+  imports: [BridgeModule],
   providers: [VisitorService, SnippetService, VisitorAccountResolver, VisitorRoutes],
   exports: [VisitorService],
 })

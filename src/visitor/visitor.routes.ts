@@ -6,6 +6,7 @@ import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { ConfigurationService } from '../properties/configuration.service';
+import { BridgeDto } from '../bridge/bridge.dto';
 import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
@@ -59,23 +60,40 @@ export class VisitorRoutes implements OnModuleInit {
     const route = (
       method: 'GET' | 'POST' | 'OPTIONS',
       path: string,
-      handle: (request: FastifyRequest) => VisitorResponse,
+      handle: (request: FastifyRequest) => VisitorResponse | Promise<VisitorResponse>,
     ) =>
       fastify.route({
         method,
         url: `${base}${path}`,
         errorHandler,
         handler: (request, reply) => {
-          const response = handle(request);
           // Written straight to the socket like a bare node:http server: the answer is complete
           // here, and Fastify's reply pipeline (hooks, serialisers) measured 8% of identify.
-          reply.hijack();
-          writeResponse(reply.raw, response);
+          const send = (response: VisitorResponse) => {
+            reply.hijack();
+            writeResponse(reply.raw, response);
+          };
+          const response = handle(request);
+          // Only the calls that write (a bridge token) wait for the database.
+          if (response instanceof Promise) return response.then(send);
+          send(response);
         },
       });
     const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
 
-    route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
+    route('POST', '/v1/identify', (r) => {
+      const account = this.accounts.require(r);
+      const req = read(r);
+      // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.
+      return req.bridge === undefined
+        ? this.visitors.identify(account, req)
+        : this.visitors.identifyBridged(account, req, req.bridge);
+    });
+    route('POST', '/v1/bridge', (r) => {
+      const account = this.accounts.require(r);
+      const { to } = validateBody(BridgeDto, r.body);
+      return this.visitors.bridge(account, read(r), to);
+    });
     route('POST', '/v1/consent', (r) => {
       const account = this.accounts.require(r);
       const { granted } = validateBody(ConsentDto, r.body);
@@ -91,7 +109,7 @@ export class VisitorRoutes implements OnModuleInit {
       ),
     );
     // Preflights: the key, when the URL carries it, picks the account's allowlist.
-    for (const path of ['/v1/identify', '/v1/consent', '/v1/inspect']) {
+    for (const path of ['/v1/identify', '/v1/consent', '/v1/inspect', '/v1/bridge']) {
       route('OPTIONS', path, (r) => this.visitors.preflight(this.accounts.find(r), read(r)));
     }
   }

@@ -14,7 +14,9 @@ import {
 import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { newId } from '../cookies/cookie-signer';
 import { CookieSignerService } from '../cookies/cookie-signer.service';
-import { OriginMatcher } from '../cookies/origin-matcher';
+import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
+import { BRIDGE_PARAM, BridgeService, bridgeTarget } from '../bridge/bridge.service';
+import { TenantService } from '../tenants/tenant.service';
 import { encodeRelayHeader } from '../cookies/relay-header';
 import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -40,6 +42,35 @@ export interface InspectResult {
   /** Names in the echo header (the snippet's copies). */
   readonly echo: string[];
 }
+
+export interface BridgeAnswer {
+  readonly token: string;
+  readonly url: string;
+  /** Epoch seconds. */
+  readonly expires: number;
+}
+
+/** identify with a bridge token: whether the identity was adopted, and why not. */
+export interface BridgedIdentifyResult extends IdentifyResult {
+  readonly bridged: boolean;
+  readonly bridge?: string;
+}
+
+interface ReadCookies {
+  found: { -readonly [K in CookieKind]?: FoundValue | null };
+  present: Set<CookieKind>;
+}
+
+const jsonError = (
+  status: HttpStatus,
+  code: string,
+  message: string,
+  headers: Record<string, string | string[]>,
+): VisitorResponse<never> => ({
+  status,
+  headers,
+  body: { statusCode: status, error: code, message } as never,
+});
 
 /** A response for the controller to send as is. */
 export interface VisitorResponse<T = unknown> {
@@ -77,6 +108,8 @@ export class VisitorService {
     private readonly plans: CookiePlanService,
     private readonly signer: CookieSignerService,
     private readonly registry: VisitorRegistryService,
+    private readonly tenants: TenantService,
+    private readonly bridges: BridgeService,
   ) {}
 
   private get trustProxy(): boolean {
@@ -109,7 +142,7 @@ export class VisitorService {
       headers: {
         ...this.corsHeaders(verdict),
         'access-control-allow-methods': 'GET, POST, OPTIONS',
-        'access-control-allow-headers': `content-type, ${prefix}apikey, ${prefix}cookie`,
+        'access-control-allow-headers': `content-type, ${prefix}apikey, ${prefix}cookie, ${prefix}bridge`,
         'access-control-max-age': PREFLIGHT_MAX_AGE,
       },
     };
@@ -192,6 +225,11 @@ export class VisitorService {
     req: VisitorRequest,
     decision: boolean | undefined,
   ): { visit: VisitDecision; writes: CookieWrite[] } {
+    return this.decideAndRender(account, req, this.readCookies(account, req), decision);
+  }
+
+  /** The request's valid values of the account's cookies, and which gated ones came at all. */
+  private readCookies(account: VisitorAccount, req: VisitorRequest): ReadCookies {
     const { plan, accountId } = account;
     const candidates = cookieCandidates(req.cookie, req.echo, plan.names);
     const values = (kind: CookieKind) => candidates.get(plan.cookies[kind].name) ?? [];
@@ -214,8 +252,7 @@ export class VisitorService {
     };
     const present = new Set<CookieKind>();
     for (const kind of GATED_KINDS) if (values(kind).some((v) => v !== '')) present.add(kind);
-
-    const visit = decideVisit({
+    return {
       found: {
         consent: read('consent'),
         device: read('device'),
@@ -224,12 +261,34 @@ export class VisitorService {
         authsession: read('authsession'),
       },
       present,
+    };
+  }
+
+  private decide(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    cookies: ReadCookies,
+    decision: boolean | undefined,
+  ): VisitDecision {
+    return decideVisit({
+      ...cookies,
       decision,
       gpc: req.gpc,
-      consentRequired: plan.consentRequired,
-      honorGpc: plan.honorGpc,
+      consentRequired: account.plan.consentRequired,
+      honorGpc: account.plan.honorGpc,
       newId,
     });
+  }
+
+  /** Decides, renders the decision into cookie writes and queues the sighting. */
+  private decideAndRender(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    cookies: ReadCookies,
+    decision: boolean | undefined,
+  ): { visit: VisitDecision; writes: CookieWrite[] } {
+    const { plan, accountId } = account;
+    const visit = this.decide(account, req, cookies, decision);
     const writes = visit.actions.map((a): CookieWrite => ({
       spec: plan.cookies[a.kind],
       value:
@@ -243,6 +302,117 @@ export class VisitorService {
       this.registry.record(accountId, visit.visitorId, visit.deviceId, visit.consent);
     }
     return { visit, writes };
+  }
+
+  /** The page's origin: the allowed origin, or this server's own for a same-origin call. */
+  private pageOrigin(verdict: AcceptedVerdict, req: VisitorRequest): string | null {
+    if (verdict.kind === 'allowed') return verdict.origin;
+    return (
+      normalizeOrigin(req.origin) ??
+      (verdict.serverHost ? normalizeOrigin(`${req.protocol}://${req.host ?? ''}`) : null)
+    );
+  }
+
+  /**
+   * `POST …/v1/bridge` (SPEC §10): a one-time token carrying this visitor's identity to one of
+   * the account's `bridge.targets`, and `to` decorated with it. Nothing about the visitor is
+   * readable in the token; nothing is set on this response.
+   */
+  async bridge(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    to: string,
+  ): Promise<VisitorResponse<BridgeAnswer>> {
+    const verdict = this.verdict(req, account.plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
+    const headers = { ...this.corsHeaders(verdict), 'cache-control': 'no-store' };
+    const props = this.tenants.current.propertiesOf(account.accountId).values;
+    const target = bridgeTarget(to, new OriginMatcher(props['bridge.targets']));
+    if (!target) {
+      return jsonError(
+        HttpStatus.BAD_REQUEST,
+        'bridge_target_not_allowed',
+        'to must be an http(s) URL on one of the account’s bridge.targets.',
+        headers,
+      );
+    }
+    const cookies = this.readCookies(account, req);
+    const person = cookies.found['anonymous-person'];
+    const from = this.pageOrigin(verdict, req);
+    if (!person || this.decide(account, req, cookies, undefined).visitorId === null || !from) {
+      return jsonError(
+        HttpStatus.CONFLICT,
+        'consent_required',
+        'This visitor has no identity to carry yet (consent not given, or identify not called).',
+        headers,
+      );
+    }
+    const { token, expires } = await this.bridges.issue(
+      account.accountId,
+      {
+        visitorId: person.id,
+        deviceId: cookies.found.device?.id ?? null,
+        from,
+        to: target.origin,
+      },
+      props['bridge.tokenTtlSeconds'],
+    );
+    target.url.searchParams.set(BRIDGE_PARAM, token);
+    return { status: HttpStatus.OK, headers, body: { token, url: target.url.href, expires } };
+  }
+
+  /**
+   * identify with a bridge token (`<prefix>bridge`): when identity is allowed here, the
+   * token's visitor id is adopted (its anonymous-person cookie carries it from now on, and
+   * its device id when this browser has none), through the same decision as identify.
+   */
+  async identifyBridged(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    token: string,
+  ): Promise<VisitorResponse<BridgedIdentifyResult>> {
+    const verdict = this.verdict(req, account.plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
+    const cookies = this.readCookies(account, req);
+    const target = this.pageOrigin(verdict, req);
+    let outcome: { bridged: boolean; bridge?: string };
+    if (this.decide(account, req, cookies, undefined).visitorId === null) {
+      outcome = { bridged: false, bridge: 'consent_required' }; // the token is left unused
+    } else if (!target) {
+      outcome = { bridged: false, bridge: 'wrong_target' };
+    } else {
+      const current = cookies.found['anonymous-person']?.id ?? null;
+      const redeemed = await this.bridges.redeem(account.accountId, token, target, current);
+      if (redeemed.ok) {
+        outcome = { bridged: true };
+        if (redeemed.visitorId !== current) {
+          cookies.found['anonymous-person'] = { id: redeemed.visitorId, current: false, value: '' };
+        }
+        if (!cookies.found.device && redeemed.deviceId) {
+          cookies.found.device = { id: redeemed.deviceId, current: false, value: '' };
+        }
+      } else {
+        outcome = { bridged: false, bridge: redeemed.reason };
+      }
+    }
+    const { visit, writes } = this.decideAndRender(account, req, cookies, undefined);
+    const headers = this.corsHeaders(verdict);
+    headers['cache-control'] = 'no-store';
+    this.addCookieHeaders(headers, account.plan, verdict, writes);
+    const { consent, deviceId, visitorId, sessionId, issued } = visit;
+    return {
+      status: HttpStatus.OK,
+      headers,
+      body: {
+        account: account.accountId,
+        visitorId,
+        deviceId,
+        sessionId,
+        consent,
+        issued,
+        ...outcome,
+      },
+    };
   }
 
   /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */

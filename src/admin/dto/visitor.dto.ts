@@ -1,5 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+export class BridgeRedemptionDto {
+  @ApiProperty({ example: 'https://www.shop.com' })
+  from!: string;
+
+  @ApiProperty({ example: 'https://www.checkout-shop.net' })
+  to!: string;
+
+  @ApiProperty({ example: '2026-11-22T10:06:00.000Z' })
+  at!: string;
+}
+
 export class VisitorDto {
   @ApiProperty({ example: 'acme' })
   accountId!: string;
@@ -18,4 +29,10 @@ export class VisitorDto {
 
   @ApiProperty({ example: '2026-11-22T10:05:00.000Z' })
   lastSeen!: string;
+
+  @ApiProperty({
+    type: [BridgeRedemptionDto],
+    description: 'Cross-domain bridge redemptions that carried this id',
+  })
+  bridges!: BridgeRedemptionDto[];
 }

@@ -1,0 +1,147 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { CookieSignerService } from '../cookies/cookie-signer.service';
+import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
+import { consumeOnce, issueOnce, purgeExpired } from '../database/consume-once';
+import { OneTimeTokenEntity } from '../database/one-time-token.entity';
+import { UnitOfWork } from '../database/unit-of-work';
+import { VisitorRegistryService } from '../registry/visitor-registry.service';
+import { BridgeRedemptionEntity } from './bridge-redemption.entity';
+
+export const BRIDGE_PURPOSE = 'bridge';
+/** The query parameter a bridged URL carries. */
+export const BRIDGE_PARAM = 'pantry_bridge';
+const MAX_TOKEN_LENGTH = 64;
+const PURGE_EVERY_MS = 60_000;
+
+export type BridgeFailure = 'expired' | 'used' | 'invalid' | 'wrong_target' | 'wrong_account';
+
+export type Redemption =
+  | { readonly ok: true; readonly visitorId: string; readonly deviceId: string | null }
+  | { readonly ok: false; readonly reason: BridgeFailure };
+
+interface BridgePayload {
+  readonly visitorId: string;
+  readonly deviceId: string | null;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * `to` of a bridge request as the URL to decorate and the origin it must match, or null when
+ * it is not an absolute http(s) URL without credentials under one of the targets. Lookalikes
+ * (`checkout-shop.net.evil.com`), userinfo (`https://checkout-shop.net@evil.com`),
+ * `javascript:` and `data:` never match: the origin is parsed, then matched exactly.
+ */
+export function bridgeTarget(
+  to: string,
+  targets: OriginMatcher,
+): { readonly url: URL; readonly origin: string } | null {
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password) return null;
+  const origin = normalizeOrigin(url.origin);
+  return origin !== null && targets.allows(origin) ? { url, origin } : null;
+}
+
+/**
+ * The cross-domain bridge (SPEC §10): a visitor's identity carried to another of the account's
+ * registrable domains by a signed, opaque, single-use token stored with the account, the
+ * visitor and device ids and the target origin, instead of an id in the URL.
+ */
+@Injectable()
+export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(BridgeService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly signer: CookieSignerService,
+    private readonly registry: VisitorRegistryService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Expired tokens are purged in the background (any node may; deleting twice is harmless).
+    this.timer = setInterval(() => {
+      this.uow
+        .transaction((em) => purgeExpired(em, Date.now()))
+        .catch((e: unknown) => this.logger.warn(`purging bridge tokens failed: ${String(e)}`));
+    }, PURGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Stores a new token (committed before it is returned). */
+  async issue(
+    accountId: string,
+    payload: BridgePayload,
+    ttlSeconds: number,
+  ): Promise<{ token: string; expires: number }> {
+    const id = randomBytes(16).toString('base64url');
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    await this.uow.transaction((em) =>
+      issueOnce(em, {
+        id,
+        accountId,
+        purpose: BRIDGE_PURPOSE,
+        payload: JSON.stringify(payload),
+        expiresAt,
+      }),
+    );
+    return {
+      token: this.signer.signToken(BRIDGE_PURPOSE, id),
+      expires: Math.floor(expiresAt / 1000),
+    };
+  }
+
+  /**
+   * Redeems a token for a visitor at `targetOrigin`: checks it, consumes it (exactly one
+   * caller wins, across nodes) and records the redemption, in one unit of work. A visitor who
+   * already carries the token's id gets a no-op success, and nothing is consumed.
+   */
+  async redeem(
+    accountId: string,
+    raw: string,
+    targetOrigin: string,
+    currentVisitorId: string | null,
+  ): Promise<Redemption> {
+    const id = raw.length <= MAX_TOKEN_LENGTH ? this.signer.verifyToken(BRIDGE_PURPOSE, raw) : null;
+    if (id === null) return { ok: false, reason: 'invalid' };
+    return this.uow.transaction(async (em) => {
+      const row = await em.findOneBy(OneTimeTokenEntity, { id });
+      if (!row || row.purpose !== BRIDGE_PURPOSE) return { ok: false, reason: 'invalid' };
+      if (row.accountId !== accountId) return { ok: false, reason: 'wrong_account' };
+      const payload = JSON.parse(row.payload) as BridgePayload;
+      if (payload.to !== targetOrigin) return { ok: false, reason: 'wrong_target' };
+      if (currentVisitorId === payload.visitorId) {
+        return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
+      }
+      if (this.registry.isErased(accountId, payload.visitorId)) {
+        return { ok: false, reason: 'invalid' };
+      }
+      const consumed = await consumeOnce(em, accountId, BRIDGE_PURPOSE, id);
+      if (!consumed.ok) return consumed;
+      await this.record(em, accountId, payload);
+      return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
+    });
+  }
+
+  private async record(em: EntityManager, accountId: string, payload: BridgePayload) {
+    await em.insert(BridgeRedemptionEntity, {
+      accountId,
+      visitorId: payload.visitorId,
+      fromOrigin: payload.from,
+      toOrigin: payload.to,
+      at: Date.now(),
+    });
+  }
+}

@@ -1,0 +1,269 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { CaptureLogger } from './helpers/capture-logger';
+import { cookieHeader, setCookie } from './helpers/cookies';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+
+const KEY = 'shop-key-0001';
+const NEWS = 'news-key-0001';
+const GATED = 'gated-key-001';
+const SHOP = 'https://www.shop.com';
+const CHECKOUT = 'https://www.checkout-shop.net';
+const person = (key: string) => `x-unblu-${key}-anonymous-person`;
+
+describe('cross-domain identity bridge', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const logger = new CaptureLogger();
+  const tokens: string[] = [];
+  const api = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    const site = (key: string, extra: string[] = []) =>
+      [
+        `account.apiKeys = ${key}`,
+        `server.cors.allowedOrigins = ${SHOP}, ${CHECKOUT}, https://*.checkout-shop.net`,
+        `bridge.targets = ${CHECKOUT}`,
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
+        ...extra,
+      ].join('\n');
+    ws = createWorkspace({
+      accounts: {
+        shop: site(KEY, ['consent.required = false']),
+        news: site(NEWS, ['consent.required = false']),
+        gated: site(GATED),
+      },
+    });
+    app = await startApp(ws, { logger });
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  const identify = (origin: string, key = KEY, cookie = '', bridge?: string) => {
+    const r = api()
+      .post(`/unblu/v1/identify?x-unblu-apikey=${key}`)
+      .set('Origin', origin)
+      .set('Cookie', cookie);
+    return bridge === undefined ? r : r.set('x-unblu-bridge', bridge);
+  };
+  const bridge = (cookie: string, to: unknown, key = KEY, origin = SHOP) =>
+    api()
+      .post(`/unblu/v1/bridge?x-unblu-apikey=${key}`)
+      .set('Origin', origin)
+      .set('Cookie', cookie)
+      .send(to === undefined ? {} : { to });
+
+  /** A visitor on the shop, and a token for the checkout. */
+  async function visitorWithToken(key = KEY) {
+    const visit = await identify(SHOP, key).expect(200);
+    const res = await bridge(cookieHeader(visit), `${CHECKOUT}/cart?x=1`, key).expect(200);
+    tokens.push(res.body.token);
+    return {
+      visit,
+      visitorId: visit.body.visitorId as string,
+      token: res.body.token as string,
+      res,
+    };
+  }
+
+  it('issues an opaque, URL-safe, short token and decorates the link with it', async () => {
+    const { visitorId, token, res } = await visitorWithToken();
+    expect(token.length).toBeLessThanOrEqual(64);
+    expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
+    expect(token).not.toContain(visitorId);
+    expect(Buffer.from(token.split('.')[0], 'base64url').toString('latin1')).not.toContain(
+      visitorId,
+    );
+    const url = new URL(res.body.url);
+    expect(url.origin + url.pathname).toBe(`${CHECKOUT}/cart`);
+    expect(url.searchParams.get('x')).toBe('1');
+    expect(url.searchParams.get('pantry_bridge')).toBe(token);
+    expect(res.body.expires).toBeGreaterThan(Date.now() / 1000 + 100);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+  });
+
+  it('adopts the visitor id on the target, once; a replay is "used"; the same visitor again is a no-op', async () => {
+    const { visitorId, token } = await visitorWithToken();
+    const there = await identify(CHECKOUT, KEY, '', token).expect(200);
+    expect(there.body).toMatchObject({ visitorId, bridged: true });
+    expect(setCookie(there, person(KEY))!.value.startsWith(`${visitorId}.`)).toBe(true);
+    expect(JSON.parse(there.headers['x-unblu-set-cookie']).cookies).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: person(KEY) })]),
+    );
+    // The same browser sends it again: it already carries that id.
+    const again = await identify(CHECKOUT, KEY, cookieHeader(there), token).expect(200);
+    expect(again.body).toMatchObject({ visitorId, bridged: true });
+    // Another browser replays it.
+    const replay = await identify(CHECKOUT, KEY, '', token).expect(200);
+    expect(replay.body).toMatchObject({ bridged: false, bridge: 'used' });
+    expect(replay.body.visitorId).not.toBe(visitorId);
+    // Recorded, and shown in the admin record.
+    const record = await api()
+      .get(`/admin/v1/accounts/shop/visitors/${visitorId}`)
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
+    expect(record.body.bridges).toEqual([{ from: SHOP, to: CHECKOUT, at: expect.any(String) }]);
+  });
+
+  it('replaces another id the target browser had, and gives it the device id when it has none', async () => {
+    const { visit, visitorId, token } = await visitorWithToken();
+    const local = await identify(CHECKOUT).expect(200);
+    expect(local.body.visitorId).not.toBe(visitorId);
+    const there = await identify(CHECKOUT, KEY, cookieHeader(local), token).expect(200);
+    expect(there.body).toMatchObject({ visitorId, bridged: true, deviceId: local.body.deviceId });
+    const fresh = await visitorWithToken();
+    const bare = await identify(CHECKOUT, KEY, '', fresh.token).expect(200);
+    expect(bare.body.deviceId).toBe(fresh.visit.body.deviceId);
+    expect(visit.body.deviceId).not.toBe(fresh.visit.body.deviceId);
+  });
+
+  it('exactly one of many concurrent redemptions succeeds', async () => {
+    const { token } = await visitorWithToken();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => identify(CHECKOUT, KEY, '', token).expect(200)),
+    );
+    expect(results.filter((r) => r.body.bridged === true)).toHaveLength(1);
+    expect(results.filter((r) => r.body.bridge === 'used')).toHaveLength(9);
+  });
+
+  it('wrong_target leaves the token usable where it belongs; wrong_account likewise', async () => {
+    const { visitorId, token } = await visitorWithToken();
+    expect((await identify(SHOP, KEY, '', token).expect(200)).body).toMatchObject({
+      bridged: false,
+      bridge: 'wrong_target',
+    });
+    expect(
+      (await identify('https://pay.checkout-shop.net', KEY, '', token).expect(200)).body.bridge,
+    ).toBe('wrong_target');
+    expect((await identify(CHECKOUT, NEWS, '', token).expect(200)).body).toMatchObject({
+      bridged: false,
+      bridge: 'wrong_account',
+    });
+    expect((await identify(CHECKOUT, KEY, '', token).expect(200)).body).toMatchObject({
+      visitorId,
+      bridged: true,
+    });
+  });
+
+  it('consent_required on the target does not use the token up', async () => {
+    // Consent granted on the shop: the identity may travel.
+    const first = await identify(SHOP, GATED).expect(200);
+    const granted = await api()
+      .post(`/unblu/v1/consent?x-unblu-apikey=${GATED}`)
+      .set('Origin', SHOP)
+      .set('Cookie', cookieHeader(first))
+      .send({ granted: true })
+      .expect(200);
+    const visitorId = granted.body.visitorId as string;
+    const { token } = (
+      await bridge(cookieHeader(first, granted), `${CHECKOUT}/`, GATED).expect(200)
+    ).body as { token: string };
+    tokens.push(token);
+    // On the checkout, no decision yet: nothing adopted, the token kept.
+    const there = await identify(CHECKOUT, GATED, '', token).expect(200);
+    expect(there.body).toMatchObject({
+      visitorId: null,
+      bridged: false,
+      bridge: 'consent_required',
+    });
+    const yes = await api()
+      .post(`/unblu/v1/consent?x-unblu-apikey=${GATED}`)
+      .set('Origin', CHECKOUT)
+      .set('Cookie', cookieHeader(there))
+      .send({ granted: true })
+      .expect(200);
+    const adopted = await identify(CHECKOUT, GATED, cookieHeader(there, yes), token).expect(200);
+    expect(adopted.body).toMatchObject({ visitorId, bridged: true });
+  });
+
+  it('an expired token is refused', async () => {
+    const { token } = await visitorWithToken();
+    await app
+      .get(UnitOfWork)
+      .transaction((em) =>
+        em.query(
+          `UPDATE "one_time_tokens" SET "expiresAt" = 1 WHERE "id" = '${token.split('.')[0]}'`,
+        ),
+      );
+    expect((await identify(CHECKOUT, KEY, '', token).expect(200)).body).toMatchObject({
+      bridged: false,
+      bridge: 'expired',
+    });
+  });
+
+  it.each<[string, (t: string) => string]>([
+    ['truncated', (t) => t.slice(0, -3)],
+    ['extended', (t) => `${t}AAA`],
+    ['bit-flipped', (t) => `${t.slice(0, 5)}${t[5] === 'A' ? 'B' : 'A'}${t.slice(6)}`],
+    ['10 KB long', () => 'A'.repeat(10_000)],
+    ['non-ASCII', () => 'tökén.ünïcode'],
+    ['empty', () => ''],
+  ])('a %s token is "invalid", nothing adopted', async (_what, mangle) => {
+    const { visitorId, token } = await visitorWithToken();
+    const res = await identify(CHECKOUT, KEY, '', encodeURIComponent(mangle(token))).expect(200);
+    expect(res.body).toMatchObject({ bridged: false, bridge: 'invalid' });
+    expect(res.body.visitorId).not.toBe(visitorId);
+  });
+
+  it('GET never redeems: the visitor API has no GET identify, and a GET page with the parameter changes nothing', async () => {
+    const { token } = await visitorWithToken();
+    await api()
+      .get(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
+      .set('x-unblu-bridge', token)
+      .expect(404);
+    await api()
+      .get(`/?pantry_bridge=${token}`)
+      .expect((res) => expect(res.status).toBeLessThan(500));
+    expect((await identify(CHECKOUT, KEY, '', token).expect(200)).body.bridged).toBe(true);
+  });
+
+  describe('bad bridge requests', () => {
+    let cookie = '';
+    beforeAll(async () => {
+      cookie = cookieHeader(await identify(SHOP).expect(200));
+    });
+    it.each([
+      ['javascript:', 'javascript:alert(document.cookie)'],
+      ['data:', 'data:text/html,<script>alert(1)</script>'],
+      ['a lookalike host', 'https://www.checkout-shop.net.evil.com/cart'],
+      ['userinfo', 'https://www.checkout-shop.net@evil.com/cart'],
+      ['a trailing dot', 'https://www.checkout-shop.net./cart'],
+      ['another origin', 'https://evil.com/'],
+      ['http instead of https', 'http://www.checkout-shop.net/'],
+      ['a relative URL', '/cart'],
+    ])('%s: 400 bridge_target_not_allowed', async (_what, to) => {
+      const res = await bridge(cookie, to).expect(400);
+      expect(res.body.error).toBe('bridge_target_not_allowed');
+    });
+    it('an uppercase spelling of a target is the same origin', async () => {
+      const res = await bridge(cookie, 'HTTPS://WWW.Checkout-Shop.NET/Cart').expect(200);
+      tokens.push(res.body.token);
+      expect(new URL(res.body.url).origin).toBe(CHECKOUT);
+    });
+    it.each([
+      ['missing', undefined],
+      ['not a string', 42],
+      ['too long', `${CHECKOUT}/${'a'.repeat(3000)}`],
+    ])('`to` %s: 400', async (_what, to) => {
+      await bridge(cookie, to).expect(400);
+    });
+    it('from a refused origin: 403, nothing issued', async () => {
+      const res = await bridge(cookie, `${CHECKOUT}/`, KEY, 'https://evil.com').expect(403);
+      expect(res.body.error).toBe('origin_not_allowed');
+    });
+    it('without an identity (consent not given): 409 consent_required', async () => {
+      const gated = await identify(SHOP, GATED).expect(200);
+      const res = await bridge(cookieHeader(gated), `${CHECKOUT}/`, GATED).expect(409);
+      expect(res.body.error).toBe('consent_required');
+    });
+  });
+
+  it('never writes a token to the log', () => {
+    expect(tokens.length).toBeGreaterThan(10);
+    for (const token of tokens) expect(logger.text).not.toContain(token.split('.')[0]);
+  });
+});
