@@ -10,6 +10,8 @@ export interface SnippetConfig {
   readonly f: number;
   /** the visitor API's public base URL, when a trusted proxy announced it (X-Forwarded-*) */
   readonly b?: string;
+  /** bridge targets whose links the snippet decorates (`bridge.decorateLinks`), as origins */
+  readonly t?: string[];
 }
 
 /** The placeholder the server replaces with the account's SnippetConfig as JSON. */

@@ -11,6 +11,9 @@ import type { SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;
 
+/** The query parameter of a bridged link (the server's BRIDGE_PARAM). */
+const BRIDGE_PARAM = 'pantry_bridge';
+
 // The wire formats are the server's own types (type-only imports: nothing of the server is bundled).
 type Copy = RelayCookie;
 type Relay = RelayPayload;
@@ -130,8 +133,8 @@ interface Store {
     api.consentState = a.consent;
   };
 
-  const call = async (path: string, body?: unknown): Promise<Answer> => {
-    const headers: Record<string, string> = {};
+  const post = async (path: string, body?: unknown, extra?: Record<string, string>) => {
+    const headers: Record<string, string> = { ...extra };
     if (store.c.length)
       headers[`${cfg.p}cookie`] = store.c.map((c) => `${c.name}=${c.value}`).join('; ');
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -142,6 +145,15 @@ interface Store {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`Pantry: ${path} answered ${res.status}`);
+    return res;
+  };
+
+  const call = async (
+    path: string,
+    body?: unknown,
+    extra?: Record<string, string>,
+  ): Promise<Answer> => {
+    const res = await post(path, body, extra);
     const relay = res.headers.get(`${cfg.p}set-cookie`);
     if (relay && !product) apply(JSON.parse(relay) as Relay);
     const answer = (await res.json()) as Answer;
@@ -151,18 +163,90 @@ interface Store {
     return answer;
   };
 
+  // A bridge token arriving in the address (SPEC §10): taken out of the address bar at once
+  // (a copied or bookmarked link does not carry it), sent once, with the first identify.
+  let bridgeToken: string | null = null;
+  try {
+    const here = new URL(location.href);
+    bridgeToken = here.searchParams.get(BRIDGE_PARAM);
+    if (bridgeToken !== null) {
+      here.searchParams.delete(BRIDGE_PARAM);
+      history.replaceState(history.state, '', here.pathname + here.search + here.hash);
+    }
+  } catch {
+    /* no URL or History API: no bridge */
+  }
+
   const recent = store.a && store.k === cfg.k && store.t !== undefined && now() - store.t < cfg.f;
   // Synchronous ids for SDKs initialised right after the snippet; ready stays the truth.
   if (recent) show(store.a!);
   // PRODUCT_DOMAIN calls on every page load: that call is what refreshes the server's cookies.
-  const fresh = recent && !product && store.c.some((c) => c.expires === null);
+  const fresh = recent && !product && store.c.some((c) => c.expires === null) && !bridgeToken;
 
-  const ready: Promise<Answer> = fresh ? Promise.resolve(store.a!) : call('identify');
+  const ready: Promise<Answer> = fresh
+    ? Promise.resolve(store.a!)
+    : call('identify', undefined, bridgeToken ? { [`${cfg.p}bridge`]: bridgeToken } : undefined);
   ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
+
+  /** A URL on one of the account's bridge targets, decorated with a one-time token. */
+  const bridge = async (url: string): Promise<string> => {
+    const res = await post('bridge', { to: url });
+    return ((await res.json()) as { url: string }).url;
+  };
+
+  // Link decoration: a click on a link to a target fetches a token and follows the decorated
+  // link, or the plain one when Pantry has not answered within 300 ms. New-tab clicks (modifier
+  // keys, middle button, target), downloads and clicks a page handled itself are left alone.
+  const targets = cfg.t ?? [];
+  const isTarget = (href: string) => {
+    let origin: string;
+    try {
+      origin = new URL(href).origin.toLowerCase();
+    } catch {
+      return false;
+    }
+    return targets.some((t) => {
+      const [head, tail] = t.split('*');
+      return tail === undefined
+        ? origin === t
+        : origin.length > head.length + tail.length &&
+            origin.startsWith(head) &&
+            origin.endsWith(tail);
+    });
+  };
+  if (targets.length) {
+    doc.addEventListener('click', (e) => {
+      const a = (e.target as Element | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (
+        !a ||
+        e.defaultPrevented ||
+        e.button !== 0 ||
+        e.metaKey ||
+        e.ctrlKey ||
+        e.shiftKey ||
+        e.altKey ||
+        a.hasAttribute('download') ||
+        (a.target && a.target !== '_self') ||
+        !isTarget(a.href)
+      ) {
+        return;
+      }
+      e.preventDefault();
+      let gone = false;
+      const go = (url: string) => {
+        if (gone) return;
+        gone = true;
+        location.href = url;
+      };
+      setTimeout(() => go(a.href), 300);
+      bridge(a.href).then(go, () => go(a.href));
+    });
+  }
 
   w.pantry = Object.assign(api, {
     ready,
     consent: (granted: boolean) =>
       ready.catch(() => undefined).then(() => call('consent', { granted: !!granted })),
+    bridge,
   });
 })();

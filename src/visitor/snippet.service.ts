@@ -43,12 +43,15 @@ export class SnippetService {
     const key = `${account.apiKey}\u0000${base ?? ''}`;
     const cached = cache.get(key);
     if (cached) return cached;
+    const props = snapshot.propertiesOf(account.accountId).values;
+    const targets = props['bridge.decorateLinks'] ? props['bridge.targets'] : [];
     const config: SnippetConfig = {
       k: account.apiKey,
       m: account.plan.mode,
       p: this.plans.serverPrefix,
-      f: snapshot.propertiesOf(account.accountId).values['snippet.refreshSeconds'],
+      f: props['snippet.refreshSeconds'],
       ...(base ? { b: base } : {}),
+      ...(targets.length ? { t: targets } : {}),
     };
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
     const body = this.bundle.replace(SNIPPET_CONFIG_PLACEHOLDER, () => json);
