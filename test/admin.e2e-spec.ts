@@ -388,6 +388,7 @@ describe('admin API', () => {
         consent: 'unset',
         firstSeen: expect.any(String),
         lastSeen: expect.any(String),
+        customerId: null,
         bridges: [],
       });
       await as(api().delete(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(204);
@@ -499,6 +500,7 @@ describe('admin API', () => {
         '/admin/v1/accounts/{id}',
         '/admin/v1/accounts/{id}/apikeys',
         '/admin/v1/accounts/{id}/apikeys/{key}',
+        '/admin/v1/accounts/{id}/customers/{customerId}',
         '/admin/v1/accounts/{id}/diagnostics',
         '/admin/v1/accounts/{id}/properties',
         '/admin/v1/accounts/{id}/properties/{key}',

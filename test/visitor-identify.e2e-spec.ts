@@ -380,7 +380,10 @@ describe('POST /unblu/v1/identify', () => {
         gpc: false,
       });
       expect(result).not.toBeInstanceOf(Promise);
-      expect(result.body).toMatchObject({ visitorId: first.body.visitorId, issued: [] });
+      expect((result as { body: unknown }).body).toMatchObject({
+        visitorId: first.body.visitorId,
+        issued: [],
+      });
       expect(query).not.toHaveBeenCalled();
       expect(runner).not.toHaveBeenCalled();
       expect(upsert).not.toHaveBeenCalled();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { OneTimeTokenEntity } from '../database/one-time-token.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
@@ -49,6 +50,8 @@ export class AccountRepository {
     await em.delete(ErasedIdEntity, { accountId: id });
     await em.delete(OneTimeTokenEntity, { accountId: id });
     await em.delete(BridgeRedemptionEntity, { accountId: id });
+    await em.delete(AuthSessionEntity, { accountId: id });
+    await em.delete(CustomerLinkEntity, { accountId: id });
     const result = await em.delete(AccountEntity, { id });
     return (result.affected ?? 0) > 0;
   }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AuthModule } from '../auth/auth.module';
 import { DatabaseModule } from '../database/database.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminCustomersController } from './admin-customers.controller';
 import { AdminDiagnosticsController } from './admin-diagnostics.controller';
 import { AdminPropertiesController } from './admin-properties.controller';
 import { AdminSystemController } from './admin-system.controller';
@@ -11,13 +13,14 @@ import { AdminVisitorsController } from './admin-visitors.controller';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [DatabaseModule],
+  imports: [DatabaseModule, AuthModule],
   controllers: [
     AdminAccountsController,
     AdminPropertiesController,
     AdminVisitorsController,
     AdminSystemController,
     AdminDiagnosticsController,
+    AdminCustomersController,
   ],
   providers: [AdminService, AdminAuthGuard, ThrottlerStorageService, HostResolver],
 })

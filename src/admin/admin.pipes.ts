@@ -39,3 +39,8 @@ export const PropertyKeyPipe = patternPipe(
   'unknown_property',
   'A property key is made of A-Z a-z 0-9 . _ -',
 );
+export const CustomerIdPipe = patternPipe(
+  /^[\x20-\x7e\u00a0-\uffff]{1,256}$/,
+  'invalid_customer_id',
+  'A customer id is 1 to 256 printable characters',
+);

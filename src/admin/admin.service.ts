@@ -7,6 +7,8 @@ import { PantryException } from '../common/pantry.exception';
 import { Change, ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
+import { AuthService, CustomerView } from '../auth/auth.service';
+import { findProperty } from '../properties/property-catalog';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -20,6 +22,8 @@ export interface VisitorView {
   readonly consent: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** The customer this anonymous id is linked to by a login, if any. */
+  readonly customerId: string | null;
   /** Cross-domain bridge redemptions that carried this visitor's id. */
   readonly bridges: ReadonlyArray<{
     readonly from: string;
@@ -45,6 +49,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     private readonly secrets: SecretsService,
     private readonly feed: ChangeFeed,
     private readonly visitors: VisitorRepository,
+    private readonly auth: AuthService,
   ) {}
 
   private subscription?: Subscription;
@@ -168,7 +173,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         action: 'property.set',
         accountId: id,
         target: canonical,
-        details: { value: value.trim() },
+        // A secret (authentication.assertionSecret) is never written to the audit log.
+        details: { value: findProperty(canonical)?.secret ? '(redacted)' : value.trim() },
       }),
     );
     await this.properties.refresh();
@@ -223,7 +229,10 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.accounts.require(id);
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
-    const bridges = await this.visitors.findRedemptions(id, visitorId);
+    const [bridges, customerId] = await Promise.all([
+      this.visitors.findRedemptions(id, visitorId),
+      this.auth.customerOf(id, visitorId),
+    ]);
     return {
       accountId: record.accountId,
       visitorId: record.visitorId,
@@ -231,6 +240,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       consent: record.consent,
       firstSeen: new Date(record.firstSeen).toISOString(),
       lastSeen: new Date(record.lastSeen).toISOString(),
+      customerId,
       bridges: bridges.map((b) => ({
         from: b.fromOrigin,
         to: b.toOrigin,
@@ -253,6 +263,38 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       () => ({ actor, action: 'visitor.erase', accountId: id, target: visitorId }),
     );
     this.registry.markErased(id, ids);
+  }
+
+  async getCustomer(id: string, customerId: string): Promise<CustomerView> {
+    this.accounts.require(id);
+    const customer = await this.auth.customer(id, customerId);
+    if (!customer) throw this.customerNotFound(id);
+    return customer;
+  }
+
+  /** Erases a customer: every linked visitor erased, every session revoked, the links gone. */
+  async eraseCustomer(actor: string, id: string, customerId: string): Promise<void> {
+    await this.registry.flush();
+    const ids = await this.audited(
+      'erasures',
+      async (em) => {
+        await this.accounts.requireIn(em, id);
+        const erased = await this.auth.eraseCustomer(em, id, customerId);
+        if (!erased) throw this.customerNotFound(id);
+        return erased;
+      },
+      // The customer id is the site's own identifier of a person: not repeated in the log.
+      () => ({ actor, action: 'customer.erase', accountId: id }),
+    );
+    this.registry.markErased(id, ids);
+  }
+
+  private customerNotFound(id: string): PantryException {
+    return new PantryException(
+      HttpStatus.NOT_FOUND,
+      'customer_not_found',
+      `Account "${id}" has no such customer.`,
+    );
   }
 
   private visitorNotFound(id: string): PantryException {

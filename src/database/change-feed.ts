@@ -6,10 +6,10 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { describeDatabaseError } from './database-errors';
 
 /** What changed in the shared database; `all` after a (re)connection: re-read everything. */
-export type Change = 'accounts' | 'overrides' | 'erasures' | 'reload' | 'all';
+export type Change = 'accounts' | 'overrides' | 'erasures' | 'sessions' | 'reload' | 'all';
 
 const CHANNEL = 'pantry_changes';
-const KINDS = new Set<Change>(['accounts', 'overrides', 'erasures', 'reload', 'all']);
+const KINDS = new Set<Change>(['accounts', 'overrides', 'erasures', 'sessions', 'reload', 'all']);
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
 

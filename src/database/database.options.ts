@@ -6,6 +6,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { HealthProbeEntity } from '../health/health-probe.entity';
 import { OneTimeTokenEntity } from './one-time-token.entity';
@@ -22,6 +23,8 @@ export const ENTITIES = [
   HealthProbeEntity,
   OneTimeTokenEntity,
   BridgeRedemptionEntity,
+  AuthSessionEntity,
+  CustomerLinkEntity,
 ];
 
 const MEMORY = ':memory:';

@@ -8,6 +8,7 @@ import {
   enumParser,
   integerParser,
   parseAdminToken,
+  parseAssertionSecret,
   parseApiKeyList,
   parseBoolean,
   parseCookieDomain,
@@ -277,6 +278,31 @@ export const PROPERTY_DEFINITIONS = {
     valuesDoc: 'seconds, 0–2147483647',
     description: 'Lifetime of the authsession cookie.',
     parse: MAX_AGE,
+  }),
+  'authentication.assertionSecret': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty (login disabled)',
+    valuesDoc: '≥ 32 characters',
+    description:
+      'HMAC key (HS256) of the login assertions the site’s backend signs. Never shown by the admin API or logged.',
+    secret: true,
+    parse: parseAssertionSecret,
+  }),
+  'authentication.maxLinkedVisitors': define({
+    scope: 'ACCOUNT',
+    default: '64',
+    valuesDoc: '1–1000',
+    description:
+      'Anonymous visitor ids a customer keeps linked; beyond it the least recently seen is unlinked.',
+    parse: integerParser(1, 1000),
+  }),
+  'authentication.rotateOnLogout': define({
+    scope: 'ACCOUNT',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description: 'A new anonymous-person id after logout.',
+    parse: parseBoolean,
   }),
   'consent.cookieMaxAge': define({
     scope: 'ACCOUNT',

@@ -256,6 +256,16 @@ export function parseSigningSecrets(raw: string): string[] {
   return secrets;
 }
 
+export function parseAssertionSecret(raw: string): string | null {
+  if (raw === '') return null;
+  if (raw.length < 32) {
+    throw new InvalidPropertyValue(
+      `must be at least 32 characters (got ${raw.length}); generate one with: openssl rand -base64 32`,
+    );
+  }
+  return raw;
+}
+
 export function parseEncryptionKey(raw: string): string | null {
   if (raw === '') return null;
   const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : null;

@@ -208,6 +208,12 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
    * unit has committed, the caller applies them with markErased (the other nodes pick them up
    * within the refresh interval). Flush first, so a visitor seen a moment ago is found.
    */
+  /** Erases ids that have no record (yet), in the caller's unit of work; returns them. */
+  async eraseIds(em: EntityManager, accountId: string, ids: string[]): Promise<string[]> {
+    await this.repository.erase(em, accountId, ids, ids[0]);
+    return ids;
+  }
+
   async erase(em: EntityManager, accountId: string, visitorId: string): Promise<string[] | null> {
     const record = await this.repository.findIn(em, accountId, visitorId);
     if (!record) return null;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
+import { CustomerLinkEntity } from '../auth/auth.entities';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { ErasedIdEntity } from './erased-id.entity';
 import { VisitorEntity } from './visitor.entity';
@@ -68,6 +69,7 @@ export class VisitorRepository {
     const erasedAt = Date.now();
     await em.delete(VisitorEntity, { accountId, visitorId });
     await em.delete(BridgeRedemptionEntity, { accountId, visitorId });
+    await em.delete(CustomerLinkEntity, { accountId, visitorId });
     await em
       .createQueryBuilder()
       .insert()

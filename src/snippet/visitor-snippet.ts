@@ -248,5 +248,9 @@ interface Store {
     consent: (granted: boolean) =>
       ready.catch(() => undefined).then(() => call('consent', { granted: !!granted })),
     bridge,
+    /** Login with an assertion the site's backend signed (SPEC §11): a Promise of the answer. */
+    login: (assertion: string) =>
+      ready.catch(() => undefined).then(() => call('login', { assertion })),
+    logout: () => ready.catch(() => undefined).then(() => call('logout')),
   });
 })();

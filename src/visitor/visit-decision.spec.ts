@@ -112,6 +112,12 @@ describe(decideVisit.name, () => {
       ['device:resend', 'anonymous-person:resend', 'authsession:resend'],
       { issued: [] },
     ],
+    [
+      'an authsession that is no live session is deleted',
+      { found: { session: valid('s') }, dropAuthsession: true },
+      ['device:issue:new1', 'anonymous-person:issue:new2', 'authsession:delete'],
+      {},
+    ],
   ])('%s', (_what, over, actions, expected) => {
     const decision = decideVisit(input(over));
     expect(brief(decision.actions)).toEqual(actions);

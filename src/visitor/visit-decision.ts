@@ -24,6 +24,8 @@ export interface VisitInput {
   readonly honorGpc: boolean;
   /** A fresh random id. */
   readonly newId: () => string;
+  /** The authsession that came is not a live session of this account (delete it). */
+  readonly dropAuthsession?: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export function decideVisit(input: VisitInput): VisitDecision {
 
   const authsession = input.found.authsession;
   if (authsession) refresh('authsession', authsession);
+  else if (input.dropAuthsession) actions.push({ kind: 'authsession', op: 'delete' });
 
   return { consent, deviceId, visitorId, sessionId, issued, actions };
 }

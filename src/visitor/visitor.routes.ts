@@ -6,6 +6,7 @@ import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { ConfigurationService } from '../properties/configuration.service';
+import { LoginDto } from '../auth/login.dto';
 import { BridgeDto } from '../bridge/bridge.dto';
 import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
@@ -81,14 +82,14 @@ export class VisitorRoutes implements OnModuleInit {
       });
     const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
 
-    route('POST', '/v1/identify', (r) => {
+    // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.
+    route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
+    route('POST', '/v1/login', (r) => {
       const account = this.accounts.require(r);
-      const req = read(r);
-      // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.
-      return req.bridge === undefined
-        ? this.visitors.identify(account, req)
-        : this.visitors.identifyBridged(account, req, req.bridge);
+      const { assertion } = validateBody(LoginDto, r.body);
+      return this.visitors.login(account, read(r), assertion);
     });
+    route('POST', '/v1/logout', (r) => this.visitors.logout(this.accounts.require(r), read(r)));
     route('POST', '/v1/bridge', (r) => {
       const account = this.accounts.require(r);
       const { to } = validateBody(BridgeDto, r.body);
@@ -109,7 +110,14 @@ export class VisitorRoutes implements OnModuleInit {
       ),
     );
     // Preflights: the key, when the URL carries it, picks the account's allowlist.
-    for (const path of ['/v1/identify', '/v1/consent', '/v1/inspect', '/v1/bridge']) {
+    for (const path of [
+      '/v1/identify',
+      '/v1/consent',
+      '/v1/inspect',
+      '/v1/bridge',
+      '/v1/login',
+      '/v1/logout',
+    ]) {
       route('OPTIONS', path, (r) => this.visitors.preflight(this.accounts.find(r), read(r)));
     }
   }

@@ -17,6 +17,10 @@ import { CookieSignerService } from '../cookies/cookie-signer.service';
 import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
 import { BRIDGE_PARAM, BridgeService, bridgeTarget } from '../bridge/bridge.service';
 import { TenantService } from '../tenants/tenant.service';
+import { verifyAssertion } from '../auth/assertion';
+import { AuthService } from '../auth/auth.service';
+import { decideLogoutVisitor } from '../auth/linking';
+import { PantryException } from '../common/pantry.exception';
 import { encodeRelayHeader } from '../cookies/relay-header';
 import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -27,6 +31,8 @@ import { VisitorRequest } from './visitor-request';
 
 /** The identify answer (SPEC §5). */
 export interface IdentifyResult {
+  /** The logged-in customer (a live authsession), else absent. */
+  readonly customerId?: string;
   readonly account: string;
   readonly visitorId: string | null;
   readonly deviceId: string | null;
@@ -59,6 +65,9 @@ export interface BridgedIdentifyResult extends IdentifyResult {
 interface ReadCookies {
   found: { -readonly [K in CookieKind]?: FoundValue | null };
   present: Set<CookieKind>;
+  /** The authsession values that came (checked by a session lookup, when one is made). */
+  authValues: string[];
+  dropAuthsession?: boolean;
 }
 
 const jsonError = (
@@ -110,6 +119,7 @@ export class VisitorService {
     private readonly registry: VisitorRegistryService,
     private readonly tenants: TenantService,
     private readonly bridges: BridgeService,
+    private readonly auth: AuthService,
   ) {}
 
   private get trustProxy(): boolean {
@@ -167,8 +177,125 @@ export class VisitorService {
     };
   }
 
-  identify(account: VisitorAccount, req: VisitorRequest): VisitorResponse<IdentifyResult> {
-    return this.respond(account, req, undefined);
+  /**
+   * identify. Synchronous for every visitor without a login session or bridge token (the
+   * returning-visitor path never waits for the database); a request with an authsession
+   * cookie has its session looked up (cached per node), one with a bridge token redeems it.
+   */
+  identify(
+    account: VisitorAccount,
+    req: VisitorRequest,
+  ): VisitorResponse<IdentifyResult> | Promise<VisitorResponse<IdentifyResult>> {
+    const cookies = this.readCookies(account, req);
+    if (req.bridge !== undefined) return this.identifyBridged(account, req, req.bridge, cookies);
+    if (cookies.authValues.length === 0) return this.respond(account, req, undefined, cookies);
+    return this.withSession(account, cookies).then((customerId) =>
+      this.respond(account, req, undefined, cookies, customerId),
+    );
+  }
+
+  /**
+   * Looks the request's authsession up: a live session of this account is kept (and refreshed);
+   * anything else that came (undecryptable, revoked, expired, foreign) is deleted. Returns
+   * the session's customer id.
+   */
+  private async withSession(account: VisitorAccount, cookies: ReadCookies): Promise<string | null> {
+    if (cookies.authValues.length === 0) return null;
+    const valid = await this.auth.valid(
+      account.accountId,
+      this.auth.candidates(cookies.authValues),
+    );
+    if (!valid) {
+      cookies.dropAuthsession = true;
+      return null;
+    }
+    cookies.found.authsession = { id: valid.sessionId, current: true, value: valid.value };
+    return valid.customerId;
+  }
+
+  /** `POST …/v1/login` (SPEC §11): a verified assertion links this visitor to the customer. */
+  async login(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    assertion: unknown,
+  ): Promise<VisitorResponse<IdentifyResult & { customerId: string }>> {
+    const verdict = this.verdict(req, account.plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
+    const errorHeaders = { ...this.corsHeaders(verdict), 'cache-control': 'no-store' };
+    const props = this.tenants.current.propertiesOf(account.accountId).values;
+    const secret = props['authentication.assertionSecret'];
+    if (!secret) {
+      return jsonError(
+        HttpStatus.FORBIDDEN,
+        'login_disabled',
+        'Login is not enabled for this account: set authentication.assertionSecret.',
+        errorHeaders,
+      );
+    }
+    const verified = await verifyAssertion(assertion, secret, account.accountId);
+    if (!verified.ok) {
+      const status =
+        verified.code === 'invalid_customer_id' ? HttpStatus.BAD_REQUEST : HttpStatus.UNAUTHORIZED;
+      return jsonError(status, verified.code, verified.message, errorHeaders);
+    }
+    const cookies = this.readCookies(account, req);
+    await this.withSession(account, cookies);
+    const pre = this.decide(account, req, cookies, undefined);
+    if (pre.visitorId === null) {
+      return jsonError(
+        HttpStatus.CONFLICT,
+        'consent_required',
+        'Login links the visitor’s identity: it needs consent first.',
+        errorHeaders,
+      );
+    }
+    let session;
+    try {
+      session = await this.auth.login(account.accountId, verified, pre.visitorId, {
+        maxLinks: props['authentication.maxLinkedVisitors'],
+        lifetimeSeconds: props['authentication.cookieMaxAgeSeconds'],
+        newId,
+      });
+    } catch (e) {
+      if (e instanceof PantryException) {
+        return jsonError(e.getStatus(), e.code, e.message, errorHeaders);
+      }
+      throw e;
+    }
+    if (session.visitorId !== cookies.found['anonymous-person']?.id) {
+      cookies.found['anonymous-person'] = { id: session.visitorId, current: false, value: '' };
+    }
+    cookies.found.authsession = { id: session.sessionId, current: true, value: session.value };
+    cookies.dropAuthsession = false;
+    const response = this.respond(account, req, undefined, cookies, verified.customerId);
+    return response as VisitorResponse<IdentifyResult & { customerId: string }>;
+  }
+
+  /**
+   * `POST …/v1/logout`: the session is revoked and its cookie deleted; with
+   * `authentication.rotateOnLogout` the visitor gets a new anonymous-person id.
+   */
+  async logout(
+    account: VisitorAccount,
+    req: VisitorRequest,
+  ): Promise<VisitorResponse<IdentifyResult>> {
+    const verdict = this.verdict(req, account.plan.origins);
+    if (verdict.kind === 'refused') return REFUSED;
+    const cookies = this.readCookies(account, req);
+    await this.withSession(account, cookies);
+    const session = cookies.found.authsession;
+    if (session) await this.auth.revoke(session.id);
+    cookies.found.authsession = null;
+    cookies.dropAuthsession = cookies.authValues.length > 0;
+    const props = this.tenants.current.propertiesOf(account.accountId).values;
+    const person = cookies.found['anonymous-person'];
+    const next = decideLogoutVisitor(
+      person?.id ?? null,
+      props['authentication.rotateOnLogout'],
+      newId,
+    );
+    if (next.rotated) cookies.found['anonymous-person'] = null; // identify issues a new one
+    return this.respond(account, req, undefined, cookies);
   }
 
   /** Records the visitor's decision in the consent cookie; a revocation deletes gated cookies. */
@@ -184,19 +311,25 @@ export class VisitorService {
     account: VisitorAccount,
     req: VisitorRequest,
     decision: boolean | undefined,
+    cookies = this.readCookies(account, req),
+    customerId: string | null = null,
   ): VisitorResponse<IdentifyResult> {
     const verdict = this.verdict(req, account.plan.origins);
     if (verdict.kind === 'refused') return REFUSED;
-    const { visit, writes } = this.visit(account, req, decision);
+    const { visit, writes } = this.decideAndRender(account, req, cookies, decision);
     const headers = this.corsHeaders(verdict);
     headers['cache-control'] = 'no-store';
     this.addCookieHeaders(headers, account.plan, verdict, writes);
     const { consent, deviceId, visitorId, sessionId, issued } = visit;
-    return {
-      status: HttpStatus.OK,
-      headers,
-      body: { account: account.accountId, visitorId, deviceId, sessionId, consent, issued },
+    const body: IdentifyResult = {
+      account: account.accountId,
+      visitorId,
+      deviceId,
+      sessionId,
+      consent,
+      issued,
     };
+    return { status: HttpStatus.OK, headers, body: customerId ? { ...body, customerId } : body };
   }
 
   /**
@@ -258,9 +391,11 @@ export class VisitorService {
         device: read('device'),
         'anonymous-person': read('anonymous-person'),
         session: read('session'),
-        authsession: read('authsession'),
+        // Encrypted, and only valid as a live session: see withSession.
+        authsession: null,
       },
       present,
+      authValues: values('authsession').filter((v) => v !== ''),
     };
   }
 
@@ -271,7 +406,9 @@ export class VisitorService {
     decision: boolean | undefined,
   ): VisitDecision {
     return decideVisit({
-      ...cookies,
+      found: cookies.found,
+      present: cookies.present,
+      dropAuthsession: cookies.dropAuthsession,
       decision,
       gpc: req.gpc,
       consentRequired: account.plan.consentRequired,
@@ -370,10 +507,11 @@ export class VisitorService {
     account: VisitorAccount,
     req: VisitorRequest,
     token: string,
+    cookies = this.readCookies(account, req),
   ): Promise<VisitorResponse<BridgedIdentifyResult>> {
     const verdict = this.verdict(req, account.plan.origins);
     if (verdict.kind === 'refused') return REFUSED;
-    const cookies = this.readCookies(account, req);
+    const customerId = await this.withSession(account, cookies);
     const target = this.pageOrigin(verdict, req);
     let outcome: { bridged: boolean; bridge?: string };
     if (this.decide(account, req, cookies, undefined).visitorId === null) {
@@ -410,6 +548,7 @@ export class VisitorService {
         sessionId,
         consent,
         issued,
+        ...(customerId ? { customerId } : {}),
         ...outcome,
       },
     };

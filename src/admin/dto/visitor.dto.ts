@@ -31,6 +31,13 @@ export class VisitorDto {
   lastSeen!: string;
 
   @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The customer a login linked this id to',
+  })
+  customerId!: string | null;
+
+  @ApiProperty({
     type: [BridgeRedemptionDto],
     description: 'Cross-domain bridge redemptions that carried this id',
   })

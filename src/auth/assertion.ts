@@ -1,0 +1,83 @@
+import { errors, jwtVerify, JWTPayload } from 'jose';
+
+/** Assertions longer than this are refused before any parsing. */
+const MAX_ASSERTION_LENGTH = 8 * 1024;
+/** An assertion expires at most this far ahead (SPEC §11). */
+const MAX_LIFETIME_SECONDS = 300;
+const LEEWAY_SECONDS = 60;
+const JUNK_CUSTOMER_IDS = new Set(['null', 'undefined', 'anonymous', '0', 'none', 'nil']);
+
+export type Assertion =
+  | { readonly ok: true; readonly customerId: string; readonly jti: string; readonly exp: number }
+  | {
+      readonly ok: false;
+      readonly code: 'invalid_assertion' | 'invalid_customer_id';
+      readonly message: string;
+    };
+
+const invalid = (message: string): Assertion => ({ ok: false, code: 'invalid_assertion', message });
+
+/**
+ * Verifies a login assertion (SPEC §11) with a maintained JOSE library: a JWT signed HS256
+ * with the account's `authentication.assertionSecret` (no other algorithm, `none` included),
+ * `aud` the account id, `exp` no more than 300 s ahead (60 s leeway for clocks), `iat` and
+ * `jti` present, `sub` a real customer id. The reason goes in the message; never the token.
+ */
+export async function verifyAssertion(
+  token: unknown,
+  secret: string,
+  accountId: string,
+  nowMs = Date.now(),
+): Promise<Assertion> {
+  if (typeof token !== 'string' || token.length === 0) return invalid('assertion is missing');
+  if (token.length > MAX_ASSERTION_LENGTH) return invalid('assertion is too long');
+  const now = Math.floor(nowMs / 1000);
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      audience: accountId,
+      clockTolerance: LEEWAY_SECONDS,
+      currentDate: new Date(nowMs),
+      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+    }));
+  } catch (e) {
+    return invalid(reasonOf(e));
+  }
+  if (
+    typeof payload.exp !== 'number' ||
+    payload.exp > now + MAX_LIFETIME_SECONDS + LEEWAY_SECONDS
+  ) {
+    return invalid(`exp is more than ${MAX_LIFETIME_SECONDS} s ahead`);
+  }
+  if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 200) {
+    return invalid('jti must be a string of 1 to 200 characters');
+  }
+  const sub = payload.sub;
+  if (
+    typeof sub !== 'string' ||
+    sub.trim() === '' ||
+    sub.length > 256 ||
+    !/^[\x20-\x7e\u00a0-\uffff]+$/.test(sub) ||
+    JUNK_CUSTOMER_IDS.has(sub.trim().toLowerCase())
+  ) {
+    return {
+      ok: false,
+      code: 'invalid_customer_id',
+      message: 'sub must be the customer id: 1 to 256 printable characters, not a placeholder',
+    };
+  }
+  return { ok: true, customerId: sub, jti: payload.jti, exp: payload.exp };
+}
+
+function reasonOf(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'assertion has expired';
+  if (e instanceof errors.JWTClaimValidationFailed)
+    return `claim ${e.claim} is invalid (${e.reason})`;
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'only HS256 assertions are accepted';
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature does not verify';
+  if (e instanceof errors.JWTInvalid || e instanceof errors.JWSInvalid) {
+    return 'not a well-formed signed JWT';
+  }
+  return 'assertion could not be verified';
+}

@@ -1,0 +1,323 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SignJWT } from 'jose';
+import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { CaptureLogger } from './helpers/capture-logger';
+import { cookieHeader, setCookie } from './helpers/cookies';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+
+const SECRET = 'shop-assertion-secret-0123456789-abcdef';
+const KEY = 'shop-key-0001';
+const auth = (key = KEY) => `x-unblu-${key}-authsession`;
+const person = (key = KEY) => `x-unblu-${key}-anonymous-person`;
+
+let jtiCounter = 0;
+/** What the site's backend does after its own login. */
+function assertion(
+  sub: string,
+  over: Record<string, unknown> = {},
+  secret = SECRET,
+  alg = 'HS256',
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub,
+    aud: 'shop',
+    iat: now,
+    exp: now + 120,
+    jti: `j-${++jtiCounter}`,
+    ...over,
+  })
+    .setProtectedHeader({ alg })
+    .sign(new TextEncoder().encode(secret));
+}
+
+describe('known visitors: login, authsession, linking, erasure', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const logger = new CaptureLogger();
+  const secrets: string[] = [];
+  const api = () => request(app.getHttpServer());
+  const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+  const identify = (cookie = '', key = KEY) =>
+    api().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Cookie', cookie);
+  const login = (token: unknown, cookie = '', key = KEY) =>
+    api()
+      .post(`/unblu/v1/login?x-unblu-apikey=${key}`)
+      .set('Cookie', cookie)
+      .send({ assertion: token });
+  const logout = (cookie: string) =>
+    api().post(`/unblu/v1/logout?x-unblu-apikey=${KEY}`).set('Cookie', cookie);
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      accounts: {
+        shop: [
+          `account.apiKeys = ${KEY}`,
+          'consent.required = false',
+          `authentication.assertionSecret = ${SECRET}`,
+          'authentication.maxLinkedVisitors = 2',
+        ].join('\n'),
+        news: ['account.apiKeys = news-key-0001', 'consent.required = false'].join('\n'),
+        gated: [
+          'account.apiKeys = gated-key-001',
+          `authentication.assertionSecret = ${SECRET}`,
+        ].join('\n'),
+      },
+    });
+    app = await startApp(ws, { logger });
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  /** A browser: its cookies after each answer. */
+  async function device() {
+    const first = await identify().expect(200);
+    return { jar: cookieHeader(first), visitorId: first.body.visitorId as string };
+  }
+
+  it('logs in: the authsession holds no customer id, identify answers the customer, the admin sees the link', async () => {
+    const d = await device();
+    const token = await assertion('customer-alice');
+    secrets.push(token, 'customer-alice');
+    const res = await login(token, d.jar).expect(200);
+    expect(res.body).toMatchObject({ customerId: 'customer-alice', visitorId: d.visitorId });
+    const cookie = setCookie(res, auth())!;
+    expect(cookie.attributes).toMatchObject({ httponly: true, 'max-age': '604800' });
+    expect(cookie.value).not.toContain('customer-alice');
+    expect(Buffer.from(cookie.value, 'base64url').toString('latin1')).not.toContain('alice');
+    secrets.push(cookie.value);
+
+    const again = await identify(cookieHeader(await identify(d.jar), res)).expect(200);
+    expect(again.body).toMatchObject({ customerId: 'customer-alice', visitorId: d.visitorId });
+    const anonymous = await identify(d.jar).expect(200);
+    expect(anonymous.body.customerId).toBeUndefined();
+
+    const customer = await admin(
+      api().get('/admin/v1/accounts/shop/customers/customer-alice'),
+    ).expect(200);
+    expect(customer.body).toEqual({
+      customerId: 'customer-alice',
+      visitors: [
+        { visitorId: d.visitorId, linkedAt: expect.any(String), lastSeen: expect.any(String) },
+      ],
+      sessions: 1,
+    });
+    const record = await admin(api().get(`/admin/v1/accounts/shop/visitors/${d.visitorId}`)).expect(
+      200,
+    );
+    expect(record.body.customerId).toBe('customer-alice');
+  });
+
+  it('a jti works once', async () => {
+    const d = await device();
+    const token = await assertion('customer-once');
+    await login(token, d.jar).expect(200);
+    const reused = await login(token, d.jar).expect(401);
+    expect(reused.body).toMatchObject({
+      error: 'invalid_assertion',
+      message: expect.stringMatching(/used/),
+    });
+    expect(reused.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('a second customer on the same device gets a fresh anonymous id: two customers are never merged', async () => {
+    const d = await device();
+    await login(await assertion('customer-bob'), d.jar).expect(200);
+    const carol = await login(await assertion('customer-carol'), d.jar).expect(200);
+    expect(carol.body.visitorId).not.toBe(d.visitorId);
+    expect(setCookie(carol, person())!.value.startsWith(`${carol.body.visitorId}.`)).toBe(true);
+    const bob = await admin(api().get('/admin/v1/accounts/shop/customers/customer-bob')).expect(
+      200,
+    );
+    expect(bob.body.visitors.map((v: { visitorId: string }) => v.visitorId)).toEqual([d.visitorId]);
+    const c = await admin(api().get('/admin/v1/accounts/shop/customers/customer-carol')).expect(
+      200,
+    );
+    expect(c.body.visitors.map((v: { visitorId: string }) => v.visitorId)).toEqual([
+      carol.body.visitorId,
+    ]);
+  });
+
+  it('keeps at most authentication.maxLinkedVisitors ids, unlinking the least recently seen', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await device();
+      ids.push(d.visitorId);
+      await login(await assertion('customer-dave'), d.jar).expect(200);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const dave = await admin(api().get('/admin/v1/accounts/shop/customers/customer-dave')).expect(
+      200,
+    );
+    expect(dave.body.visitors.map((v: { visitorId: string }) => v.visitorId).sort()).toEqual(
+      ids.slice(1).sort(),
+    );
+  });
+
+  it('logout revokes the session, deletes its cookie and rotates the anonymous id', async () => {
+    const d = await device();
+    const res = await login(await assertion('customer-erin'), d.jar).expect(200);
+    const jar = cookieHeader(await identify(d.jar), res);
+    const out = await logout(jar).expect(200);
+    expect(setCookie(out, auth())!.attributes['max-age']).toBe('0');
+    expect(out.body.visitorId).not.toBe(d.visitorId);
+    expect(out.body.customerId).toBeUndefined();
+    // The old authsession, replayed: refused and deleted.
+    const replay = await identify(jar).expect(200);
+    expect(replay.body.customerId).toBeUndefined();
+    expect(setCookie(replay, auth())!.attributes['max-age']).toBe('0');
+  });
+
+  it('erasing a customer erases its visitors and sessions: the old cookies are refused', async () => {
+    const d = await device();
+    const res = await login(await assertion('customer-frank'), d.jar).expect(200);
+    const jar = cookieHeader(await identify(d.jar), res);
+    await admin(api().delete('/admin/v1/accounts/shop/customers/customer-frank')).expect(204);
+    const after = await identify(jar).expect(200);
+    expect(after.body.visitorId).not.toBe(d.visitorId);
+    expect(after.body.customerId).toBeUndefined();
+    await admin(api().get('/admin/v1/accounts/shop/customers/customer-frank')).expect(404);
+    await admin(api().get(`/admin/v1/accounts/shop/visitors/${d.visitorId}`)).expect(404);
+    const audit = await admin(api().get('/admin/v1/audit?accountId=shop&limit=5')).expect(200);
+    expect(audit.body[0]).toMatchObject({ action: 'customer.erase', target: null });
+  });
+
+  it('is strictly per account', async () => {
+    const d = await device();
+    const res = await login(await assertion('customer-gina'), d.jar).expect(200);
+    await admin(api().get('/admin/v1/accounts/news/customers/customer-gina')).expect(404);
+    await admin(api().delete('/admin/v1/accounts/news/customers/customer-gina')).expect(404);
+    // The shop's authsession, sent under the news cookie name: foreign, ignored and deleted.
+    const value = setCookie(res, auth())!.value;
+    const news = await identify(`${auth('news-key-0001')}=${value}`, 'news-key-0001').expect(200);
+    expect(news.body.customerId).toBeUndefined();
+    expect(setCookie(news, auth('news-key-0001'))!.attributes['max-age']).toBe('0');
+    // news has no assertion secret: login is disabled there.
+    expect((await login(await assertion('x'), '', 'news-key-0001').expect(403)).body.error).toBe(
+      'login_disabled',
+    );
+  });
+
+  it('needs consent', async () => {
+    const gated = await identify('', 'gated-key-001').expect(200);
+    const res = await login(
+      await assertion('customer-h', { aud: 'gated' }),
+      cookieHeader(gated),
+      'gated-key-001',
+    ).expect(409);
+    expect(res.body.error).toBe('consent_required');
+  });
+
+  describe('bad assertions: a clear 4xx, nothing set', () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = () => Math.floor(Date.now() / 1000);
+    const claims = () => ({
+      sub: 'customer-x',
+      aud: 'shop',
+      iat: now(),
+      exp: now() + 60,
+      jti: randomUUID(),
+    });
+    it.each<[string, () => Promise<unknown>, number, string]>([
+      [
+        'alg none',
+        () => Promise.resolve(`${b64({ alg: 'none' })}.${b64(claims())}.`),
+        401,
+        'invalid_assertion',
+      ],
+      [
+        'RS256 with the secret as the key',
+        () => {
+          const head = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims())}`;
+          const sig = createHmac('sha256', SECRET).update(head).digest('base64url');
+          return Promise.resolve(`${head}.${sig}`);
+        },
+        401,
+        'invalid_assertion',
+      ],
+      ['a wrong aud', () => assertion('customer-x', { aud: 'news' }), 401, 'invalid_assertion'],
+      ['no aud', () => assertion('customer-x', { aud: undefined }), 401, 'invalid_assertion'],
+      [
+        'exp in the past',
+        () => assertion('customer-x', { exp: now() - 600 }),
+        401,
+        'invalid_assertion',
+      ],
+      [
+        'exp a day ahead',
+        () => assertion('customer-x', { exp: now() + 86_400 }),
+        401,
+        'invalid_assertion',
+      ],
+      ['no jti', () => assertion('customer-x', { jti: undefined }), 401, 'invalid_assertion'],
+      [
+        'another secret',
+        () => assertion('customer-x', {}, 'another-secret-0123456789-abcdefgh'),
+        401,
+        'invalid_assertion',
+      ],
+      [
+        'a non-JSON payload',
+        () => Promise.resolve(`${b64({ alg: 'HS256' })}.bm90IGpzb24.c2ln`),
+        401,
+        'invalid_assertion',
+      ],
+      ['a 10 KB token', () => Promise.resolve('a'.repeat(10_000)), 401, 'invalid_assertion'],
+      ['not a string', () => Promise.resolve(42), 400, 'bad_request'],
+      ['sub "null"', () => assertion('null'), 400, 'invalid_customer_id'],
+      ['sub "anonymous"', () => assertion('anonymous'), 400, 'invalid_customer_id'],
+      ['sub "0"', () => assertion('0'), 400, 'invalid_customer_id'],
+      ['sub of spaces', () => assertion('   '), 400, 'invalid_customer_id'],
+      ['sub of 2 KB', () => assertion('c'.repeat(2048)), 400, 'invalid_customer_id'],
+    ])('%s', async (_what, make, status, code) => {
+      const token = await make();
+      if (typeof token === 'string') secrets.push(token);
+      const res = await login(token).expect(status);
+      expect(res.body.error).toBe(code);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+    it('a 100 KB assertion: 413', async () => {
+      await login('a'.repeat(100_000)).expect(413);
+    });
+  });
+
+  describe('bad authsession cookies: ignored and deleted, never a 5xx', () => {
+    const encrypt = (key: Buffer, text: string) => {
+      const iv = randomBytes(16);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(text), c.final()]);
+      return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64url');
+    };
+    it.each<[string, () => string]>([
+      ['forged', () => 'AAAA' + randomBytes(60).toString('base64url')],
+      ['encrypted with a rotated-out key', () => encrypt(randomBytes(32), `UP:${randomUUID()}`)],
+      ['junk', () => 'not-an-authsession'],
+      ['very long', () => 'A'.repeat(3000)],
+    ])('%s', async (_what, make) => {
+      const res = await identify(`${auth()}=${make()}`).expect(200);
+      expect(res.body.customerId).toBeUndefined();
+      expect(setCookie(res, auth())!.attributes['max-age']).toBe('0');
+    });
+  });
+
+  it('shows the assertion secret to no one, and logs no assertion, session or customer id', async () => {
+    await admin(api().put('/admin/v1/accounts/news/properties/authentication.assertionSecret'))
+      .send({ value: 'news-assertion-secret-0123456789-xyz' })
+      .expect(200);
+    const props = await admin(api().get('/admin/v1/accounts/news/properties')).expect(200);
+    const view = props.body.find(
+      (p: { key: string }) => p.key === 'authentication.assertionSecret',
+    );
+    expect(view).toMatchObject({ value: '(redacted)', source: 'api' });
+    const audit = await admin(api().get('/admin/v1/audit?accountId=news&limit=3')).expect(200);
+    expect(JSON.stringify(audit.body)).not.toContain('news-assertion-secret');
+    expect(JSON.stringify(props.body)).not.toContain(SECRET);
+    for (const s of [...secrets, SECRET, 'news-assertion-secret']) {
+      expect(logger.text).not.toContain(s);
+    }
+    expect(logger.text).not.toMatch(/customer-[a-z]+/);
+  });
+});
