@@ -15,6 +15,7 @@ import { ConfigurationService, loadConfiguration } from './properties/configurat
 import { PropertiesModule } from './properties/properties.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RegistryModule } from './registry/registry.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { VisitorModule } from './visitor/visitor.module';
@@ -37,6 +38,7 @@ export class AppModule {
             dataSourceOptions(config.startup['database.url']),
           dataSourceFactory: (options) => initializeDataSource(options!),
         }),
+        MetricsModule,
         SecretsModule,
         TenantsModule,
         AccountPropertiesModule,

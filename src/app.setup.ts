@@ -1,12 +1,17 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { onRequestHookHandler, onResponseHookHandler, onSendHookHandler } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createLimitedServer } from './common/http-server';
 import { registerJsonParser } from './common/json-body';
 import { VALIDATION_OPTIONS } from './common/validate-body';
+import { setErrorCounter } from './common/error-response';
+import { requestId, routeLabel } from './common/request-id';
+import { requestContext } from './logging/request-context';
+import { MetricsService } from './metrics/metrics.service';
 import { PropertyValues } from './properties/property-catalog';
 
 /** The HTTP adapter: Fastify (measured ~3× Express on this workload, see README). */
@@ -20,6 +25,8 @@ export function createAdapter(
     routerOptions: { maxParamLength: 200 },
     // Pantry reads X-Forwarded-* itself, only when server.trustProxy is set.
     trustProxy: false,
+    // A well-formed incoming X-Request-Id is kept (a proxy's trace), anything else replaced.
+    genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
       createLimitedServer(handler, {
         requestTimeoutMs: values['server.requestTimeoutSeconds'] * 1000,
@@ -33,7 +40,52 @@ export const APP_OPTIONS = { bodyParser: false } satisfies NestApplicationOption
 
 /** Everything main.ts and the e2e tests share: body parser, pipes, filters, API docs, shutdown hooks. */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
-  registerJsonParser(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonParser(fastify);
+  // Every route but the visitor API's gets, when it is registered: its log lines tagged with
+  // the request id, the id sent back, the answer counted. The visitor routes (every page view
+  // of every site) do the same in their own handler, without three hooks per request.
+  const metrics = app.get(MetricsService);
+  const tagRequest: onRequestHookHandler = (request, _reply, done) => {
+    requestContext.enterWith({ id: request.id });
+    done();
+  };
+  const sendRequestId: onSendHookHandler = (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  };
+  const count: onResponseHookHandler = (request, reply, done) => {
+    metrics.observeRequest(
+      routeLabel(request),
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  };
+  const add = (existing: unknown, hook: unknown): unknown[] =>
+    existing === undefined
+      ? [hook]
+      : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), hook];
+  fastify.addHook('onRoute', (options) => {
+    const route = options as unknown as {
+      config?: { visitorApi?: boolean };
+      onRequest?: unknown;
+      onSend?: unknown;
+      onResponse?: unknown;
+    };
+    if (route.config?.visitorApi) return;
+    route.onRequest = add(route.onRequest, tagRequest);
+    route.onSend = add(route.onSend, sendRequestId);
+    if (metrics.enabled) route.onResponse = add(route.onResponse, count);
+  });
+  // Errors answered outside those hooks (the visitor routes', unrouted requests') are counted
+  // where they are answered.
+  if (metrics.enabled) {
+    setErrorCounter((request, status) =>
+      metrics.observeRequest(routeLabel(request), request.method, status, 0),
+    );
+  }
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupAdminDocs(app);

@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
 import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
+import { JsonLogger } from './logging/json-logger';
 import { loadConfiguration } from './properties/configuration.service';
 
 async function bootstrap(): Promise<void> {
@@ -30,10 +31,12 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
+  const format = loaded.configuration.app.values['server.logFormat'];
+  const json = format === 'json' || (format === 'auto' && !process.stdout.isTTY);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(loaded.configuration),
     createAdapter(loaded.configuration.app.values),
-    { ...APP_OPTIONS, abortOnError: false },
+    { ...APP_OPTIONS, abortOnError: false, ...(json ? { logger: new JsonLogger() } : {}) },
   );
   configureApp(app);
   await app.listen(env.PORT, env.HOST);

@@ -53,8 +53,25 @@ describe('starting the server process', () => {
     expect(server.output()).toContain('(config directory): not found or not a directory');
   });
 
+  it('with JSON logs, never prints a generated admin token: the log says where it is kept', async () => {
+    ws = createWorkspace({
+      app: 'server.logFormat = json',
+      accounts: { shop: 'account.apiKeys = shop-key-0001' },
+    });
+    const server = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });
+    await server.listening;
+    expect(await server.stop()).toBe(CLEAN_STOP);
+    const lines = server.output().trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(server.output()).toMatch(/generated an admin token; read it from/);
+    expect(server.output()).not.toMatch(/shown only this once/);
+  });
+
   it('generates secrets once (0600), shows a generated admin token once, and logs no secret', async () => {
-    ws = createWorkspace({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
+    ws = createWorkspace({
+      app: 'server.logFormat = pretty',
+      accounts: { shop: 'account.apiKeys = shop-key-0001' },
+    });
     const first = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });
     const url = await first.listening;
     expect((await fetch(`${url}/health`)).status).toBe(200);

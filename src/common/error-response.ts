@@ -1,7 +1,9 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { requestContext } from '../logging/request-context';
 import { PantryException } from './pantry.exception';
+import { ROUTE_LABEL } from './request-id';
 
 /** Machine codes for HTTP statuses without a domain code. */
 function codeFor(status: number): string {
@@ -73,8 +75,32 @@ export function errorResponse(
   };
 }
 
+type ErrorCounter = (request: FastifyRequest, status: number) => void;
+let countError: ErrorCounter | null = null;
+
+/** The metrics' hook for errors answered where no route hook counts them (set at start). */
+export function setErrorCounter(counter: ErrorCounter | null): void {
+  countError = counter;
+}
+
 /** Sends an error as JSON, whatever the route meant to answer (HTML, JavaScript). */
 export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = errorResponse(exception, request);
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  const { status, body } = requestContext.run({ id: request.id }, () =>
+    errorResponse(exception, request),
+  );
+  // Routes registered with hooks count themselves; the visitor API's and unrouted requests not.
+  const config = request.routeOptions?.config as { visitorApi?: boolean } | undefined;
+  const documentMode = (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL];
+  if (
+    countError &&
+    !documentMode &&
+    (request.routeOptions?.url === undefined || config?.visitorApi)
+  ) {
+    countError(request, status);
+  }
+  void reply
+    .status(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-request-id', request.id)
+    .send(body);
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Observable, Subject } from 'rxjs';
 import { EntityManager } from 'typeorm';
@@ -31,6 +32,8 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
   private retryMs = RECONNECT_MIN_MS;
   private retryTimer?: NodeJS.Timeout;
+  /** This node, in every announcement: its own echoes are not replayed to it. */
+  private readonly node = randomBytes(6).toString('base64url');
 
   /** Changes announced by any node (this one included). */
   readonly changes: Observable<Change> = this.subject.asObservable();
@@ -38,6 +41,11 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(configuration: ConfigurationService) {
     const url = configuration.startup['database.url'];
     this.postgresUrl = url.type === 'postgres' ? url.url : null;
+  }
+
+  /** Whether this node has a notification connection to keep (PostgreSQL). */
+  get listens(): boolean {
+    return this.postgresUrl !== null;
   }
 
   /** Whether the notification connection is up (always true where there is none to have). */
@@ -48,7 +56,7 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   /** Announces a change inside the caller's unit of work; sent when it commits. */
   async announce(em: EntityManager, change: Exclude<Change, 'all'>): Promise<void> {
     if (em.connection.options.type !== 'postgres') return;
-    await em.query('SELECT pg_notify($1, $2)', [CHANNEL, change]);
+    await em.query('SELECT pg_notify($1, $2)', [CHANNEL, `${change}:${this.node}`]);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,8 +77,10 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     });
     this.client = client;
     client.on('notification', (message) => {
-      const change = message.payload as Change;
-      if (KINDS.has(change)) this.subject.next(change);
+      // `<change>:<node>`: this node applied its own changes already (and a reload twice
+      // would be reported twice).
+      const [change, node] = (message.payload ?? '').split(':') as [Change, string];
+      if (KINDS.has(change) && node !== this.node) this.subject.next(change);
     });
     client.on('error', (e) => this.lost(client, e));
     client.on('end', () => this.lost(client, null));

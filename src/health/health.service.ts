@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
 import { describeDatabaseError } from '../database/database-errors';
+import { ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { HealthProbeEntity } from './health-probe.entity';
 
@@ -24,7 +25,27 @@ export class HealthService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly accounts: AccountsService,
+    private readonly feed: ChangeFeed,
   ) {}
+
+  /** Readiness (SPEC §12): the configuration is loaded, the database answers, and on PostgreSQL the change notifications are heard. */
+  async ready(): Promise<{ status: 'ready'; database: 'ok'; notifications: 'ok' | 'n/a' }> {
+    const problems: string[] = [];
+    try {
+      await this.uow.read((em) => em.query('SELECT 1'));
+    } catch (e) {
+      problems.push(`the database does not answer (${describeDatabaseError(e)})`);
+    }
+    if (!this.feed.healthy) problems.push('the change notification connection is down');
+    if (problems.length > 0) {
+      throw new PantryException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'not_ready',
+        `Not ready: ${problems.join('; ')}.`,
+      );
+    }
+    return { status: 'ready', database: 'ok', notifications: this.feed.listens ? 'ok' : 'n/a' };
+  }
 
   async check(): Promise<HealthStatus> {
     const problem = await this.databaseProblem();

@@ -91,6 +91,8 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   readonly startup: PropertyValues;
   /** Emits the new configuration after every successful reload. */
   readonly changes = new Subject<Configuration>();
+  /** Emits the outcome of every reload (for the metrics). */
+  readonly reloadResults = new Subject<'ok' | 'failed'>();
 
   constructor(
     @Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>,
@@ -121,6 +123,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
       this.logger.warn(
         `configuration not reloaded, the last good one stays in force:\n${problems.join('\n')}`,
       );
+      this.reloadResults.next('failed');
       return { ok: false, problems };
     }
     const previous = this.current;
@@ -154,6 +157,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
       );
     }
     this.changes.next(next);
+    this.reloadResults.next('ok');
     return { ok: true, summary };
   }
 
@@ -189,6 +193,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   onModuleDestroy(): void {
     clearTimeout(this.debounce);
     this.changes.complete();
+    this.reloadResults.complete();
     this.watchers.forEach((w) => w.close());
   }
 }

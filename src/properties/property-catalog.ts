@@ -59,6 +59,7 @@ function define<T>(d: PropertyDefinition<T>): PropertyDefinition<T> {
 const MAX_AGE = integerParser(0, 2147483647);
 const SAME_SITE = ['Lax', 'Strict', 'None', 'AUTO'] as const;
 const CORS_COOKIE_MODES = ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] as const;
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type SameSiteSetting = (typeof SAME_SITE)[number];
 export type CorsCookieMode = (typeof CORS_COOKIE_MODES)[number];
 
@@ -144,6 +145,38 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'Open connections one client address may hold; further ones are closed at once. Behind a reverse proxy every connection comes from the proxy: raise it, or set 0 and limit at the proxy.',
     parse: integerParser(0, 1_000_000),
+  }),
+  'server.metricsEnabled': define({
+    scope: 'IMMUTABLE',
+    default: 'true',
+    valuesDoc: '`true`, `false`',
+    description: 'Prometheus metrics at `/metrics`; `false` serves none and counts nothing.',
+    parse: parseBoolean,
+  }),
+  'server.metricsPort': define({
+    scope: 'IMMUTABLE',
+    default: '0',
+    valuesDoc: '0–65535 (0: the main port)',
+    description:
+      'Serve `GET /metrics` (Prometheus) only on this port, for scrapers on an internal network; 0 serves it on the main port.',
+    parse: integerParser(0, 65535),
+  }),
+  'server.metricsPerAccount': define({
+    scope: 'GLOBAL',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description:
+      'Label cookie, origin, bridge and login metrics with the account id (one series per account: mind the cardinality).',
+    parse: parseBoolean,
+  }),
+  'server.logFormat': define({
+    scope: 'IMMUTABLE',
+    default: 'auto',
+    values: LOG_FORMATS,
+    valuesDoc: LOG_FORMATS.map((v) => `\`${v}\``).join(', '),
+    description:
+      '`json`: one JSON object per line with a request id; `pretty`: human lines; `auto`: `pretty` on a terminal, else `json`.',
+    parse: enumParser(LOG_FORMATS),
   }),
   'database.url': define({
     scope: 'IMMUTABLE',

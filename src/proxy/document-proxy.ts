@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../accounts/accounts.service';
 import { clientAddress } from '../common/client-address';
 import { sendError } from '../common/error-response';
+import { ROUTE_LABEL } from '../common/request-id';
+import { requestContext } from '../logging/request-context';
+import { MetricsService } from '../metrics/metrics.service';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
@@ -64,6 +67,7 @@ export class DocumentProxy implements OnModuleInit {
     private readonly accounts: AccountsService,
     private readonly plans: CookiePlanService,
     private readonly visitors: VisitorService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -123,6 +127,17 @@ export class DocumentProxy implements OnModuleInit {
     if (hasBody && request.method !== 'GET' && request.method !== 'HEAD') {
       (request as { body: unknown }).body = request.raw;
     }
+    (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = '(document mode)';
+    requestContext.enterWith({ id: request.id });
+    const upstreamStarted = performance.now();
+    reply.raw.once('finish', () =>
+      this.metrics.observeRequest(
+        '(document mode)',
+        request.method,
+        reply.raw.statusCode,
+        (performance.now() - upstreamStarted) / 1000,
+      ),
+    );
     const timeout =
       this.properties.forAccount(site.accountId).values['proxy.timeoutSeconds'] * 1000;
     const proto = trustProxy
@@ -144,11 +159,16 @@ export class DocumentProxy implements OnModuleInit {
       rewriteHeaders: (headers) => {
         const out = { ...headers };
         for (const h of HOP_BY_HOP) delete out[h];
+        out['x-request-id'] = request.id;
         return out;
       },
       onResponse: (_req, _res, raw) => {
         // reply-from passes the upstream's answer here, not a ServerResponse as typed.
         const upstream = raw as unknown as UpstreamAnswer;
+        this.metrics.upstreamLatency.observe(
+          { status: String(upstream.statusCode) },
+          (performance.now() - upstreamStarted) / 1000,
+        );
         if (isDocument(request.method, upstream.statusCode, upstream.headers['content-type'])) {
           this.addCookies(request, reply, site, upstream.headers);
         }
@@ -156,6 +176,7 @@ export class DocumentProxy implements OnModuleInit {
       },
       onError: (_res, { error }) => {
         const status = (error as { statusCode?: number }).statusCode;
+        this.metrics.upstreamErrors.inc({ code: status === 504 ? 'timeout' : 'unreachable' });
         this.logger.warn(`upstream of account ${site.accountId} failed: ${error.message}`);
         sendError(
           status === 504

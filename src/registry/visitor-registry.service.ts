@@ -10,6 +10,7 @@ import { EntityManager } from 'typeorm';
 import { Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
+import { MetricsService } from '../metrics/metrics.service';
 import { VisitorEntity } from './visitor.entity';
 import { VisitorRepository } from './visitor.repository';
 
@@ -50,6 +51,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   private subscription?: Subscription;
@@ -132,9 +134,15 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       const batch = this.pending;
       this.pending = new Map();
       this.busy = true;
+      const started = performance.now();
       try {
         await this.uow.transaction((em) => this.repository.upsertMany(em, [...batch.values()]));
+        this.metrics?.flushLatency.observe({ result: 'ok' }, (performance.now() - started) / 1000);
       } catch (e) {
+        this.metrics?.flushLatency.observe(
+          { result: 'failed' },
+          (performance.now() - started) / 1000,
+        );
         this.logger.warn(
           `writing ${batch.size} visitor sightings failed, will retry: ${String(e)}`,
         );
@@ -146,6 +154,8 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         }
       } finally {
         this.busy = false;
+        this.metrics?.queueDepth.set(this.pending.size);
+        this.metrics?.droppedSightings.set(this.dropped);
       }
     });
     return this.flushing;

@@ -163,7 +163,7 @@ export class SecretsService {
       );
     }
     const secrets = new SecretsService(props, env, stored);
-    if (generated.has('adminToken')) {
+    if (generated.has('adminToken') && !consoleIsLog(props)) {
       // Shown once, on the console, by the node that created it; never through the logger.
       process.stdout.write(
         `\n  Pantry generated an admin token (shown only this once${store.where ? `; also kept in ${store.where}` : ''}):\n` +
@@ -171,6 +171,18 @@ export class SecretsService {
           `  Use it as "Authorization: Bearer <token>" on /admin/v1, or set PANTRY_ADMIN_TOKEN.\n\n`,
       );
     }
+    if (generated.has('adminToken') && consoleIsLog(props)) {
+      // With JSON logs the console is the log: the token is not printed; it says where it is.
+      new Logger(SecretsService.name).log(
+        `generated an admin token; read it from ${store.where ?? 'nowhere (in-memory database: set PANTRY_ADMIN_TOKEN)'}, or set PANTRY_ADMIN_TOKEN`,
+      );
+    }
     return secrets;
   }
+}
+
+/** Whether the console is a JSON log (server.logFormat json, or auto off a terminal). */
+function consoleIsLog(props: PropertyValues): boolean {
+  const format = props['server.logFormat'];
+  return format === 'json' || (format === 'auto' && !process.stdout.isTTY);
 }

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { LoginDto } from '../auth/login.dto';
 import { BridgeDto } from '../bridge/bridge.dto';
@@ -18,10 +19,10 @@ import { VisitorResponse, VisitorService } from './visitor.service';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends a VisitorResponse on the raw response: JSON bodies are serialised here. */
-function writeResponse(raw: ServerResponse, response: VisitorResponse): void {
+function writeResponse(raw: ServerResponse, response: VisitorResponse, requestId: string): void {
   const { status, headers, body } = response;
   if (body === undefined) {
-    raw.writeHead(status, headers).end();
+    raw.writeHead(status, { ...headers, 'x-request-id': requestId }).end();
     return;
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -29,6 +30,7 @@ function writeResponse(raw: ServerResponse, response: VisitorResponse): void {
     .writeHead(status, {
       'content-type': JSON_TYPE,
       ...headers,
+      'x-request-id': requestId,
       'content-length': Buffer.byteLength(text),
     })
     .end(text);
@@ -50,6 +52,7 @@ export class VisitorRoutes implements OnModuleInit {
     private readonly accounts: VisitorAccountResolver,
     private readonly visitors: VisitorService,
     private readonly snippets: SnippetService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -62,17 +65,29 @@ export class VisitorRoutes implements OnModuleInit {
       method: 'GET' | 'POST' | 'OPTIONS',
       path: string,
       handle: (request: FastifyRequest) => VisitorResponse | Promise<VisitorResponse>,
-    ) =>
+    ) => {
+      const template = `${base}${path}`;
       fastify.route({
         method,
-        url: `${base}${path}`,
+        url: template,
         errorHandler,
+        // No per-route hooks (see configureApp): the handler sends the request id and counts.
+        config: { visitorApi: true },
         handler: (request, reply) => {
+          const started = performance.now();
           // Written straight to the socket like a bare node:http server: the answer is complete
           // here, and Fastify's reply pipeline (hooks, serialisers) measured 8% of identify.
           const send = (response: VisitorResponse) => {
             reply.hijack();
-            writeResponse(reply.raw, response);
+            writeResponse(reply.raw, response, request.id);
+            if (this.metrics.enabled) {
+              this.metrics.observeRequest(
+                template,
+                method,
+                response.status,
+                (performance.now() - started) / 1000,
+              );
+            }
           };
           const response = handle(request);
           // Only the calls that write (a bridge token) wait for the database.
@@ -80,6 +95,7 @@ export class VisitorRoutes implements OnModuleInit {
           send(response);
         },
       });
+    };
     const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
 
     // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.

@@ -19,6 +19,7 @@ import { BRIDGE_PARAM, BridgeService, bridgeTarget } from '../bridge/bridge.serv
 import { TenantService } from '../tenants/tenant.service';
 import { verifyAssertion } from '../auth/assertion';
 import { AuthService } from '../auth/auth.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { decideLogoutVisitor } from '../auth/linking';
 import { PantryException } from '../common/pantry.exception';
 import { encodeRelayHeader } from '../cookies/relay-header';
@@ -68,6 +69,8 @@ interface ReadCookies {
   /** The authsession values that came (checked by a session lookup, when one is made). */
   authValues: string[];
   dropAuthsession?: boolean;
+  /** Values that came and were refused (for the metrics). */
+  rejected: Array<[CookieKind, 'invalid' | 'erased']>;
 }
 
 const jsonError = (
@@ -120,14 +123,30 @@ export class VisitorService {
     private readonly tenants: TenantService,
     private readonly bridges: BridgeService,
     private readonly auth: AuthService,
+    private readonly metrics: MetricsService,
   ) {}
 
   private get trustProxy(): boolean {
     return this.configuration.startup['server.trustProxy'];
   }
 
-  private verdict(req: VisitorRequest, allowed: OriginMatcher): CrossOriginVerdict {
-    return crossOriginVerdict(req, allowed, this.trustProxy);
+  private verdict(
+    req: VisitorRequest,
+    allowed: OriginMatcher,
+    accountId: string,
+  ): CrossOriginVerdict {
+    const verdict = crossOriginVerdict(req, allowed, this.trustProxy);
+    if (verdict.kind === 'refused') {
+      this.metrics.originRefusals.inc({ account: this.accountLabel(accountId) });
+    }
+    return verdict;
+  }
+
+  /** The account as a metrics label: only where `server.metricsPerAccount` says so. */
+  private accountLabel(accountId: string): string {
+    return this.configuration.configuration.app.values['server.metricsPerAccount']
+      ? accountId
+      : '-';
   }
 
   private corsHeaders(verdict: AcceptedVerdict): Record<string, string | string[]> {
@@ -144,7 +163,7 @@ export class VisitorService {
   /** `OPTIONS`: 204 for an allowed origin (the account's, or any account's without a key). */
   preflight(account: VisitorAccount | null, req: VisitorRequest): VisitorResponse {
     const allowed = account ? account.plan.origins : this.plans.anyAccountOrigins();
-    const verdict = this.verdict(req, allowed);
+    const verdict = this.verdict(req, allowed, account?.accountId ?? '-');
     if (verdict.kind === 'refused') return REFUSED;
     const prefix = this.plans.serverPrefix;
     return {
@@ -160,7 +179,7 @@ export class VisitorService {
 
   /** The names of the account's cookies that arrived by `Cookie` and by the echo header. */
   inspect(account: VisitorAccount, req: VisitorRequest): VisitorResponse<InspectResult> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const names = account.plan.names;
     const present = (header: string | string[] | undefined) => [
@@ -219,7 +238,7 @@ export class VisitorService {
     req: VisitorRequest,
     assertion: unknown,
   ): Promise<VisitorResponse<IdentifyResult & { customerId: string }>> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const errorHeaders = { ...this.corsHeaders(verdict), 'cache-control': 'no-store' };
     const props = this.tenants.current.propertiesOf(account.accountId).values;
@@ -233,7 +252,10 @@ export class VisitorService {
       );
     }
     const verified = await verifyAssertion(assertion, secret, account.accountId);
+    const counted = (outcome: string) =>
+      this.metrics.logins.inc({ outcome, account: this.accountLabel(account.accountId) });
     if (!verified.ok) {
+      counted(verified.code);
       const status =
         verified.code === 'invalid_customer_id' ? HttpStatus.BAD_REQUEST : HttpStatus.UNAUTHORIZED;
       return jsonError(status, verified.code, verified.message, errorHeaders);
@@ -242,6 +264,7 @@ export class VisitorService {
     await this.withSession(account, cookies);
     const pre = this.decide(account, req, cookies, undefined);
     if (pre.visitorId === null) {
+      counted('consent_required');
       return jsonError(
         HttpStatus.CONFLICT,
         'consent_required',
@@ -258,6 +281,7 @@ export class VisitorService {
       });
     } catch (e) {
       if (e instanceof PantryException) {
+        counted(e.code === 'invalid_assertion' ? 'assertion_reused' : e.code);
         return jsonError(e.getStatus(), e.code, e.message, errorHeaders);
       }
       throw e;
@@ -267,6 +291,7 @@ export class VisitorService {
     }
     cookies.found.authsession = { id: session.sessionId, current: true, value: session.value };
     cookies.dropAuthsession = false;
+    counted(session.visitorId === pre.visitorId ? 'login' : 'login_fresh_visitor');
     const response = this.respond(account, req, undefined, cookies, verified.customerId);
     return response as VisitorResponse<IdentifyResult & { customerId: string }>;
   }
@@ -279,12 +304,16 @@ export class VisitorService {
     account: VisitorAccount,
     req: VisitorRequest,
   ): Promise<VisitorResponse<IdentifyResult>> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const cookies = this.readCookies(account, req);
     await this.withSession(account, cookies);
     const session = cookies.found.authsession;
     if (session) await this.auth.revoke(session.id);
+    this.metrics.logins.inc({
+      outcome: session ? 'logout' : 'logout_without_session',
+      account: this.accountLabel(account.accountId),
+    });
     cookies.found.authsession = null;
     cookies.dropAuthsession = cookies.authValues.length > 0;
     const props = this.tenants.current.propertiesOf(account.accountId).values;
@@ -314,7 +343,7 @@ export class VisitorService {
     cookies = this.readCookies(account, req),
     customerId: string | null = null,
   ): VisitorResponse<IdentifyResult> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const { visit, writes } = this.decideAndRender(account, req, cookies, decision);
     const headers = this.corsHeaders(verdict);
@@ -337,7 +366,11 @@ export class VisitorService {
    * HTML page served through Pantry), with the domain resolved for the page's host.
    */
   documentCookies(account: VisitorAccount, req: VisitorRequest): string[] {
-    const verdict = this.verdict({ ...req, origin: undefined }, account.plan.origins);
+    const verdict = this.verdict(
+      { ...req, origin: undefined },
+      account.plan.origins,
+      account.accountId,
+    );
     if (verdict.kind === 'refused') return [];
     const headers: Record<string, string | string[]> = {};
     this.addCookieHeaders(
@@ -367,20 +400,28 @@ export class VisitorService {
     const candidates = cookieCandidates(req.cookie, req.echo, plan.names);
     const values = (kind: CookieKind) => candidates.get(plan.cookies[kind].name) ?? [];
 
+    const rejected: Array<[CookieKind, 'invalid' | 'erased']> = [];
     /** The first candidate that verifies for this account and cookie and is not erased. */
     const read = (kind: CookieKind): FoundValue | null => {
+      let reason: 'invalid' | 'erased' | null = null;
       for (const value of values(kind)) {
+        if (value === '') continue;
         const verified = this.signer.verify(accountId, kind, value);
-        if (!verified) continue;
+        if (!verified) {
+          reason ??= 'invalid';
+          continue;
+        }
         if (
           kind === 'consent'
             ? !CONSENT_VALUES.has(verified.id)
             : this.registry.isErased(accountId, verified.id)
         ) {
+          reason = kind === 'consent' ? 'invalid' : 'erased';
           continue;
         }
         return { ...verified, value };
       }
+      if (reason) rejected.push([kind, reason]);
       return null;
     };
     const present = new Set<CookieKind>();
@@ -396,6 +437,7 @@ export class VisitorService {
       },
       present,
       authValues: values('authsession').filter((v) => v !== ''),
+      rejected,
     };
   }
 
@@ -438,6 +480,15 @@ export class VisitorService {
     if (visit.visitorId) {
       this.registry.record(accountId, visit.visitorId, visit.deviceId, visit.consent);
     }
+    const label = this.accountLabel(accountId);
+    for (const a of visit.actions) {
+      if (a.op === 'issue') this.metrics.cookie(a.kind, 'issued', 'new', label);
+      else if (a.op === 'delete') this.metrics.cookie(a.kind, 'deleted', 'refused', label);
+      else
+        this.metrics.cookie(a.kind, 'refreshed', a.op === 'resend' ? 'durable' : 'resigned', label);
+    }
+    for (const [kind, reason] of cookies.rejected)
+      this.metrics.cookie(kind, 'rejected', reason, label);
     return { visit, writes };
   }
 
@@ -460,7 +511,7 @@ export class VisitorService {
     req: VisitorRequest,
     to: string,
   ): Promise<VisitorResponse<BridgeAnswer>> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const headers = { ...this.corsHeaders(verdict), 'cache-control': 'no-store' };
     const props = this.tenants.current.propertiesOf(account.accountId).values;
@@ -495,6 +546,7 @@ export class VisitorService {
       props['bridge.tokenTtlSeconds'],
     );
     target.url.searchParams.set(BRIDGE_PARAM, token);
+    this.metrics.bridges.inc({ outcome: 'issued', account: this.accountLabel(account.accountId) });
     return { status: HttpStatus.OK, headers, body: { token, url: target.url.href, expires } };
   }
 
@@ -509,7 +561,7 @@ export class VisitorService {
     token: string,
     cookies = this.readCookies(account, req),
   ): Promise<VisitorResponse<BridgedIdentifyResult>> {
-    const verdict = this.verdict(req, account.plan.origins);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
     const customerId = await this.withSession(account, cookies);
     const target = this.pageOrigin(verdict, req);
@@ -533,6 +585,10 @@ export class VisitorService {
         outcome = { bridged: false, bridge: redeemed.reason };
       }
     }
+    this.metrics.bridges.inc({
+      outcome: outcome.bridged ? 'bridged' : (outcome.bridge ?? 'invalid'),
+      account: this.accountLabel(account.accountId),
+    });
     const { visit, writes } = this.decideAndRender(account, req, cookies, undefined);
     const headers = this.corsHeaders(verdict);
     headers['cache-control'] = 'no-store';

@@ -35,7 +35,7 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
   );
   const listening = new Promise<string>((resolve, reject) => {
     onOutput = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(output);
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
       if (m) resolve(m[1]);
     };
     void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));

@@ -1,0 +1,57 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+import { requestContext } from './request-context';
+
+type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
+
+/**
+ * Nest's logger as one JSON object per line (pino): time, level, context, message, and the
+ * request id when the line is written while answering a request. What callers log is what
+ * Pantry's code writes: never a secret, cookie value, token, assertion, customer or visitor id.
+ */
+export class JsonLogger implements LoggerService {
+  private readonly pino: Pino;
+
+  constructor(destination: NodeJS.WritableStream = process.stdout) {
+    this.pino = pino(
+      {
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        level: 'info',
+      },
+      destination,
+    );
+  }
+
+  private write(level: Level, message: unknown, rest: unknown[]): void {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = {};
+    if (context) fields.context = context;
+    const requestId = requestContext.getStore()?.id;
+    if (requestId) fields.reqId = requestId;
+    if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n    at ')) {
+      fields.stack = rest[0];
+    }
+    this.pino[level](fields, message instanceof Error ? message.message : String(message));
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+}
