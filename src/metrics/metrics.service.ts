@@ -20,11 +20,22 @@ export type CookieAction = 'issued' | 'refreshed' | 'deleted' | 'rejected';
 export class MetricsService {
   readonly registry = new Registry();
 
+  /*
+   * The request path only adds to plain numbers (requestTallies, cookieTallies, refusalTallies):
+   * prom-client's labelled metrics hash their label set on every inc/observe, which cost the
+   * visitor API more than the 5% its metrics may. The numbers are handed to prom-client when
+   * /metrics is scraped (collect).
+   */
+  private readonly requestTallies = new Map<string, RequestTally>();
+  private readonly cookieTallies = new Map<string, Tally>();
+  private readonly refusalTallies = new Map<string, Tally>();
+
   readonly requests = new Counter({
     name: 'pantry_http_requests_total',
     help: 'HTTP requests answered, by route template, method and status',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
+    collect: collectTallies(this.requestTallies),
   });
 
   readonly latency = new Histogram({
@@ -33,6 +44,7 @@ export class MetricsService {
     labelNames: ['route', 'method', 'status'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
+    collect: collectLatency(this.requestTallies),
   });
 
   readonly cookies = new Counter({
@@ -40,6 +52,7 @@ export class MetricsService {
     help: 'Cookies issued, refreshed, deleted, and values rejected, by cookie kind and reason',
     labelNames: ['kind', 'action', 'reason', 'account'] as const,
     registers: [this.registry],
+    collect: collectTallies(this.cookieTallies),
   });
 
   readonly originRefusals = new Counter({
@@ -47,6 +60,7 @@ export class MetricsService {
     help: 'Visitor API requests refused because their Origin is not allowed',
     labelNames: ['account'] as const,
     registers: [this.registry],
+    collect: collectTallies(this.refusalTallies),
   });
 
   readonly flushLatency = new Histogram({
@@ -114,35 +128,91 @@ export class MetricsService {
     configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
   }
 
-  private readonly requestChildren = new Map<
-    string,
-    { count: { inc(): void }; time: { observe(v: number): void } }
-  >();
-  private readonly cookieChildren = new Map<string, { inc(): void }>();
-
   /** A request answered: its route template (never the raw URL), method, status, duration. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    // Children cached per label set: the hot path does a map lookup, not a label hash.
+    if (!this.enabled) return;
     const key = `${route} ${method} ${status}`;
-    let child = this.requestChildren.get(key);
-    if (!child) {
-      const labels = { route, method, status: String(status) };
-      child = { count: this.requests.labels(labels), time: this.latency.labels(labels) };
-      if (this.requestChildren.size < 1000) this.requestChildren.set(key, child);
+    let tally = this.requestTallies.get(key);
+    if (!tally) {
+      if (this.requestTallies.size >= MAX_SERIES) return;
+      tally = {
+        labels: { route, method, status: String(status) },
+        n: 0,
+        sum: 0,
+        buckets: new Float64Array(LATENCY_BUCKETS.length),
+      };
+      this.requestTallies.set(key, tally);
     }
-    child.count.inc();
-    child.time.observe(seconds);
+    tally.n++;
+    tally.sum += seconds;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    if (i < LATENCY_BUCKETS.length) tally.buckets[i]++;
   }
 
   /** A cookie outcome (kinds and reasons are fixed lists). */
   cookie(kind: string, action: CookieAction, reason: string, account: string): void {
     if (!this.enabled) return;
-    const key = `${kind} ${action} ${reason} ${account}`;
-    let child = this.cookieChildren.get(key);
-    if (!child) {
-      child = this.cookies.labels({ kind, action, reason, account });
-      if (this.cookieChildren.size < 100_000) this.cookieChildren.set(key, child);
-    }
-    child.inc();
+    tally(this.cookieTallies, `${kind} ${action} ${reason} ${account}`, () => ({
+      kind,
+      action,
+      reason,
+      account,
+    }));
   }
+
+  /** A visitor API request refused for its Origin. */
+  originRefused(account: string): void {
+    if (!this.enabled) return;
+    tally(this.refusalTallies, account, () => ({ account }));
+  }
+}
+
+interface Tally {
+  readonly labels: Record<string, string>;
+  n: number;
+}
+
+interface RequestTally extends Tally {
+  sum: number;
+  /** Observations per bucket (not cumulative); beyond the last bound only in n. */
+  readonly buckets: Float64Array;
+}
+
+/** Label sets kept per metric: the inputs are templates and fixed lists, so this is a guard. */
+const MAX_SERIES = 10_000;
+
+function tally(map: Map<string, Tally>, key: string, labels: () => Record<string, string>) {
+  let t = map.get(key);
+  if (!t) {
+    if (map.size >= MAX_SERIES) return;
+    t = { labels: labels(), n: 0 };
+    map.set(key, t);
+  }
+  t.n++;
+}
+
+/** A counter's values, set from the tallies when scraped. */
+function collectTallies(map: ReadonlyMap<string, Tally>) {
+  return function (this: Counter<string>): void {
+    this.reset();
+    for (const t of map.values()) this.inc(t.labels, t.n);
+  };
+}
+
+/**
+ * The latency histogram, set from the tallies when scraped. prom-client has no public way to
+ * set a histogram's buckets, so its per-label-set entries are written in the shape it exports
+ * (per-bucket counts, sum, count), pinned to prom-client 15.
+ */
+function collectLatency(map: ReadonlyMap<string, RequestTally>) {
+  return function (this: Histogram<string>): void {
+    const entries: Record<string, unknown> = {};
+    for (const [key, t] of map) {
+      const bucketValues: Record<number, number> = {};
+      LATENCY_BUCKETS.forEach((bound, i) => (bucketValues[bound] = t.buckets[i]));
+      entries[key] = { labels: t.labels, bucketValues, sum: t.sum, count: t.n };
+    }
+    (this as unknown as { hashMap: Record<string, unknown> }).hashMap = entries;
+  };
 }

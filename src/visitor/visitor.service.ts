@@ -137,7 +137,7 @@ export class VisitorService {
   ): CrossOriginVerdict {
     const verdict = crossOriginVerdict(req, allowed, this.trustProxy);
     if (verdict.kind === 'refused') {
-      this.metrics.originRefusals.inc({ account: this.accountLabel(accountId) });
+      this.metrics.originRefused(this.accountLabel(accountId));
     }
     return verdict;
   }
