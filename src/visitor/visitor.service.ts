@@ -589,25 +589,9 @@ export class VisitorService {
       outcome: outcome.bridged ? 'bridged' : (outcome.bridge ?? 'invalid'),
       account: this.accountLabel(account.accountId),
     });
-    const { visit, writes } = this.decideAndRender(account, req, cookies, undefined);
-    const headers = this.corsHeaders(verdict);
-    headers['cache-control'] = 'no-store';
-    this.addCookieHeaders(headers, account.plan, verdict, writes);
-    const { consent, deviceId, visitorId, sessionId, issued } = visit;
-    return {
-      status: HttpStatus.OK,
-      headers,
-      body: {
-        account: account.accountId,
-        visitorId,
-        deviceId,
-        sessionId,
-        consent,
-        issued,
-        ...(customerId ? { customerId } : {}),
-        ...outcome,
-      },
-    };
+    // Rendered as identify renders, with the bridge outcome added to the answer.
+    const response = this.respond(account, req, undefined, cookies, customerId);
+    return { ...response, body: { ...response.body!, ...outcome } };
   }
 
   /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
