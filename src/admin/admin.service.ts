@@ -79,12 +79,13 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Another node reloaded its files: so does this one. */
+  /**
+   * Another node reloaded its files: so does this one (a validated reload swaps the tenant
+   * snapshot by itself, through ConfigurationService.changes).
+   */
   onModuleInit(): void {
     this.subscription = this.feed.changes.subscribe((change) => {
-      if (change !== 'reload') return;
-      const result = this.configuration.reload();
-      if (result.ok) void this.properties.refresh().catch(() => undefined);
+      if (change === 'reload') this.configuration.reload();
     });
   }
 
@@ -221,7 +222,6 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         { problems: result.problems },
       );
     }
-    await this.properties.refresh();
     return result.summary;
   }
 

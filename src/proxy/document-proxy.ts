@@ -17,7 +17,7 @@ import { AccountPropertiesService } from '../properties/account-properties.servi
 import { ConfigurationService } from '../properties/configuration.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
-import { visitorRequest } from '../visitor/visitor-request';
+import { single, visitorRequest } from '../visitor/visitor-request';
 import { VisitorService } from '../visitor/visitor.service';
 import { documentCacheControl, isDocument, withoutCookies } from './document-response';
 
@@ -220,8 +220,4 @@ export class DocumentProxy implements OnModuleInit {
     ]);
     void reply.header('cache-control', documentCacheControl(single(headers['cache-control'])));
   }
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

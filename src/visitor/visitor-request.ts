@@ -15,7 +15,8 @@ export interface VisitorRequest {
   readonly bridge?: string;
 }
 
-function single(value: string | string[] | undefined): string | undefined {
+/** The first value of a header that may be repeated. */
+export function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
