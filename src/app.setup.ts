@@ -1,7 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { onRequestHookHandler, onResponseHookHandler, onSendHookHandler } from 'fastify';
+import type { onResponseHookHandler, onSendHookHandler } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -10,7 +10,6 @@ import { registerJsonParser } from './common/json-body';
 import { VALIDATION_OPTIONS } from './common/validate-body';
 import { setErrorCounter } from './common/error-response';
 import { requestId, routeLabel } from './common/request-id';
-import { requestContext } from './logging/request-context';
 import { MetricsService } from './metrics/metrics.service';
 import { PropertyValues } from './properties/property-catalog';
 
@@ -42,14 +41,11 @@ export const APP_OPTIONS = { bodyParser: false } satisfies NestApplicationOption
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonParser(fastify);
-  // Every route but the visitor API's gets, when it is registered: its log lines tagged with
-  // the request id, the id sent back, the answer counted. The visitor routes (every page view
-  // of every site) do the same in their own handler, without three hooks per request.
+  // Every route but the visitor API's gets, when it is registered: the request id sent back,
+  // the answer counted. The visitor routes (every page view of every site) do the same in
+  // their own handler, without hooks per request. Log lines written while answering carry the
+  // id where they are written (see logging/request-context.ts).
   const metrics = app.get(MetricsService);
-  const tagRequest: onRequestHookHandler = (request, _reply, done) => {
-    requestContext.enterWith({ id: request.id });
-    done();
-  };
   const sendRequestId: onSendHookHandler = (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);
@@ -70,12 +66,10 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook('onRoute', (options) => {
     const route = options as unknown as {
       config?: { visitorApi?: boolean };
-      onRequest?: unknown;
       onSend?: unknown;
       onResponse?: unknown;
     };
     if (route.config?.visitorApi) return;
-    route.onRequest = add(route.onRequest, tagRequest);
     route.onSend = add(route.onSend, sendRequestId);
     if (metrics.enabled) route.onResponse = add(route.onResponse, count);
   });

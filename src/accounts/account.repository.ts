@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { moveTenantRevision, readTenantRevision } from '../database/tenant-revision';
 import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
@@ -18,8 +19,21 @@ import { ApiKeyEntity } from './api-key.entity';
 export class AccountRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
-  findAllAccounts(): Promise<AccountEntity[]> {
-    return this.uow.read((em) => em.find(AccountEntity, { order: { id: 'ASC' } }));
+  /**
+   * The tenant revision: moved by every change to accounts, keys or overrides, in the same
+   * transaction (ChangeFeed.announce). Equal revisions mean equal tables.
+   */
+  tenantRevision(): Promise<string> {
+    return this.uow.read(readTenantRevision);
+  }
+
+  /** Every API account's id and name: plain rows (no entities), there may be 100,000. */
+  findAllAccounts(): Promise<Array<{ id: string; name: string }>> {
+    return this.uow.read((em) =>
+      em.query<Array<{ id: string; name: string }>>(
+        'SELECT "id", "name" FROM "accounts" ORDER BY "id"',
+      ),
+    );
   }
 
   findAllKeys(): Promise<ApiKeyEntity[]> {
@@ -34,11 +48,13 @@ export class AccountRepository {
   async insertAccount(em: EntityManager, id: string, name: string, firstKey: string) {
     await em.insert(AccountEntity, { id, name });
     await em.insert(ApiKeyEntity, { key: firstKey, accountId: id });
+    await moveTenantRevision(em);
   }
 
   /** False when there is no such API account. */
   async updateAccount(em: EntityManager, id: string, name: string): Promise<boolean> {
     const result = await em.update(AccountEntity, { id }, { name });
+    await moveTenantRevision(em);
     return (result.affected ?? 0) > 0;
   }
 
@@ -53,15 +69,18 @@ export class AccountRepository {
     await em.delete(AuthSessionEntity, { accountId: id });
     await em.delete(CustomerLinkEntity, { accountId: id });
     const result = await em.delete(AccountEntity, { id });
+    await moveTenantRevision(em);
     return (result.affected ?? 0) > 0;
   }
 
   async insertKey(em: EntityManager, accountId: string, key: string): Promise<void> {
     await em.insert(ApiKeyEntity, { key, accountId });
+    await moveTenantRevision(em);
   }
 
   async deleteKey(em: EntityManager, accountId: string, key: string): Promise<boolean> {
     const result = await em.delete(ApiKeyEntity, { accountId, key });
+    await moveTenantRevision(em);
     return (result.affected ?? 0) > 0;
   }
 }

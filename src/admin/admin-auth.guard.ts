@@ -1,3 +1,4 @@
+import { inRequest } from '../logging/request-context';
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -69,7 +70,9 @@ export class AdminAuthGuard implements CanActivate {
     );
     if (record.isBlocked) {
       this.blockedUntil.set(client, now + AUTH_BLOCK_MS);
-      this.logger.warn(`blocking admin authentication from ${client} after repeated failures`);
+      inRequest(request.id, () =>
+        this.logger.warn(`blocking admin authentication from ${client} after repeated failures`),
+      );
     }
     throw this.unauthorized();
   }

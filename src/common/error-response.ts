@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { requestContext } from '../logging/request-context';
+import { inRequest } from '../logging/request-context';
 import { PantryException } from './pantry.exception';
 import { ROUTE_LABEL } from './request-id';
 
@@ -29,7 +29,7 @@ const logger = new Logger('Errors');
  */
 export function errorResponse(
   exception: unknown,
-  request: FastifyRequest,
+  where: { readonly method: string; readonly route: string },
 ): { status: number; body: Record<string, unknown> } {
   if (exception instanceof PantryException) {
     return {
@@ -62,7 +62,7 @@ export function errorResponse(
   }
   const id = randomUUID();
   logger.error(
-    `unexpected error ${id} on ${request.method} ${request.routeOptions?.url ?? '(unrouted)'}`,
+    `unexpected error ${id} on ${where.method} ${where.route}`,
     exception instanceof Error ? exception.stack : String(exception),
   );
   return {
@@ -85,9 +85,8 @@ export function setErrorCounter(counter: ErrorCounter | null): void {
 
 /** Sends an error as JSON, whatever the route meant to answer (HTML, JavaScript). */
 export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = requestContext.run({ id: request.id }, () =>
-    errorResponse(exception, request),
-  );
+  const where = { method: request.method, route: request.routeOptions?.url ?? '(unrouted)' };
+  const { status, body } = inRequest(request.id, () => errorResponse(exception, where));
   // Routes registered with hooks count themselves; the visitor API's and unrouted requests not.
   const config = request.routeOptions?.config as { visitorApi?: boolean } | undefined;
   const documentMode = (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL];

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 
 /** Request bodies nest at most this deep; Pantry's own bodies are one level. */
 export const MAX_JSON_DEPTH = 32;
@@ -17,29 +18,110 @@ export function exceedsDepth(value: unknown, max: number): boolean {
   return false;
 }
 
+/** JSON text → value, throwing errors that carry their HTTP status (400). */
+export type JsonTextParser = (text: string) => unknown;
+
 /**
- * The one JSON body parser of every route (admin and visitor alike): Fastify's own, which
- * refuses `__proto__` and `constructor` poisoning, then a depth bound, because class-transformer
- * and class-validator recurse and a body of thousands of nested arrays would overflow the stack
+ * The one JSON parser of every route (admin and visitor alike): Fastify's own, which refuses
+ * `__proto__` and `constructor` poisoning, then a depth bound, because class-transformer and
+ * class-validator recurse and a body of thousands of nested arrays would overflow the stack
  * (a 500) before validation could refuse it. Too deep → 400.
  */
-export function registerJsonParser(fastify: FastifyInstance): void {
+export function jsonTextParser(fastify: FastifyInstance): JsonTextParser {
   const parse = fastify.getDefaultJsonParser('error', 'error');
+  return (text) => {
+    const out: { error: Error | null; value: unknown } = { error: null, value: undefined };
+    // Fastify's default parser answers synchronously.
+    void parse(undefined as never, text, (error, parsed) => {
+      out.error = error ?? null;
+      out.value = parsed;
+    });
+    const { error, value } = out;
+    if (error) throw error;
+    if (exceedsDepth(value, MAX_JSON_DEPTH)) {
+      throw Object.assign(new Error(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`), {
+        statusCode: 400,
+      });
+    }
+    return value;
+  };
+}
+
+/** Registers jsonTextParser as Fastify's `application/json` parser. */
+export function registerJsonParser(fastify: FastifyInstance): void {
+  const parse = jsonTextParser(fastify);
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: fastify.initialConfig.bodyLimit },
-    (request, body, done) => {
-      void parse(request, body as string, (error, value) => {
-        if (error) return done(error, undefined);
-        if (exceedsDepth(value, MAX_JSON_DEPTH)) {
-          const tooDeep = Object.assign(
-            new Error(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`),
-            { statusCode: 400 },
-          );
-          return done(tooDeep, undefined);
-        }
-        done(null, value);
-      });
+    (_request, body, done) => {
+      let value: unknown;
+      try {
+        value = parse(body as string);
+      } catch (error) {
+        return done(error as Error, undefined);
+      }
+      done(null, value);
     },
   );
+}
+
+/** True when the request's `Content-Type` is `application/json` (parameters aside). */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const semicolon = header.indexOf(';');
+  const type = (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+  return type === 'application/json';
+}
+
+/**
+ * Reads a request's body (at most `limit` bytes, and exactly its `Content-Length` when it
+ * declares one) and parses it as JSON, with the errors Fastify gives for the same faults
+ * (413 too large, 400 a length that does not match, malformed or too deep).
+ */
+export function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  parse: JsonTextParser,
+): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let received = 0;
+    const done = () => {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', onError);
+    };
+    const onData = (chunk: string) => {
+      received += Buffer.byteLength(chunk);
+      if (received > limit) {
+        done();
+        reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+        return;
+      }
+      text += chunk;
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(Object.assign(error, { statusCode: 400 }));
+    };
+    const onEnd = () => {
+      done();
+      if (!Number.isNaN(declared) && received !== declared) {
+        reject(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+        return;
+      }
+      try {
+        resolve(parse(text));
+      } catch (error) {
+        // parse throws Error objects (with their status); anything else is wrapped.
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    req.setEncoding('utf8');
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
 }

@@ -1,8 +1,10 @@
 import { DEFAULT_VALUES, PropertyValues } from '../properties/property-catalog';
+import { encodeRelayEntries, encodeRelayHeader } from './relay-header';
 import {
   buildCookiePlan,
   MAX_AGE_CAP_SECONDS,
   relayCookie,
+  relayEntry,
   resolveSameSite,
   ResponseCookieContext,
   setCookieLine,
@@ -172,5 +174,48 @@ describe(setCookieLine.name, () => {
       expires: 0,
       domain: null,
     });
+  });
+
+  it('writes the same relay header from prepared parts as from whole cookies', () => {
+    const p = plan({ 'identifier.cookiePath': '/bü€' });
+    // Each shape twice in a row: the second takes the parts from the plan's memo.
+    const shapes: Array<[ResponseCookieContext, Array<[keyof typeof p.cookies, string | null]>]> = [
+      [
+        ctx,
+        [
+          ['device', 'v.1'],
+          ['session', null],
+        ],
+      ],
+      [{ ...ctx, relayDomain: 'shop.com', now: 1_800_000_000 }, [['device', 'w.2']]],
+      [
+        ctx,
+        [
+          ['anonymous-person', 'x.3'],
+          ['session', 's.4'],
+        ],
+      ],
+      [
+        { ...ctx, relayDomain: 'shop.com' },
+        [
+          ['device', null],
+          ['consent', 'granted.5'],
+        ],
+      ],
+    ];
+    for (const [c, writes] of [...shapes, ...shapes]) {
+      const w = writes.map(([kind, value]) => ({ spec: p.cookies[kind], value }));
+      expect(
+        encodeRelayEntries(
+          p.mode,
+          w.map((x) => relayEntry(p, x, c)),
+        ),
+      ).toBe(
+        encodeRelayHeader(
+          p.mode,
+          w.map((x) => relayCookie(p, x, c)),
+        ),
+      );
+    }
   });
 });

@@ -11,7 +11,7 @@ import { COOKIE_KINDS, CookieKind } from './cookie-catalog';
 import { CookieDomains, resolveCookieDomains } from './cookie-domain';
 import { cookieName } from './cookie-naming';
 import { OriginMatcher } from './origin-matcher';
-import { RelayCookie } from './relay-header';
+import { RelayCookie, RelayEntry, RelayEntryParts, relayEntryParts } from './relay-header';
 
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); Pantry applies the cap itself. */
 export const MAX_AGE_CAP_SECONDS = 400 * 24 * 60 * 60;
@@ -71,6 +71,8 @@ export interface CookiePlan {
   readonly suffixes: Map<string, string>;
   /** Memo of resolved domains per (context host, server host), bounded. */
   readonly domains: Map<string, CookieDomains>;
+  /** Memo of relay entries' constant parts, per cookie kind and relay domain (see relayEntry). */
+  readonly relayParts: Map<CookieKind, Map<string, RelayEntryParts>>;
 }
 
 export interface ServerCookieSettings {
@@ -126,6 +128,7 @@ export function buildCookiePlan(
     names: new Set(Object.values(cookies).map((c) => c.name)),
     suffixes: new Map(),
     domains: new Map(),
+    relayParts: new Map(),
   };
 }
 
@@ -213,6 +216,33 @@ export function setCookieLine(
 }
 
 /**
+ * A write's entry in the relay header: relayCookie's, with its constant parts prepared once per
+ * cookie and domain.
+ */
+export function relayEntry(
+  plan: CookiePlan,
+  write: CookieWrite,
+  ctx: ResponseCookieContext,
+): RelayEntry {
+  let byDomain = plan.relayParts.get(write.spec.kind);
+  if (!byDomain)
+    plan.relayParts.set(write.spec.kind, (byDomain = new Map<string, RelayEntryParts>()));
+  return {
+    parts: memoised(byDomain, ctx.relayDomain ?? '', () =>
+      relayEntryParts(relayCookie(plan, write, ctx)),
+    ),
+    value: write.value ?? '',
+    expires: relayExpires(write, ctx),
+  };
+}
+
+/** A relayed copy's `expires`: epoch seconds, null for a session cookie, 0 for a deletion. */
+function relayExpires(write: CookieWrite, ctx: ResponseCookieContext): number | null {
+  if (write.value === null) return 0;
+  return write.spec.maxAge === null ? null : ctx.now + write.spec.maxAge;
+}
+
+/**
  * The relayed copy of a write, for the page: first-party there, so SameSite AUTO means Lax.
  */
 export function relayCookie(
@@ -220,13 +250,12 @@ export function relayCookie(
   write: CookieWrite,
   ctx: ResponseCookieContext,
 ): RelayCookie {
-  const deletion = write.value === null;
   return {
     name: write.spec.name,
     value: write.value ?? '',
     domain: ctx.relayDomain ? `.${ctx.relayDomain}` : null,
     path: plan.path,
-    expires: deletion ? 0 : write.spec.maxAge === null ? null : ctx.now + write.spec.maxAge,
+    expires: relayExpires(write, ctx),
     secure: plan.secure,
     sameSite: plan.sameSite === 'AUTO' ? 'Lax' : plan.sameSite,
   };

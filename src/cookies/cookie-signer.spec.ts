@@ -4,6 +4,17 @@ import { CookieSigner, newId } from './cookie-signer';
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);
 
+describe(newId.name, () => {
+  it('gives 128-bit URL-safe ids, never the same twice across pool refills', () => {
+    const ids = Array.from({ length: 2000 }, () => newId());
+    for (const id of ids) {
+      expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
 describe(CookieSigner.name, () => {
   const signer = new CookieSigner([A]);
   const id = newId();
@@ -50,5 +61,59 @@ describe(CookieSigner.name, () => {
         expect(r === null || typeof r.id === 'string').toBe(true);
       }),
     );
+  });
+
+  describe('cache of verified values', () => {
+    it('answers a repeated value exactly as a fresh verification does', () => {
+      const cached = new CookieSigner([A, B], 4);
+      const older = new CookieSigner([B]);
+      const values = [
+        cached.sign('shop', 'device', newId()),
+        older.sign('shop', 'device', newId()),
+        cached.sign('news', 'session', newId()),
+        `${newId()}.${'A'.repeat(22)}`,
+        '',
+      ];
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.constantFrom(...values), fc.constantFrom('shop', 'news')), {
+            maxLength: 40,
+          }),
+          (sequence) => {
+            for (const [v, account] of sequence) {
+              const fresh = new CookieSigner([A, B]).verify(account, 'device', v);
+              expect(cached.verify(account, 'device', v)).toEqual(fresh);
+            }
+          },
+        ),
+      );
+    });
+
+    it('keeps only values that verified, and at most two generations of them', () => {
+      const cached = new CookieSigner([A], 3);
+      for (let i = 0; i < 50; i++) cached.verify('shop', 'device', `${newId()}.${'A'.repeat(22)}`);
+      expect(cached.cached).toBe(0);
+      for (let i = 0; i < 50; i++)
+        cached.verify('shop', 'device', cached.sign('shop', 'device', newId()));
+      expect(cached.cached).toBeLessThanOrEqual(6);
+    });
+
+    it('keeps a value still in use through the next generation', () => {
+      const cached = new CookieSigner([A], 2);
+      const kept = cached.sign('shop', 'device', newId());
+      cached.verify('shop', 'device', kept);
+      for (let i = 0; i < 20; i++) {
+        cached.verify('shop', 'device', cached.sign('shop', 'device', newId()));
+        expect(cached.verify('shop', 'device', kept)).not.toBeNull();
+      }
+    });
+
+    it('binds a cached value to its account and cookie', () => {
+      const cached = new CookieSigner([A]);
+      const v = cached.sign('shop', 'device', newId());
+      expect(cached.verify('shop', 'device', v)).not.toBeNull();
+      expect(cached.verify('shop', 'session', v)).toBeNull();
+      expect(cached.verify('shop2', 'device', v)).toBeNull();
+    });
   });
 });

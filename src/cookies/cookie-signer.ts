@@ -1,8 +1,25 @@
-import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  createSecretKey,
+  KeyObject,
+  randomFillSync,
+  timingSafeEqual,
+} from 'node:crypto';
 import { CookieKind } from './cookie-catalog';
 
 const MAC_BYTES = 16;
 const VALUE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/;
+/** The longest value VALUE accepts: `<64-char id>.<22-char MAC>`. */
+const MAX_VALUE_LENGTH = 64 + 1 + 22;
+/** Verified values per cache generation: 2 × 20,000 entries, a few MiB at most. */
+const DEFAULT_GENERATION = 20_000;
+
+/** A verified value, with the account and cookie it verified for. */
+interface CachedValue {
+  readonly account: string;
+  readonly kind: CookieKind;
+  readonly verified: VerifiedValue;
+}
 
 export interface VerifiedValue {
   readonly id: string;
@@ -10,9 +27,23 @@ export interface VerifiedValue {
   readonly current: boolean;
 }
 
+/**
+ * Random bytes for new ids, drawn from the CSPRNG a block at a time (as crypto.randomUUID does):
+ * one call per 256 ids instead of one per id. Each byte is handed out once.
+ */
+const ID_BYTES = 16;
+const pool = Buffer.alloc(ID_BYTES * 256);
+let drawn = pool.length;
+
 /** A new random identifier: 128 bits, URL-safe. */
 export function newId(): string {
-  return randomBytes(16).toString('base64url');
+  if (drawn === pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  const id = pool.toString('base64url', drawn, drawn + ID_BYTES);
+  drawn += ID_BYTES;
+  return id;
 }
 
 /**
@@ -22,11 +53,39 @@ export function newId(): string {
  */
 export class CookieSigner {
   private readonly keys: readonly KeyObject[];
+  /**
+   * Cookie values verified recently: a returning visitor's three values come back on every
+   * page view, and their HMACs were most of identify's crypto. Keyed by the value alone (the
+   * header's own string, no key to build); an entry holds the account and cookie it verified
+   * for, and answers only for those: a MAC binds a value to one of them. Only values that
+   * verified are kept (a flood of forgeries fills nothing); the answer for a value depends only
+   * on the secrets, which are fixed for the process's life (rotation is a restart), so an entry
+   * never goes stale. Erasure is checked by the caller on every request, not cached here. Two
+   * generations bound it: when `young` is full it becomes `old`, and the old one goes.
+   */
+  private young = new Map<string, CachedValue>();
+  private old = new Map<string, CachedValue>();
 
-  constructor(secrets: readonly string[]) {
+  constructor(
+    secrets: readonly string[],
+    private readonly generation = DEFAULT_GENERATION,
+  ) {
     if (secrets.length === 0) throw new Error('at least one signing secret is needed');
     // Key objects, imported once, not on every MAC.
     this.keys = secrets.map((s) => createSecretKey(Buffer.from(s, 'utf8')));
+  }
+
+  /** Values held by the cache of verified values (for tests and metrics). */
+  get cached(): number {
+    return this.young.size + this.old.size;
+  }
+
+  private remember(value: string, entry: CachedValue): void {
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(value, entry);
   }
 
   private mac(key: KeyObject, subject: string, id: string): Buffer {
@@ -56,7 +115,19 @@ export class CookieSigner {
 
   /** The id of a value signed for this account and cookie, or null (forged, foreign, malformed). */
   verify(account: string, kind: CookieKind, value: string): VerifiedValue | null {
-    return this.verifyWith(`pantry/v1\0${account}\0${kind}`, value);
+    if (value.length > MAX_VALUE_LENGTH) return null;
+    let cached = this.young.get(value);
+    if (cached === undefined) {
+      cached = this.old.get(value);
+      // Still in use: kept through the next generation.
+      if (cached !== undefined) this.remember(value, cached);
+    }
+    if (cached !== undefined && cached.account === account && cached.kind === kind) {
+      return cached.verified;
+    }
+    const verified = this.verifyWith(`pantry/v1\0${account}\0${kind}`, value);
+    if (verified) this.remember(value, { account, kind, verified });
+    return verified;
   }
 
   /**

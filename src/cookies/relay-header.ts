@@ -20,25 +20,59 @@ export interface RelayPayload {
   readonly cookies: readonly RelayCookie[];
 }
 
-const NON_ASCII = /[\u007f-\uffff]/g;
-const escapeNonAscii = (json: string) =>
-  json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const NON_ASCII = /[\u007f-\uffff]/;
+const NON_ASCII_ALL = /[\u007f-\uffff]/g;
+/** JSON text with every non-ASCII character escaped, so it is a valid header value. */
+const ascii = (json: string) =>
+  NON_ASCII.test(json)
+    ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json;
 
 /**
- * JSON with every non-ASCII character escaped, so it is a valid header value. Written field by
- * field (the same bytes JSON.stringify gives): it is built on every cross-origin identify.
+ * The parts of one cookie's entry that do not change between requests (all but the value and
+ * `expires`), as JSON text already escaped: a plan keeps them per cookie and domain.
  */
-export function encodeRelayHeader(mode: CorsCookieMode, cookies: readonly RelayCookie[]): string {
+export interface RelayEntryParts {
+  readonly head: string;
+  readonly mid: string;
+  readonly tail: string;
+}
+
+export function relayEntryParts(c: Omit<RelayCookie, 'value' | 'expires'>): RelayEntryParts {
+  return {
+    head: ascii(`{"name":${JSON.stringify(c.name)},"value":`),
+    mid: ascii(
+      `,"domain":${c.domain === null ? 'null' : JSON.stringify(c.domain)},"path":${JSON.stringify(c.path)},"expires":`,
+    ),
+    tail: `,"secure":${c.secure},"sameSite":"${c.sameSite}"}`,
+  };
+}
+
+/** One entry: its constant parts, its value ('' for a deletion) and `expires`. */
+export interface RelayEntry {
+  readonly parts: RelayEntryParts;
+  readonly value: string;
+  readonly expires: number | null;
+}
+
+/**
+ * The relay header: the same bytes JSON.stringify gives for a RelayPayload, with every
+ * non-ASCII character escaped. Written from the entries' prepared parts: it is built on every
+ * cross-origin identify.
+ */
+export function encodeRelayEntries(mode: CorsCookieMode, entries: readonly RelayEntry[]): string {
   let json = `{"v":1,"mode":"${mode}","cookies":[`;
-  for (let i = 0; i < cookies.length; i++) {
-    const c = cookies[i];
-    json +=
-      `${i ? ',' : ''}{"name":${JSON.stringify(c.name)},"value":${JSON.stringify(c.value)}` +
-      `,"domain":${c.domain === null ? 'null' : JSON.stringify(c.domain)}` +
-      `,"path":${JSON.stringify(c.path)},"expires":${c.expires === null ? 'null' : c.expires}` +
-      `,"secure":${c.secure},"sameSite":"${c.sameSite}"}`;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    json += `${i ? ',' : ''}${e.parts.head}${ascii(JSON.stringify(e.value))}${e.parts.mid}${e.expires === null ? 'null' : e.expires}${e.parts.tail}`;
   }
-  json += ']}';
-  NON_ASCII.lastIndex = 0;
-  return NON_ASCII.test(json) ? escapeNonAscii(json) : json;
+  return `${json}]}`;
+}
+
+/** The relay header for cookies given whole (see encodeRelayEntries). */
+export function encodeRelayHeader(mode: CorsCookieMode, cookies: readonly RelayCookie[]): string {
+  return encodeRelayEntries(
+    mode,
+    cookies.map((c) => ({ parts: relayEntryParts(c), value: c.value, expires: c.expires })),
+  );
 }

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
-import { requestContext } from './request-context';
+import { currentRequestId } from './request-context';
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
@@ -28,7 +28,7 @@ export class JsonLogger implements LoggerService {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
-    const requestId = requestContext.getStore()?.id;
+    const requestId = currentRequestId();
     if (requestId) fields.reqId = requestId;
     if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n    at ')) {
       fields.stack = rest[0];

@@ -35,20 +35,29 @@ describe(MetricsService.name, () => {
 
   it('counts cookies and refusals by their fixed labels', async () => {
     const metrics = service();
-    metrics.cookie('device', 'issued', 'new', '-');
-    metrics.cookie('device', 'issued', 'new', '-');
+    metrics.cookie('device', 'issued', '-');
+    metrics.cookie('device', 'issued', '-');
+    metrics.cookie('session', 'resent', 'shop');
+    metrics.cookie('anonymous-person', 'erased', '-');
     metrics.originRefused('-');
     const text = await metrics.registry.metrics();
     expect(text).toContain(
       'pantry_cookies_total{kind="device",action="issued",reason="new",account="-"} 2',
     );
+    expect(text).toContain(
+      'pantry_cookies_total{kind="session",action="refreshed",reason="durable",account="shop"} 1',
+    );
+    expect(text).toContain(
+      'pantry_cookies_total{kind="anonymous-person",action="rejected",reason="erased",account="-"} 1',
+    );
+    expect(text).not.toMatch(/pantry_cookies_total\{kind="consent"/);
     expect(text).toContain('pantry_origin_refusals_total{account="-"} 1');
   });
 
   it('counts nothing when disabled', async () => {
     const metrics = service(false);
     metrics.observeRequest('/x', 'GET', 200, 0.1);
-    metrics.cookie('device', 'issued', 'new', '-');
+    metrics.cookie('device', 'issued', '-');
     expect(await metrics.registry.metrics()).not.toContain('route="/x"');
   });
 });

@@ -7,8 +7,53 @@ const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-/** Cookie outcomes, a fixed list (label values never come from requests). */
-export type CookieAction = 'issued' | 'refreshed' | 'deleted' | 'rejected';
+import { COOKIE_KINDS, CookieKind } from '../cookies/cookie-catalog';
+
+/** Cookie outcomes, a fixed list (label values never come from requests): action and reason. */
+const COOKIE_OUTCOMES = {
+  issued: ['issued', 'new'],
+  deleted: ['deleted', 'refused'],
+  resent: ['refreshed', 'durable'],
+  resigned: ['refreshed', 'resigned'],
+  invalid: ['rejected', 'invalid'],
+  erased: ['rejected', 'erased'],
+} as const;
+export type CookieOutcome = keyof typeof COOKIE_OUTCOMES;
+const OUTCOMES = Object.keys(COOKIE_OUTCOMES) as CookieOutcome[];
+const OUTCOME_INDEX = new Map(OUTCOMES.map((o, i) => [o, i]));
+const KIND_INDEX = new Map<string, number>(COOKIE_KINDS.map((k, i) => [k, i]));
+
+/** One route and method's answers: per status, a count, a sum and latency buckets. */
+export class RouteSeries {
+  private readonly byStatus = new Map<number, RequestTally>();
+
+  constructor(
+    private readonly route: string,
+    private readonly method: string,
+    private readonly all: Map<string, RequestTally>,
+  ) {}
+
+  /** An answer: its status and how long it took, in seconds. */
+  observe(status: number, seconds: number): void {
+    let tally = this.byStatus.get(status);
+    if (!tally) {
+      if (this.all.size >= MAX_SERIES) return;
+      tally = {
+        labels: { route: this.route, method: this.method, status: String(status) },
+        n: 0,
+        sum: 0,
+        buckets: new Float64Array(LATENCY_BUCKETS.length),
+      };
+      this.byStatus.set(status, tally);
+      this.all.set(`${this.route} ${this.method} ${status}`, tally);
+    }
+    tally.n++;
+    tally.sum += seconds;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    if (i < LATENCY_BUCKETS.length) tally.buckets[i]++;
+  }
+}
 
 /**
  * Pantry's Prometheus metrics (SPEC §12), in one registry with the process and Node defaults.
@@ -21,13 +66,16 @@ export class MetricsService {
   readonly registry = new Registry();
 
   /*
-   * The request path only adds to plain numbers (requestTallies, cookieTallies, refusalTallies):
-   * prom-client's labelled metrics hash their label set on every inc/observe, which cost the
-   * visitor API more than the 5% its metrics may. The numbers are handed to prom-client when
-   * /metrics is scraped (collect).
+   * The request path only adds to plain numbers, found without building a key: per route a
+   * RouteSeries (captured when the route is registered), per account label an array of cookie
+   * outcomes. prom-client's labelled metrics hash their label set on every inc/observe, which
+   * cost the visitor API more than the 5% its metrics may. The numbers are handed to
+   * prom-client when /metrics is scraped (collect).
    */
   private readonly requestTallies = new Map<string, RequestTally>();
-  private readonly cookieTallies = new Map<string, Tally>();
+  private readonly routes = new Map<string, RouteSeries>();
+  /** Per account label: counts indexed by kind × outcome. */
+  private readonly cookieCounts = new Map<string, Float64Array>();
   private readonly refusalTallies = new Map<string, Tally>();
 
   readonly requests = new Counter({
@@ -52,7 +100,7 @@ export class MetricsService {
     help: 'Cookies issued, refreshed, deleted, and values rejected, by cookie kind and reason',
     labelNames: ['kind', 'action', 'reason', 'account'] as const,
     registers: [this.registry],
-    collect: collectTallies(this.cookieTallies),
+    collect: collectCookies(this.cookieCounts),
   });
 
   readonly originRefusals = new Counter({
@@ -128,37 +176,33 @@ export class MetricsService {
     configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
   }
 
+  /** The series of a route template (never a raw URL) and method, to observe answers on. */
+  series(route: string, method: string): RouteSeries {
+    const key = `${route} ${method}`;
+    let series = this.routes.get(key);
+    if (!series) {
+      series = new RouteSeries(route, method, this.requestTallies);
+      if (this.routes.size < MAX_SERIES) this.routes.set(key, series);
+    }
+    return series;
+  }
+
   /** A request answered: its route template (never the raw URL), method, status, duration. */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     if (!this.enabled) return;
-    const key = `${route} ${method} ${status}`;
-    let tally = this.requestTallies.get(key);
-    if (!tally) {
-      if (this.requestTallies.size >= MAX_SERIES) return;
-      tally = {
-        labels: { route, method, status: String(status) },
-        n: 0,
-        sum: 0,
-        buckets: new Float64Array(LATENCY_BUCKETS.length),
-      };
-      this.requestTallies.set(key, tally);
-    }
-    tally.n++;
-    tally.sum += seconds;
-    let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
-    if (i < LATENCY_BUCKETS.length) tally.buckets[i]++;
+    this.series(route, method).observe(status, seconds);
   }
 
-  /** A cookie outcome (kinds and reasons are fixed lists). */
-  cookie(kind: string, action: CookieAction, reason: string, account: string): void {
+  /** A cookie outcome (kinds and outcomes are fixed lists). */
+  cookie(kind: CookieKind, outcome: CookieOutcome, account: string): void {
     if (!this.enabled) return;
-    tally(this.cookieTallies, `${kind} ${action} ${reason} ${account}`, () => ({
-      kind,
-      action,
-      reason,
-      account,
-    }));
+    let counts = this.cookieCounts.get(account);
+    if (!counts) {
+      if (this.cookieCounts.size >= MAX_SERIES) return;
+      counts = new Float64Array(COOKIE_KINDS.length * OUTCOMES.length);
+      this.cookieCounts.set(account, counts);
+    }
+    counts[KIND_INDEX.get(kind)! * OUTCOMES.length + OUTCOME_INDEX.get(outcome)!]++;
   }
 
   /** A visitor API request refused for its Origin. */
@@ -190,6 +234,21 @@ function tally(map: Map<string, Tally>, key: string, labels: () => Record<string
     map.set(key, t);
   }
   t.n++;
+}
+
+/** The cookie counter's values, set from the per-account arrays when scraped. */
+function collectCookies(map: ReadonlyMap<string, Float64Array>) {
+  return function (this: Counter<string>): void {
+    this.reset();
+    for (const [account, counts] of map) {
+      counts.forEach((n, i) => {
+        if (n === 0) return;
+        const [action, reason] = COOKIE_OUTCOMES[OUTCOMES[i % OUTCOMES.length]];
+        const kind = COOKIE_KINDS[Math.floor(i / OUTCOMES.length)];
+        this.inc({ kind, action, reason, account }, n);
+      });
+    }
+  };
 }
 
 /** A counter's values, set from the tallies when scraped. */

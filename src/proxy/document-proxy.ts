@@ -8,7 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { clientAddress } from '../common/client-address';
 import { sendError } from '../common/error-response';
 import { ROUTE_LABEL } from '../common/request-id';
-import { requestContext } from '../logging/request-context';
+import { inRequest } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
@@ -128,7 +128,6 @@ export class DocumentProxy implements OnModuleInit {
       (request as { body: unknown }).body = request.raw;
     }
     (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = '(document mode)';
-    requestContext.enterWith({ id: request.id });
     const upstreamStarted = performance.now();
     reply.raw.once('finish', () =>
       this.metrics.observeRequest(
@@ -177,7 +176,9 @@ export class DocumentProxy implements OnModuleInit {
       onError: (_res, { error }) => {
         const status = (error as { statusCode?: number }).statusCode;
         this.metrics.upstreamErrors.inc({ code: status === 504 ? 'timeout' : 'unreachable' });
-        this.logger.warn(`upstream of account ${site.accountId} failed: ${error.message}`);
+        inRequest(request.id, () =>
+          this.logger.warn(`upstream of account ${site.accountId} failed: ${error.message}`),
+        );
         sendError(
           status === 504
             ? upstreamError(

@@ -1,10 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { API_KEY_PATTERN } from '../properties/property-values';
 import { VisitorAccount } from './visitor-context';
+import { VisitorHttpRequest } from './visitor-request';
 
 /**
  * Resolves the account of a visitor request from its API key (query parameter or header
@@ -18,7 +18,7 @@ export class VisitorAccountResolver {
   ) {}
 
   /** The request's API key, or undefined when absent. */
-  apiKey(request: FastifyRequest): string | undefined {
+  apiKey(request: VisitorHttpRequest): string | undefined {
     const name = `${this.plans.serverPrefix}apikey`;
     const value =
       (request.query as Record<string, unknown> | undefined)?.[name] ?? request.headers[name];
@@ -27,7 +27,7 @@ export class VisitorAccountResolver {
   }
 
   /** The account, or null when the key is missing, malformed or unknown. */
-  find(request: FastifyRequest): VisitorAccount | null {
+  find(request: VisitorHttpRequest): VisitorAccount | null {
     const apiKey = this.apiKey(request);
     if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
     const accountId = this.accounts.accountForApiKey(apiKey);
@@ -35,7 +35,7 @@ export class VisitorAccountResolver {
   }
 
   /** The account, or a 401 that sets nothing. */
-  require(request: FastifyRequest): VisitorAccount {
+  require(request: VisitorHttpRequest): VisitorAccount {
     const account = this.find(request);
     if (account) return account;
     const prefix = this.plans.serverPrefix;

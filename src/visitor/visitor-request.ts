@@ -1,4 +1,18 @@
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The HTTP request a visitor route reads: a Fastify request is one, and so is what the visitor
+ * API's own dispatcher (visitor-http.ts) builds from node's request.
+ */
+export interface VisitorHttpRequest {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed query string (a repeated parameter is an array). */
+  readonly query: unknown;
+  readonly protocol: 'http' | 'https';
+  readonly id: string;
+  readonly body?: unknown;
+}
 
 /** What the visitor API reads from a request, extracted once (headers as sent). */
 export interface VisitorRequest {
@@ -21,7 +35,7 @@ export function single(value: string | string[] | undefined): string | undefined
 }
 
 /** Reads the request; `prefix` is the server's header prefix (`x-unblu-`). */
-export function visitorRequest(request: FastifyRequest, prefix: string): VisitorRequest {
+export function visitorRequest(request: VisitorHttpRequest, prefix: string): VisitorRequest {
   const h = request.headers;
   return {
     origin: single(h.origin),

@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerResponse } from 'node:http';
 import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
@@ -13,35 +12,19 @@ import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
 import { publicBase } from './public-base';
-import { visitorRequest } from './visitor-request';
+import { VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
+import { VisitorHttpRequest, visitorRequest } from './visitor-request';
+import { jsonTextParser } from '../common/json-body';
 import { VisitorResponse, VisitorService } from './visitor.service';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** Sends a VisitorResponse on the raw response: JSON bodies are serialised here. */
-function writeResponse(raw: ServerResponse, response: VisitorResponse, requestId: string): void {
-  const { status, headers, body } = response;
-  if (body === undefined) {
-    raw.writeHead(status, { ...headers, 'x-request-id': requestId }).end();
-    return;
-  }
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  raw
-    .writeHead(status, {
-      'content-type': JSON_TYPE,
-      ...headers,
-      'x-request-id': requestId,
-      'content-length': Buffer.byteLength(text),
-    })
-    .end(text);
-}
 
 /**
  * The visitor API, under `server.publicPathPrefix` (default /unblu). It sits on every page view
  * of every account, so its routes are mounted on Fastify directly: Nest's per-request pipeline
  * (guards, pipes, interceptors, response mapping) cost a third of identify's throughput
  * (docs/BENCHMARKS.md). The handlers stay thin: resolve the account, make one service call,
- * send its VisitorResponse. Errors go through the same mapping as Nest's filter.
+ * send its VisitorResponse. Errors go through the same mapping as Nest's filter. Each route is
+ * registered twice: on the VisitorDispatcher, which answers before Fastify sees the request,
+ * and on Fastify, which answers what the dispatcher leaves (see visitor-http.ts).
  */
 @Injectable()
 export class VisitorRoutes implements OnModuleInit {
@@ -59,14 +42,17 @@ export class VisitorRoutes implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     const base = this.configuration.startup['server.publicPathPrefix'];
+    const dispatcher = new VisitorDispatcher(
+      jsonTextParser(fastify),
+      fastify.initialConfig.bodyLimit ?? 1024 * 1024,
+    );
     const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
       sendError(error, request, reply);
-    const route = (
-      method: 'GET' | 'POST' | 'OPTIONS',
-      path: string,
-      handle: (request: FastifyRequest) => VisitorResponse | Promise<VisitorResponse>,
-    ) => {
+    const route = (method: 'GET' | 'POST' | 'OPTIONS', path: string, handle: VisitorHandler) => {
       const template = `${base}${path}`;
+      const series = this.metrics.enabled ? this.metrics.series(template, method) : null;
+      // The snippet (GET) is cached by browsers and answers conditional requests: Fastify's.
+      if (method !== 'GET') dispatcher.add(method, template, handle, series);
       fastify.route({
         method,
         url: template,
@@ -74,20 +60,13 @@ export class VisitorRoutes implements OnModuleInit {
         // No per-route hooks (see configureApp): the handler sends the request id and counts.
         config: { visitorApi: true },
         handler: (request, reply) => {
-          const started = performance.now();
+          const started = series ? performance.now() : 0;
           // Written straight to the socket like a bare node:http server: the answer is complete
           // here, and Fastify's reply pipeline (hooks, serialisers) measured 8% of identify.
           const send = (response: VisitorResponse) => {
             reply.hijack();
             writeResponse(reply.raw, response, request.id);
-            if (this.metrics.enabled) {
-              this.metrics.observeRequest(
-                template,
-                method,
-                response.status,
-                (performance.now() - started) / 1000,
-              );
-            }
+            series?.observe(response.status, (performance.now() - started) / 1000);
           };
           const response = handle(request);
           // Only the calls that write (a bridge token) wait for the database.
@@ -96,7 +75,7 @@ export class VisitorRoutes implements OnModuleInit {
         },
       });
     };
-    const read = (request: FastifyRequest) => visitorRequest(request, this.plans.serverPrefix);
+    const read = (request: VisitorHttpRequest) => visitorRequest(request, this.plans.serverPrefix);
 
     // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.
     route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
@@ -136,5 +115,11 @@ export class VisitorRoutes implements OnModuleInit {
     ]) {
       route('OPTIONS', path, (r) => this.visitors.preflight(this.accounts.find(r), read(r)));
     }
+    dispatcher.install(fastify.server, (hook) =>
+      fastify.addHook('preClose', (done) => {
+        hook();
+        done();
+      }),
+    );
   }
 }

@@ -6,7 +6,7 @@ import {
   CookiePlan,
   CookieWrite,
   planDomains,
-  relayCookie,
+  relayEntry,
   resolveSameSite,
   ResponseCookieContext,
   setCookieLine,
@@ -22,7 +22,7 @@ import { AuthService } from '../auth/auth.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { decideLogoutVisitor } from '../auth/linking';
 import { PantryException } from '../common/pantry.exception';
-import { encodeRelayHeader } from '../cookies/relay-header';
+import { encodeRelayEntries } from '../cookies/relay-header';
 import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
 import { crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
@@ -125,6 +125,11 @@ export class VisitorService {
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
   ) {}
+
+  /** `<prefix>set-cookie`, the relay header. */
+  private get relayHeaderName(): string {
+    return `${this.plans.serverPrefix}set-cookie`;
+  }
 
   private get trustProxy(): boolean {
     return this.configuration.startup['server.trustProxy'];
@@ -482,13 +487,17 @@ export class VisitorService {
     }
     const label = this.accountLabel(accountId);
     for (const a of visit.actions) {
-      if (a.op === 'issue') this.metrics.cookie(a.kind, 'issued', 'new', label);
-      else if (a.op === 'delete') this.metrics.cookie(a.kind, 'deleted', 'refused', label);
-      else
-        this.metrics.cookie(a.kind, 'refreshed', a.op === 'resend' ? 'durable' : 'resigned', label);
+      const outcome =
+        a.op === 'issue'
+          ? 'issued'
+          : a.op === 'delete'
+            ? 'deleted'
+            : a.op === 'resend'
+              ? 'resent'
+              : 'resigned';
+      this.metrics.cookie(a.kind, outcome, label);
     }
-    for (const [kind, reason] of cookies.rejected)
-      this.metrics.cookie(kind, 'rejected', reason, label);
+    for (const [kind, reason] of cookies.rejected) this.metrics.cookie(kind, reason, label);
     return { visit, writes };
   }
 
@@ -615,9 +624,9 @@ export class VisitorService {
     };
     headers['set-cookie'] = writes.map((w) => setCookieLine(plan, w, ctx));
     if (verdict.kind === 'allowed') {
-      headers[`${this.plans.serverPrefix}set-cookie`] = encodeRelayHeader(
+      headers[this.relayHeaderName] = encodeRelayEntries(
         plan.mode,
-        writes.map((w) => relayCookie(plan, w, ctx)),
+        writes.map((w) => relayEntry(plan, w, ctx)),
       );
     }
   }

@@ -1,14 +1,17 @@
 /*
- * The benchmark's baseline: a bare node:http server doing the least work equivalent to
- * identify — parse the cookies, verify one HMAC (or sign new ids), answer three Set-Cookie
- * lines with CORS and a JSON body; refuse an unknown origin with 403.
+ * The benchmark's baseline: a bare node:http server doing the least work equivalent to the
+ * visitor API's — refuse an unknown origin with 403; parse both cookie headers (`Cookie` and
+ * the snippet's echo header); verify one HMAC (a returning visitor) or sign one new id; answer
+ * three Set-Cookie lines, the relay header's JSON, CORS and a JSON body; and when a JSON body
+ * comes (consent), read and parse it first.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 
 const SECRET = Buffer.from(process.env.BASELINE_SECRET ?? 'baseline-secret-0123456789-0123456789');
 const ALLOWED = new Set((process.env.BASELINE_ORIGINS ?? 'https://www.shop.test').split(','));
 const NAME = 'x-unblu-anonymous-person';
+const MAX_AGE = 34_560_000;
 const seen = new Map<string, number>();
 
 const mac = (id: string) => createHmac('sha256', SECRET).update(id).digest().subarray(0, 16);
@@ -21,36 +24,94 @@ const verify = (value: string): string | null => {
   return given.length === 16 && timingSafeEqual(given, mac(id)) ? id : null;
 };
 
-createServer((req, res) => {
-  const origin = req.headers.origin;
-  if (origin !== undefined && !ALLOWED.has(origin)) {
-    res.writeHead(403, { 'content-type': 'application/json' });
-    res.end('{"error":"origin_not_allowed"}');
-    return;
-  }
-  let person: string | null = null;
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+/** The visitor's signed value from a cookie-syntax header, or null. */
+function find(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === NAME) person = verify(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === NAME) return part.slice(eq + 1).trim();
   }
-  const id = person ?? randomBytes(16).toString('base64url');
-  if (!person) seen.set(id, Date.now());
+  return null;
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, origin: string | undefined): void {
+  // Both headers parsed, as Pantry reads both; the first value that verifies wins.
+  const fromCookie = find(req.headers.cookie);
+  const fromEcho = find(req.headers['x-unblu-cookie']);
+  let id: string | null = null;
+  let value = '';
+  for (const candidate of [fromCookie, fromEcho]) {
+    if (candidate === null || id !== null) continue;
+    id = verify(candidate);
+    if (id !== null) value = candidate;
+  }
+  if (id === null) {
+    id = randomBytes(16).toString('base64url');
+    value = sign(id);
+    seen.set(id, Date.now());
+  }
+  const expires = Math.floor(Date.now() / 1000) + MAX_AGE;
+  const names = ['x-unblu-device', NAME, 'x-unblu-session'];
   const headers: Record<string, string | string[]> = {
     'content-type': 'application/json',
-    'set-cookie': [
-      `x-unblu-device=${sign(id)}; Max-Age=34560000; Path=/; HttpOnly; Secure; SameSite=None`,
-      `${NAME}=${sign(id)}; Max-Age=34560000; Path=/; HttpOnly; Secure; SameSite=None`,
-      `x-unblu-session=${sign(id)}; Path=/; HttpOnly; Secure; SameSite=None`,
-    ],
+    'cache-control': 'no-store',
+    'set-cookie': names.map(
+      (name) => `${name}=${value}; Max-Age=${MAX_AGE}; Path=/; HttpOnly; Secure; SameSite=None`,
+    ),
   };
   if (origin) {
     headers['access-control-allow-origin'] = origin;
     headers['access-control-allow-credentials'] = 'true';
+    headers['access-control-expose-headers'] = 'x-unblu-set-cookie';
     headers.vary = 'Origin';
+    headers['x-unblu-set-cookie'] = JSON.stringify({
+      v: 1,
+      mode: 'LOCAL_STORAGE',
+      cookies: names.map((name) => ({
+        name,
+        value,
+        domain: null,
+        path: '/',
+        expires,
+        secure: true,
+        sameSite: 'None',
+      })),
+    });
   }
-  req.resume();
   res.writeHead(200, headers);
-  res.end(JSON.stringify({ visitorId: id }));
+  res.end(JSON.stringify({ visitorId: id, deviceId: id, sessionId: id, consent: 'granted' }));
+}
+
+createServer((req, res) => {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !ALLOWED.has(origin)) {
+    res.writeHead(403, { 'content-type': 'application/json', vary: 'Origin' });
+    res.end('{"error":"origin_not_allowed"}');
+    req.resume();
+    return;
+  }
+  if (req.headers['content-type'] === undefined) {
+    answer(req, res, origin);
+    req.resume();
+    return;
+  }
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = null;
+    }
+    if (typeof (parsed as { granted?: unknown } | null)?.granted !== 'boolean') {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end('{"error":"bad_request"}');
+      return;
+    }
+    answer(req, res, origin);
+  });
 }).listen(
   Number(process.env.PORT ?? 0),
   '127.0.0.1',

@@ -1,0 +1,65 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { AccountRepository } from '../src/accounts/account.repository';
+import { TenantService } from '../src/tenants/tenant.service';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+
+/**
+ * The tenants' backstop re-read (every node, every few seconds) reads one row, the tenant
+ * revision, and the tables only when a change to accounts, keys or overrides moved it.
+ */
+describe('tenant refresh', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let tableReads: jest.SpyInstance;
+  const as = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+  const api = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
+    });
+    app = await startApp(ws);
+    tableReads = jest.spyOn(AccountRepository.prototype, 'findAllAccounts');
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await app.close();
+    ws.remove();
+  });
+
+  it('does not re-read the tables while nothing changed', async () => {
+    tableReads.mockClear();
+    const tenants = app.get(TenantService);
+    for (let i = 0; i < 5; i++) await tenants.refresh();
+    expect(tableReads).not.toHaveBeenCalled();
+  });
+
+  it.each<[string, () => request.Test]>([
+    ['an account created', () => as(api().post('/admin/v1/accounts')).send({ id: 'acme' })],
+    ['an API key added', () => as(api().post('/admin/v1/accounts/shop/apikeys'))],
+    [
+      'an override set',
+      () =>
+        as(api().put('/admin/v1/accounts/shop/properties/consent.required')).send({
+          value: 'true',
+        }),
+    ],
+    [
+      'an override removed',
+      () => as(api().delete('/admin/v1/accounts/shop/properties/consent.required')),
+    ],
+    ['an account deleted', () => as(api().delete('/admin/v1/accounts/acme'))],
+  ])('re-reads them once after %s', async (_what, change) => {
+    const before = await app.get(AccountRepository).tenantRevision();
+    tableReads.mockClear();
+    const res = await change();
+    expect(res.status).toBeLessThan(300);
+    expect(await app.get(AccountRepository).tenantRevision()).not.toBe(before);
+    const reads = tableReads.mock.calls.length;
+    expect(reads).toBe(1); // the writer's own refresh
+    await app.get(TenantService).refresh();
+    expect(tableReads.mock.calls.length).toBe(reads);
+  });
+});

@@ -1,0 +1,263 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { request as httpRequest } from 'node:http';
+import request from 'supertest';
+import { VisitorDispatcher } from '../src/visitor/visitor-http';
+import { cookieHeader } from './helpers/cookies';
+import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+
+const KEY = 'shop-key-0001';
+const ORIGIN = 'https://www.shop.com';
+const CONSENT = `/unblu/v1/consent?x-unblu-apikey=${KEY}`;
+const IDENTIFY = `/unblu/v1/identify?x-unblu-apikey=${KEY}`;
+
+/**
+ * The visitor API's dispatcher answers before Fastify: it must answer exactly as the same
+ * routes on Fastify do, and leave to Fastify what it does not read itself.
+ */
+describe('visitor dispatcher', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let port: number;
+  const taken: boolean[] = [];
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      accounts: {
+        shop: [
+          `account.apiKeys = ${KEY}`,
+          `server.cors.allowedOrigins = ${ORIGIN}`,
+          'server.cors.corsCookieMode = LOCAL_STORAGE',
+          'consent.required = false',
+        ].join('\n'),
+      },
+    });
+    app = await startApp(ws);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as { port: number }).port;
+    const take = VisitorDispatcher.prototype.take;
+    jest.spyOn(VisitorDispatcher.prototype, 'take').mockImplementation(function (
+      this: VisitorDispatcher,
+      ...args
+    ) {
+      const result = take.apply(this, args);
+      taken.push(result);
+      return result;
+    });
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await app.close();
+    ws.remove();
+  });
+
+  /** One raw request on a fresh connection: status, headers, body, and whether it was taken. */
+  const raw = (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string | string[],
+  ) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string; taken: boolean }>(
+      (resolve, reject) => {
+        taken.length = 0;
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method, path, headers: { host: 'pantry.test', ...headers } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                headers: res.headers,
+                body: text,
+                taken: taken[0] ?? false,
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        // A string body goes with its length; an array is sent chunked.
+        if (typeof body === 'string' && headers['content-length'] === undefined) {
+          req.setHeader('content-length', Buffer.byteLength(body));
+        }
+        for (const part of Array.isArray(body) ? body : body === undefined ? [] : [body]) {
+          req.write(part);
+        }
+        req.end();
+      },
+    );
+
+  it.each<
+    [string, string, string, Record<string, string>, string | string[] | undefined, number, boolean]
+  >([
+    ['identify without a body', 'POST', IDENTIFY, {}, undefined, 200, true],
+    ['identify with Content-Length: 0', 'POST', IDENTIFY, { 'content-length': '0' }, '', 200, true],
+    [
+      'identify with a JSON body (ignored)',
+      'POST',
+      IDENTIFY,
+      { 'content-type': 'application/json' },
+      '{"a":[1]}',
+      200,
+      true,
+    ],
+    [
+      'consent with its JSON body',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json; charset=utf-8' },
+      '{"granted":true}',
+      200,
+      true,
+    ],
+    [
+      'consent chunked (Fastify reads it)',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      ['{"gran', 'ted":true}'],
+      200,
+      false,
+    ],
+    [
+      'consent as text/plain (Fastify: its text parser, not an object: 400)',
+      'POST',
+      CONSENT,
+      { 'content-type': 'text/plain' },
+      '{"granted":true}',
+      400,
+      false,
+    ],
+    ['identify with a body and no type (Fastify: 415)', 'POST', IDENTIFY, {}, 'hello', 415, false],
+    [
+      'consent with an empty JSON body',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json', 'content-length': '0' },
+      '',
+      400,
+      true,
+    ],
+    [
+      'consent with malformed JSON',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json' },
+      '{"granted":',
+      400,
+      true,
+    ],
+    [
+      'consent with __proto__',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json' },
+      '{"__proto__":{"granted":true}}',
+      400,
+      true,
+    ],
+    [
+      'consent nested too deep',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json' },
+      `${'['.repeat(40)}${']'.repeat(40)}`,
+      400,
+      true,
+    ],
+    [
+      'consent with an unknown field',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json' },
+      '{"granted":true,"x":1}',
+      400,
+      true,
+    ],
+    [
+      'consent too large',
+      'POST',
+      CONSENT,
+      { 'content-type': 'application/json' },
+      `{"a":"${'x'.repeat(70_000)}"}`,
+      413,
+      true,
+    ],
+    [
+      'a preflight',
+      'OPTIONS',
+      IDENTIFY,
+      { origin: ORIGIN, 'access-control-request-method': 'POST' },
+      undefined,
+      204,
+      true,
+    ],
+    ['GET on identify (Fastify: 404)', 'GET', IDENTIFY, {}, undefined, 404, false],
+    [
+      'a trailing slash (Fastify: 404)',
+      'POST',
+      `/unblu/v1/identify/?x-unblu-apikey=${KEY}`,
+      {},
+      undefined,
+      404,
+      false,
+    ],
+    ['no API key', 'POST', '/unblu/v1/identify', {}, undefined, 401, true],
+  ])('%s', async (_what, method, path, headers, body, status, byDispatcher) => {
+    const res = await raw(method, path, { origin: ORIGIN, ...headers }, body);
+    expect(res.status).toBe(status);
+    expect(res.taken).toBe(byDispatcher);
+    expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    if (status >= 400) {
+      expect(JSON.parse(res.body)).toMatchObject({ statusCode: status, error: expect.any(String) });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    if (status === 413) expect(res.headers.connection).toBe('close');
+  });
+
+  it('answers exactly as the same routes on Fastify (inject goes to Fastify directly)', async () => {
+    const first = await request(app.getHttpServer())
+      .post(IDENTIFY)
+      .set('Host', 'pantry.test')
+      .set('Origin', ORIGIN);
+    const cookie = cookieHeader(first);
+    const shapes: Array<{ url: string; headers: Record<string, string>; payload?: string }> = [
+      { url: IDENTIFY, headers: { cookie } },
+      { url: IDENTIFY, headers: { cookie, origin: 'https://evil.test' } },
+      { url: IDENTIFY, headers: { 'x-unblu-cookie': cookie } },
+      { url: '/unblu/v1/identify?x-unblu-apikey=nope-nope-nope', headers: { cookie } },
+      {
+        url: CONSENT,
+        headers: { cookie, 'content-type': 'application/json' },
+        payload: '{"granted":false}',
+      },
+      {
+        url: CONSENT,
+        headers: { cookie, 'content-type': 'application/json' },
+        payload: '{"granted":"yes"}',
+      },
+      { url: CONSENT, headers: { cookie, 'content-type': 'application/json' }, payload: '[' },
+      { url: `/unblu/v1/inspect?x-unblu-apikey=${KEY}`, headers: { cookie } },
+    ];
+    for (const shape of shapes) {
+      const headers = { origin: ORIGIN, 'x-request-id': 'trace-0123456789', ...shape.headers };
+      const viaFastify = await app.inject({
+        method: 'POST',
+        ...shape,
+        headers: { host: 'pantry.test', ...headers },
+      });
+      const viaDispatcher = await raw('POST', shape.url, headers, shape.payload);
+      expect(viaDispatcher.taken).toBe(true);
+      expect(viaDispatcher.status).toBe(viaFastify.statusCode);
+      expect(JSON.parse(viaDispatcher.body)).toEqual(JSON.parse(viaFastify.body));
+      // The connection's own headers differ (inject has no socket); everything else is equal.
+      const strip = (h: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive'].includes(k)),
+        );
+      expect(strip(viaDispatcher.headers)).toEqual(strip(viaFastify.headers));
+    }
+  });
+});
