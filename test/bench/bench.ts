@@ -5,7 +5,7 @@
  * autocannon runs between them per scenario, prints the ratios and writes docs/BENCHMARKS.md.
  *
  * BENCH_DURATION (seconds per run, default 8), BENCH_ROUNDS (default 2),
- * BENCH_CONNECTIONS (default 32), BENCH_ONLY (a regular expression: only the targets whose
+ * BENCH_CONNECTIONS (default 32), BENCH_NODE_FLAGS (Node flags for the Pantry servers), BENCH_ONLY (a regular expression: only the targets whose
  * name matches are measured, the table is printed and docs/BENCHMARKS.md is left alone),
  * BENCH_PROFILE (a regular expression: the first measured run of each matching target, and of
  * its baseline, is CPU-profiled; the .cpuprofile files and their summaries go to
@@ -33,6 +33,11 @@ const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** How Pantry is started: dist/main.js, after any Node flags in BENCH_NODE_FLAGS (experiments). */
+const PANTRY_ARGS = [
+  ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  'dist/main.js',
+];
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 const PROFILE = process.env.BENCH_PROFILE ? new RegExp(process.env.BENCH_PROFILE, 'i') : undefined;
 const PROFILE_DIR = resolve(process.env.BENCH_PROFILE_DIR ?? 'profiles');
@@ -404,12 +409,12 @@ async function main(): Promise<void> {
     target: 'node20',
   });
   const baseline = await start([baselineJs], { BASELINE_ORIGINS: ORIGIN });
-  const pantry = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: dirs.small });
-  const pantryLarge = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: dirs.large });
-  const pantryBare = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: dirs.noMetrics });
-  const seeding = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: dirs.huge });
+  const pantry = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.small });
+  const pantryLarge = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.large });
+  const pantryBare = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.noMetrics });
+  const seeding = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.huge });
   const apiKey = await createApiAccounts(seeding, dirs.huge, 50_001, 50_000, 20);
-  const pantryHuge = await start(['dist/main.js'], { PANTRY_CONFIG_DIR: dirs.huge });
+  const pantryHuge = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.huge });
   const idle = { large: pantryLarge.rssMiB(), huge: pantryHuge.rssMiB() };
   console.log(
     `started: Pantry (3 accounts) in ${pantry.startMs} ms; 10,000 accounts in ${pantryLarge.startMs} ms, ${idle.large.toFixed(0)} MiB; 100,000 accounts in ${pantryHuge.startMs} ms, ${idle.huge.toFixed(0)} MiB`,
