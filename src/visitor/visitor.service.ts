@@ -97,15 +97,16 @@ const CONSENT_VALUES = new Set(['granted', 'denied']);
 const GATED_KINDS = [...CONSENT_GATED];
 
 /** SPEC §4: a refused origin gets 403 and nothing else: no cookies, no relay, no CORS grant. */
+/** (Its JSON written once: the response writers send a string body as it is.) */
 const REFUSED: VisitorResponse<never> = {
   status: HttpStatus.FORBIDDEN,
   headers: { vary: 'Origin' },
-  body: {
+  body: JSON.stringify({
     statusCode: HttpStatus.FORBIDDEN,
     error: 'origin_not_allowed',
     message:
       'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
-  } as never,
+  }) as never,
 };
 const PREFLIGHT_MAX_AGE = '600';
 
@@ -210,6 +211,11 @@ export class VisitorService {
     account: VisitorAccount,
     req: VisitorRequest,
   ): VisitorResponse<IdentifyResult> | Promise<VisitorResponse<IdentifyResult>> {
+    // A refused origin costs nothing more: no cookie is read (respond() decides it again,
+    // memoised, for the requests that get that far).
+    if (this.verdict(req, account.plan.origins, account.accountId).kind === 'refused') {
+      return REFUSED;
+    }
     const cookies = this.readCookies(account, req);
     if (req.bridge !== undefined) return this.identifyBridged(account, req, req.bridge, cookies);
     if (cookies.authValues.length === 0) return this.respond(account, req, undefined, cookies);
