@@ -751,7 +751,7 @@ putting Pantry in front costs on one core.
 
 \`\`\`sh
 npm ci
-npm run bench            # builds, runs about 10 minutes, rewrites this file
+npm run bench            # builds, runs about 12 minutes, rewrites this file
 BENCH_DURATION=15 BENCH_ROUNDS=3 npm run bench   # longer, steadier
 BENCH_DURATION=2 BENCH_ROUNDS=1 npm run bench    # smoke test only: too short to judge
 BENCH_ONLY='by Cookie$|metrics off' npm run bench   # some scenarios; this file is left alone
