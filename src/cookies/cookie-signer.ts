@@ -75,7 +75,7 @@ export class CookieSigner {
     this.keys = secrets.map((s) => createSecretKey(Buffer.from(s, 'utf8')));
   }
 
-  /** Values held by the cache of verified values (for tests and metrics). */
+  /** Values held by the cache of verified values (for tests). */
   get cached(): number {
     return this.young.size + this.old.size;
   }

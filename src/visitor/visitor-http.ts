@@ -193,14 +193,8 @@ export class VisitorDispatcher {
     const { status, body } = inRequest(request.id, () => errorResponse(error, where));
     route.series?.observe(status, (performance.now() - started) / 1000);
     if (res.headersSent || res.destroyed) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': JSON_TYPE,
-      'x-request-id': request.id,
-      'content-length': Buffer.byteLength(text),
-      // A body left unread (too large) is not drained: the connection closes after the answer.
-      ...(req.complete ? {} : { connection: 'close' }),
-    });
-    res.end(text);
+    // A body left unread (too large) is not drained: the connection closes after the answer.
+    const headers: Record<string, string> = req.complete ? {} : { connection: 'close' };
+    writeResponse(res, { status, headers, body }, request.id);
   }
 }
