@@ -211,16 +211,18 @@ export class VisitorService {
     account: VisitorAccount,
     req: VisitorRequest,
   ): VisitorResponse<IdentifyResult> | Promise<VisitorResponse<IdentifyResult>> {
-    // A refused origin costs nothing more: no cookie is read (respond() decides it again,
-    // memoised, for the requests that get that far).
-    if (this.verdict(req, account.plan.origins, account.accountId).kind === 'refused') {
-      return REFUSED;
-    }
+    // A refused origin costs nothing more: no cookie is read.
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
+    if (verdict.kind === 'refused') return REFUSED;
     const cookies = this.readCookies(account, req);
-    if (req.bridge !== undefined) return this.identifyBridged(account, req, req.bridge, cookies);
-    if (cookies.authValues.length === 0) return this.respond(account, req, undefined, cookies);
+    if (req.bridge !== undefined) {
+      return this.identifyBridged(account, req, verdict, req.bridge, cookies);
+    }
+    if (cookies.authValues.length === 0) {
+      return this.respond(account, req, verdict, undefined, cookies);
+    }
     return this.withSession(account, cookies).then((customerId) =>
-      this.respond(account, req, undefined, cookies, customerId),
+      this.respond(account, req, verdict, undefined, cookies, customerId),
     );
   }
 
@@ -303,7 +305,7 @@ export class VisitorService {
     cookies.found.authsession = { id: session.sessionId, current: true, value: session.value };
     cookies.dropAuthsession = false;
     counted(session.visitorId === pre.visitorId ? 'login' : 'login_fresh_visitor');
-    const response = this.respond(account, req, undefined, cookies, verified.customerId);
+    const response = this.respond(account, req, verdict, undefined, cookies, verified.customerId);
     return response as VisitorResponse<IdentifyResult & { customerId: string }>;
   }
 
@@ -335,7 +337,7 @@ export class VisitorService {
       newId,
     );
     if (next.rotated) cookies.found['anonymous-person'] = null; // identify issues a new one
-    return this.respond(account, req, undefined, cookies);
+    return this.respond(account, req, verdict, undefined, cookies);
   }
 
   /** Records the visitor's decision in the consent cookie; a revocation deletes gated cookies. */
@@ -344,18 +346,20 @@ export class VisitorService {
     req: VisitorRequest,
     granted: boolean,
   ): VisitorResponse<IdentifyResult> {
-    return this.respond(account, req, granted);
+    const verdict = this.verdict(req, account.plan.origins, account.accountId);
+    if (verdict.kind === 'refused') return REFUSED;
+    return this.respond(account, req, verdict, granted);
   }
 
+  /** The identify answer for a request whose origin its caller has already accepted. */
   private respond(
     account: VisitorAccount,
     req: VisitorRequest,
+    verdict: AcceptedVerdict,
     decision: boolean | undefined,
     cookies = this.readCookies(account, req),
     customerId: string | null = null,
   ): VisitorResponse<IdentifyResult> {
-    const verdict = this.verdict(req, account.plan.origins, account.accountId);
-    if (verdict.kind === 'refused') return REFUSED;
     const { visit, writes } = this.decideAndRender(account, req, cookies, decision);
     const headers = this.corsHeaders(verdict);
     headers['cache-control'] = 'no-store';
@@ -570,14 +574,13 @@ export class VisitorService {
    * token's visitor id is adopted (its anonymous-person cookie carries it from now on, and
    * its device id when this browser has none), through the same decision as identify.
    */
-  async identifyBridged(
+  private async identifyBridged(
     account: VisitorAccount,
     req: VisitorRequest,
+    verdict: AcceptedVerdict,
     token: string,
-    cookies = this.readCookies(account, req),
+    cookies: ReadCookies,
   ): Promise<VisitorResponse<BridgedIdentifyResult>> {
-    const verdict = this.verdict(req, account.plan.origins, account.accountId);
-    if (verdict.kind === 'refused') return REFUSED;
     const customerId = await this.withSession(account, cookies);
     const target = this.pageOrigin(verdict, req);
     let outcome: { bridged: boolean; bridge?: string };
@@ -605,7 +608,7 @@ export class VisitorService {
       account: this.accountLabel(account.accountId),
     });
     // Rendered as identify renders, with the bridge outcome added to the answer.
-    const response = this.respond(account, req, undefined, cookies, customerId);
+    const response = this.respond(account, req, verdict, undefined, cookies, customerId);
     return { ...response, body: { ...response.body!, ...outcome } };
   }
 
