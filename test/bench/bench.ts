@@ -4,7 +4,7 @@
  * Starts the built server (dist/main.js) and the baseline as child processes, alternates
  * autocannon runs between them per scenario, prints the ratios and writes docs/BENCHMARKS.md.
  *
- * BENCH_DURATION (seconds per run, default 8), BENCH_ROUNDS (default 2),
+ * BENCH_DURATION (seconds per run, default 8), BENCH_ROUNDS (default 3),
  * BENCH_CONNECTIONS (default 32), BENCH_NODE_FLAGS (Node flags for the Pantry servers), BENCH_ONLY (a regular expression: only the targets whose
  * name matches are measured, the table is printed and docs/BENCHMARKS.md is left alone),
  * BENCH_PROFILE (a regular expression: the first measured run of each matching target, and of
@@ -31,7 +31,7 @@ import { summarise } from './profile-summary';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** How Pantry is started: dist/main.js, after any Node flags in BENCH_NODE_FLAGS (experiments). */
 const PANTRY_ARGS = [
@@ -751,8 +751,8 @@ putting Pantry in front costs on one core.
 
 \`\`\`sh
 npm ci
-npm run bench            # builds, runs about 12 minutes, rewrites this file
-BENCH_DURATION=15 BENCH_ROUNDS=3 npm run bench   # longer, steadier
+npm run bench            # builds, runs about 14 minutes, rewrites this file
+BENCH_DURATION=15 BENCH_ROUNDS=5 npm run bench   # longer, steadier
 BENCH_DURATION=2 BENCH_ROUNDS=1 npm run bench    # smoke test only: too short to judge
 BENCH_ONLY='by Cookie$|metrics off' npm run bench   # some scenarios; this file is left alone
 BENCH_PROFILE='by Cookie$' npm run bench         # also CPU-profile them (./profiles)
