@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.ab/**',
       'node_modules/**',
       'data/**',
       'coverage/**',

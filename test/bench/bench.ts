@@ -34,7 +34,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** How Pantry is started: dist/main.js, after any Node flags in BENCH_NODE_FLAGS (experiments). */
-const PANTRY_ARGS = [
+export const PANTRY_ARGS = [
   ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   'dist/main.js',
 ];
@@ -45,7 +45,7 @@ const ORIGIN = 'https://www.shop.test';
 const HOST = 'cookies.shop.test';
 const SECRET = 'bench-signing-secret-0123456789-0123456789';
 
-interface Server {
+export interface Server {
   readonly url: string;
   /** Where the profiler preload writes (BENCH_PROFILE). */
   readonly profileOut?: string;
@@ -71,7 +71,7 @@ if (PIN) {
 }
 
 let started = 0;
-async function start(args: string[], env: Record<string, string>): Promise<Server> {
+export async function start(args: string[], env: Record<string, string>): Promise<Server> {
   const began = Date.now();
   let profileOut: string | undefined;
   if (PROFILE) {
@@ -161,7 +161,12 @@ const ACCOUNT_PROPERTIES = (i: number): Array<[string, string]> => [
   ['consent.required', 'false'],
 ];
 
-function writeConfig(dir: string, accounts: number, upstream?: string, metrics = true): void {
+export function writeConfig(
+  dir: string,
+  accounts: number,
+  upstream?: string,
+  metrics = true,
+): void {
   mkdirSync(join(dir, 'accounts'), { recursive: true });
   writeFileSync(
     join(dir, 'application.properties'),
@@ -250,7 +255,7 @@ async function createApiAccounts(
   return lastKey;
 }
 
-interface Sample {
+export interface Sample {
   rps: number;
   p50: number;
   p99: number;
@@ -260,14 +265,14 @@ interface Sample {
 }
 
 /** One request as autocannon repeats it. */
-interface Shape {
+export interface Shape {
   path: string;
   headers: Record<string, string>;
   method?: 'GET' | 'POST';
   body?: string;
 }
 
-async function load(server: Server, shape: Shape, seconds = DURATION): Promise<Sample> {
+export async function load(server: Server, shape: Shape, seconds = DURATION): Promise<Sample> {
   const result = await autocannon({
     url: `${server.url}${shape.path}`,
     method: shape.method ?? 'POST',
@@ -304,7 +309,7 @@ async function profiled<T>(server: Server, name: string, run: () => Promise<T>):
 }
 
 /** The cookie-syntax pairs of an answer's Set-Cookie lines (what the browser sends back). */
-async function cookiesFrom(server: Server, shape: Shape): Promise<string> {
+export async function cookiesFrom(server: Server, shape: Shape): Promise<string> {
   const res = await fetch(`${server.url}${shape.path}`, {
     method: 'POST',
     headers: { origin: ORIGIN, host: HOST },
@@ -320,7 +325,7 @@ async function cookiesFrom(server: Server, shape: Shape): Promise<string> {
  * The snippet's identify as Chromium sends it: a cross-origin fetch with credentials from the
  * site's page (same site: cookies.shop.test serves www.shop.test), no body.
  */
-const CHROMIUM: Record<string, string> = {
+export const CHROMIUM: Record<string, string> = {
   host: HOST,
   connection: 'keep-alive',
   'content-length': '0',
@@ -343,17 +348,17 @@ const CHROMIUM: Record<string, string> = {
 const SITE_COOKIES = '_ga=GA1.1.1234567890.1763800000; cookie_banner=dismissed; cart=3';
 
 /** A returning visitor: the browser's cookies, or (Safari, third-party cookies blocked) the echo. */
-const byCookie = (cookie: string): Record<string, string> => ({
+export const byCookie = (cookie: string): Record<string, string> => ({
   ...CHROMIUM,
   cookie: `${SITE_COOKIES}; ${cookie}`,
 });
-const byEcho = (cookie: string): Record<string, string> => ({
+export const byEcho = (cookie: string): Record<string, string> => ({
   ...CHROMIUM,
   cookie: SITE_COOKIES,
   'x-unblu-cookie': cookie,
 });
-const CONSENT_BODY = '{"granted":true}';
-const withBody = (headers: Record<string, string>): Record<string, string> => {
+export const CONSENT_BODY = '{"granted":true}';
+export const withBody = (headers: Record<string, string>): Record<string, string> => {
   const copy: Record<string, string> = { ...headers, 'content-type': 'application/json' };
   delete copy['content-length']; // autocannon sets the body's
   return copy;
@@ -376,7 +381,7 @@ interface Scenario {
   targets: Target[];
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('run npm run build first');
@@ -756,6 +761,7 @@ BENCH_DURATION=15 BENCH_ROUNDS=5 npm run bench   # longer, steadier
 BENCH_DURATION=2 BENCH_ROUNDS=1 npm run bench    # smoke test only: too short to judge
 BENCH_ONLY='by Cookie$|metrics off' npm run bench   # some scenarios; this file is left alone
 BENCH_PROFILE='by Cookie$' npm run bench         # also CPU-profile them (./profiles)
+npm run bench:ab -- .ab/a .ab/b                  # two builds side by side (test/bench/ab.ts)
 \`\`\`
 
 Runs much shorter than the default 8 s understate Pantry, whose code is still being optimised by
@@ -778,7 +784,10 @@ ${notes}
   console.log(`wrote ${path}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+// Run as a script; test/bench/ab.ts imports the pieces above.
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

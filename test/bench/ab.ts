@@ -1,0 +1,108 @@
+/*
+ * npm run bench:ab -- <build A> <build B> — two builds of Pantry side by side, for judging a
+ * change. The benchmarking host runs in phases that move every process's rate by up to 2× within
+ * minutes (docs/BENCHMARKS.md), which buries a change of a few percent in `npm run bench`'s
+ * minutes-apart rounds. Here both builds run at once, each with its own configuration and
+ * database, and are measured alternately in short runs: a phase that changes shows as one odd
+ * cycle, and the median of the per-cycle ratios ignores it. The same build against itself gave
+ * medians of 0.99–1.04 on the machine of docs/BENCHMARKS.md: a change under ~4% needs several
+ * runs, or stays unproven.
+ *
+ * A build is a copy of `dist` inside the repository, so that it finds node_modules:
+ *   npm run build && cp -r dist .ab/a   # before the change
+ *   npm run build && cp -r dist .ab/b   # after it
+ *   npm run bench:ab -- .ab/a .ab/b
+ *
+ * AB_SCENARIO: cookie (a returning visitor by Cookie, the default), echo, new, consent.
+ * AB_CYCLES (default 8), AB_DURATION (seconds per run, default 3), BENCH_CONNECTIONS (32).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  byCookie,
+  byEcho,
+  CHROMIUM,
+  CONSENT_BODY,
+  cookiesFrom,
+  load,
+  Sample,
+  Server,
+  Shape,
+  start,
+  withBody,
+  writeConfig,
+} from './bench';
+
+const SCENARIOS = ['cookie', 'echo', 'new', 'consent'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const IDENTIFY = '/unblu/v1/identify?x-unblu-apikey=bench-000002-key';
+const CONSENT = '/unblu/v1/consent?x-unblu-apikey=bench-000002-key';
+
+/** The request the scenario repeats, with this server's own cookies where it needs them. */
+async function shapeFor(scenario: Scenario, server: Server): Promise<Shape> {
+  if (scenario === 'new') return { path: IDENTIFY, headers: CHROMIUM };
+  const cookie = await cookiesFrom(server, { path: IDENTIFY, headers: {} });
+  if (scenario === 'echo') return { path: IDENTIFY, headers: byEcho(cookie) };
+  if (scenario === 'consent') {
+    return { path: CONSENT, headers: withBody(byCookie(cookie)), body: CONSENT_BODY };
+  }
+  return { path: IDENTIFY, headers: byCookie(cookie) };
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main(): Promise<void> {
+  const builds = process.argv.slice(2);
+  const scenario = (process.env.AB_SCENARIO ?? 'cookie') as Scenario;
+  const cycles = Number(process.env.AB_CYCLES ?? 8);
+  const seconds = Number(process.env.AB_DURATION ?? 3);
+  if (builds.length !== 2 || !SCENARIOS.includes(scenario) || !(cycles >= 1) || !(seconds >= 1)) {
+    throw new Error(
+      `usage: npm run bench:ab -- <build A> <build B> (AB_SCENARIO one of ${SCENARIOS.join(', ')}; AB_CYCLES, AB_DURATION ≥ 1)`,
+    );
+  }
+  const work = mkdtempSync(join(tmpdir(), 'pantry-ab-'));
+  const servers: Server[] = [];
+  try {
+    for (const [i, build] of builds.entries()) {
+      const dir = join(work, String(i));
+      writeConfig(dir, 3);
+      servers.push(await start([join(build, 'main.js')], { PANTRY_CONFIG_DIR: dir }));
+    }
+    const shapes = await Promise.all(servers.map((server) => shapeFor(scenario, server)));
+    // Warm-up, not measured: V8 optimises for the traffic it has seen.
+    for (const [i, server] of servers.entries()) await load(server, shapes[i], 3);
+    const samples: Sample[][] = [[], []];
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      // Which build goes first alternates, as a phase may favour either position.
+      for (const i of cycle % 2 ? [1, 0] : [0, 1]) {
+        samples[i].push(await load(servers[i], shapes[i], seconds));
+      }
+    }
+    const ratios = samples[0].map((a, k) => samples[1][k].rps / a.rps);
+    for (const [i, build] of builds.entries()) {
+      const rps = samples[i].map((x) => x.rps);
+      const p99 = samples[i].map((x) => x.p99);
+      const bad = samples[i].reduce((n, x) => n + x.non2xx + x.errors, 0);
+      console.log(
+        `${build}: ${(rps.reduce((a, b) => a + b, 0) / rps.length).toFixed(0)} req/s, p99 ${median(p99).toFixed(1)} ms (median), non-2xx/errors ${bad}; runs ${rps.map((x) => x.toFixed(0)).join(' ')}`,
+      );
+    }
+    console.log(`B/A per cycle: ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
+    console.log(`B/A median: ${median(ratios).toFixed(3)} (${scenario}, ${cycles} × ${seconds} s)`);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
