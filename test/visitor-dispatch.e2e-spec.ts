@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { VisitorDispatcher } from '../src/visitor/visitor-http';
 import { cookieHeader } from './helpers/cookies';
@@ -215,6 +216,40 @@ describe('visitor dispatcher', () => {
       expect(res.headers['set-cookie']).toBeUndefined();
     }
     if (status === 413) expect(res.headers.connection).toBe('close');
+  });
+
+  it('reads a JSON body in the packet of its headers, after them, or split between the two', async () => {
+    /** One request on a raw socket: `parts` are written 30 ms apart. */
+    const send = (parts: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (d: string) => (answer += d));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        parts.forEach((part, i) => setTimeout(() => socket.write(part), i * 30));
+      });
+    const head = (body: string) =>
+      `POST ${CONSENT} HTTP/1.1\r\nhost: pantry.test\r\norigin: ${ORIGIN}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n';
+    for (const body of ['{"granted":true}', '{"granted":']) {
+      const answers = await Promise.all([
+        send([head(body) + body]),
+        send([head(body), body]),
+        send([head(body) + body.slice(0, 5), body.slice(5)]),
+      ]);
+      for (const answer of answers) {
+        if (body.endsWith('}')) {
+          expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+          expect(answer).toContain('"consent":"granted"');
+        } else {
+          expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+          expect(answer).not.toContain('set-cookie');
+        }
+      }
+    }
   });
 
   it('answers exactly as the same routes on Fastify (inject goes to Fastify directly)', async () => {
