@@ -24,8 +24,11 @@ import {
   byEcho,
   CHROMIUM,
   CONSENT_BODY,
+  consentPath,
   cookiesFrom,
+  identifyPath,
   load,
+  mean,
   Sample,
   Server,
   Shape,
@@ -37,8 +40,8 @@ import {
 const SCENARIOS = ['cookie', 'echo', 'new', 'consent'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const IDENTIFY = '/unblu/v1/identify?x-unblu-apikey=bench-000002-key';
-const CONSENT = '/unblu/v1/consent?x-unblu-apikey=bench-000002-key';
+const IDENTIFY = identifyPath('bench-000002-key');
+const CONSENT = consentPath('bench-000002-key');
 
 /** The request the scenario repeats, with this server's own cookies where it needs them. */
 async function shapeFor(scenario: Scenario, server: Server): Promise<Shape> {
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
       const p99 = samples[i].map((x) => x.p99);
       const bad = samples[i].reduce((n, x) => n + x.non2xx + x.errors, 0);
       console.log(
-        `${build}: ${(rps.reduce((a, b) => a + b, 0) / rps.length).toFixed(0)} req/s, p99 ${median(p99).toFixed(1)} ms (median), non-2xx/errors ${bad}; runs ${rps.map((x) => x.toFixed(0)).join(' ')}`,
+        `${build}: ${mean(rps).toFixed(0)} req/s, p99 ${median(p99).toFixed(1)} ms (median), non-2xx/errors ${bad}; runs ${rps.map((x) => x.toFixed(0)).join(' ')}`,
       );
     }
     console.log(`B/A per cycle: ${ratios.map((r) => r.toFixed(3)).join(' ')}`);

@@ -34,7 +34,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** How Pantry is started: dist/main.js, after any Node flags in BENCH_NODE_FLAGS (experiments). */
-export const PANTRY_ARGS = [
+const PANTRY_ARGS = [
   ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
   'dist/main.js',
 ];
@@ -381,6 +381,10 @@ interface Scenario {
   targets: Target[];
 }
 
+/** The visitor routes' paths for an API key. */
+export const identifyPath = (key: string) => `/unblu/v1/identify?x-unblu-apikey=${key}`;
+export const consentPath = (key: string) => `/unblu/v1/consent?x-unblu-apikey=${key}`;
+
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
@@ -426,15 +430,13 @@ async function main(): Promise<void> {
   );
   const servers = [baseline, pantry, pantryLarge, pantryBare, pantryHuge, upstream, bareProxy];
 
-  const identify = (key: string) => `/unblu/v1/identify?x-unblu-apikey=${key}`;
-  const consent = (key: string) => `/unblu/v1/consent?x-unblu-apikey=${key}`;
-  const smallPath = identify('bench-000002-key');
+  const smallPath = identifyPath('bench-000002-key');
   const paths = {
     small: smallPath,
-    large: identify('bench-005000-key'),
+    large: identifyPath('bench-005000-key'),
     // An account created through the admin API, among 100,000.
-    huge: identify(apiKey),
-    hugeFile: identify('bench-025000-key'),
+    huge: identifyPath(apiKey),
+    hugeFile: identifyPath('bench-025000-key'),
   };
   const cookie = {
     pantry: await cookiesFrom(pantry, { path: paths.small, headers: {} }),
@@ -535,7 +537,7 @@ async function main(): Promise<void> {
           name: 'consent (a JSON body) from a returning visitor',
           expect: 200,
           server: pantry,
-          path: consent('bench-000002-key'),
+          path: consentPath('bench-000002-key'),
           headers: withBody(byCookie(cookie.pantry)),
           body: CONSENT_BODY,
         },
