@@ -220,7 +220,7 @@ describe('visitor dispatcher', () => {
 
   it('reads a JSON body in the packet of its headers, after them, or split between the two', async () => {
     /** One request on a raw socket: `parts` are written 30 ms apart. */
-    const send = (parts: string[]) =>
+    const send = (parts: Array<string | Buffer>) =>
       new Promise<string>((resolve, reject) => {
         const socket = connect(port, '127.0.0.1');
         let answer = '';
@@ -250,6 +250,22 @@ describe('visitor dispatcher', () => {
         }
       }
     }
+    // A character split between two packets is read whole: the refusal names the field alike.
+    const accented = '{"granted":true,"é":1}';
+    const bytes = Buffer.from(accented);
+    const cut = bytes.indexOf(0xc3) + 1; // inside é (c3 a9)
+    const [whole, split] = await Promise.all([
+      send([head(accented) + accented]),
+      send([
+        Buffer.concat([Buffer.from(head(accented)), bytes.subarray(0, cut)]),
+        bytes.subarray(cut),
+      ]),
+    ]);
+    const message = (answer: string) =>
+      (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { message: unknown }).message;
+    expect(whole).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.stringify(message(whole))).toContain('é');
+    expect(message(split)).toEqual(message(whole));
   });
 
   it('answers exactly as the same routes on Fastify (inject goes to Fastify directly)', async () => {

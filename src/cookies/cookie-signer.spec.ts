@@ -63,6 +63,26 @@ describe(CookieSigner.name, () => {
     );
   });
 
+  it('signs a consent decision once per account, as a fresh signer would, bound to its account', () => {
+    const memo = new CookieSigner([A, B]);
+    const granted = memo.sign('shop', 'consent', 'granted');
+    expect(memo.sign('shop', 'consent', 'granted')).toBe(granted);
+    expect(new CookieSigner([A]).sign('shop', 'consent', 'granted')).toBe(granted);
+    expect(memo.verify('shop', 'consent', granted)).toEqual({ id: 'granted', current: true });
+    for (const other of [
+      memo.sign('news', 'consent', 'granted'),
+      memo.sign('shop', 'consent', 'denied'),
+      memo.sign('shop', 'device', 'granted'),
+    ]) {
+      expect(other).not.toBe(granted);
+      expect(memo.verify('shop', 'consent', other)?.id ?? null).not.toBe('granted');
+    }
+    // The older secret's value: another MAC, which verifies as one to re-sign.
+    const older = new CookieSigner([B]).sign('shop', 'consent', 'granted');
+    expect(older).not.toBe(granted);
+    expect(memo.verify('shop', 'consent', older)).toEqual({ id: 'granted', current: false });
+  });
+
   describe('cache of verified values', () => {
     it('answers a repeated value exactly as a fresh verification does', () => {
       const cached = new CookieSigner([A, B], 4);

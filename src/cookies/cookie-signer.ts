@@ -5,6 +5,7 @@ import {
   randomFillSync,
   timingSafeEqual,
 } from 'node:crypto';
+import { memoised } from '../common/memo';
 import { CookieKind } from './cookie-catalog';
 
 const MAC_BYTES = 16;
@@ -13,6 +14,8 @@ const VALUE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/;
 const MAX_VALUE_LENGTH = 64 + 1 + 22;
 /** Verified values per cache generation: 2 × 20,000 entries, a few MiB at most. */
 const DEFAULT_GENERATION = 20_000;
+/** Signed consent values held: two per account (granted, denied), for 50,000 accounts at most. */
+const MAX_SIGNED_CONSENT = 100_000;
 
 /** A verified value, with the account and cookie it verified for. */
 interface CachedValue {
@@ -65,6 +68,13 @@ export class CookieSigner {
    */
   private young = new Map<string, CachedValue>();
   private old = new Map<string, CachedValue>();
+  /**
+   * The consent cookie's signed values, per account: its id is the decision itself (`granted`,
+   * `denied`), so the same few values are signed again and again (every consent call, every
+   * re-signing), and an HMAC was a tenth of a consent call. A value is a function of the
+   * current secret, which is fixed for the process's life, so an entry never goes stale.
+   */
+  private readonly signedConsent = new Map<string, string>();
 
   constructor(
     secrets: readonly string[],
@@ -110,6 +120,14 @@ export class CookieSigner {
   }
 
   sign(account: string, kind: CookieKind, id: string): string {
+    if (kind === 'consent') {
+      return memoised(
+        this.signedConsent,
+        `${account}\0${id}`,
+        () => this.signWith(`pantry/v1\0${account}\0${kind}`, id),
+        MAX_SIGNED_CONSENT,
+      );
+    }
     return this.signWith(`pantry/v1\0${account}\0${kind}`, id);
   }
 

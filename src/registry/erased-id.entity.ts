@@ -4,7 +4,7 @@ import { EPOCH_MS } from '../database/columns';
 /** An identifier (visitor or device) erased on request: cookies carrying it are refused. */
 @Entity('erased_ids')
 export class ErasedIdEntity {
-  @Index('IDX_erased_ids_accountId')
+  // The primary key (accountId first) serves lookups by account.
   @PrimaryColumn({ type: 'varchar', length: 63 })
   accountId!: string;
 

@@ -1,10 +1,10 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EPOCH_MS } from '../database/columns';
 
 /** A visitor (anonymous-person id) of an account: first and last seen, last device, consent. */
 @Entity('visitors')
 export class VisitorEntity {
-  @Index('IDX_visitors_accountId')
+  // The primary key (accountId first) serves lookups by account.
   @PrimaryColumn({ type: 'varchar', length: 63 })
   accountId!: string;
 

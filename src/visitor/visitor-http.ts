@@ -126,13 +126,14 @@ export class VisitorDispatcher {
       body: undefined,
     };
     if (json && length !== undefined) {
-      readJsonBody(req, this.bodyLimit, this.parseJson).then(
-        (body) => {
-          request.body = body;
-          this.run(route, request, req, res, started);
-        },
-        (error: unknown) => this.fail(route, request, req, res, started, error),
-      );
+      readJsonBody(req, this.bodyLimit, this.parseJson, (error, body) => {
+        if (error) {
+          this.fail(route, request, req, res, started, error);
+          return;
+        }
+        request.body = body;
+        this.run(route, request, req, res, started);
+      });
     } else {
       this.run(route, request, req, res, started);
     }

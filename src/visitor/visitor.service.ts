@@ -434,7 +434,8 @@ export class VisitorService {
           reason = kind === 'consent' ? 'invalid' : 'erased';
           continue;
         }
-        return { ...verified, value };
+        // Built field by field: a spread here went through V8's slow path on every request.
+        return { id: verified.id, current: verified.current, value };
       }
       if (reason) rejected.push([kind, reason]);
       return null;
