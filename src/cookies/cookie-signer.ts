@@ -17,6 +17,9 @@ const DEFAULT_GENERATION = 20_000;
 /** Signed consent values held: two per account (granted, denied), for 50,000 accounts at most. */
 const MAX_SIGNED_CONSENT = 100_000;
 
+/** What a cookie value's MAC covers besides its id: the account and the cookie it is for. */
+const cookieSubject = (account: string, kind: CookieKind) => `pantry/v1\0${account}\0${kind}`;
+
 /** A verified value, with the account and cookie it verified for. */
 interface CachedValue {
   readonly account: string;
@@ -124,11 +127,11 @@ export class CookieSigner {
       return memoised(
         this.signedConsent,
         `${account}\0${id}`,
-        () => this.signWith(`pantry/v1\0${account}\0${kind}`, id),
+        () => this.signWith(cookieSubject(account, kind), id),
         MAX_SIGNED_CONSENT,
       );
     }
-    return this.signWith(`pantry/v1\0${account}\0${kind}`, id);
+    return this.signWith(cookieSubject(account, kind), id);
   }
 
   /** The id of a value signed for this account and cookie, or null (forged, foreign, malformed). */
@@ -143,7 +146,7 @@ export class CookieSigner {
     if (cached !== undefined && cached.account === account && cached.kind === kind) {
       return cached.verified;
     }
-    const verified = this.verifyWith(`pantry/v1\0${account}\0${kind}`, value);
+    const verified = this.verifyWith(cookieSubject(account, kind), value);
     if (verified) this.remember(value, { account, kind, verified });
     return verified;
   }
