@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { MAX_PENDING, VisitorRegistryService } from '../src/registry/visitor-registry.service';
-import { VisitorRepository } from '../src/registry/visitor.repository';
+import { BATCH_ROWS, VisitorRepository } from '../src/registry/visitor.repository';
 import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
 
 describe(VisitorRepository.name, () => {
@@ -17,31 +17,35 @@ describe(VisitorRepository.name, () => {
   });
 
   it('upserts in batches: keeps the earliest firstSeen, the latest lastSeen and a known device', async () => {
+    const ms = 1_763_800_000_123; // epoch milliseconds survive the JSON batch exactly
     const repo = app.get(VisitorRepository);
     const row = (over: object) => ({
       accountId: 'a',
       visitorId: 'v1',
       deviceId: 'd1' as string | null,
       consent: 'unset',
-      firstSeen: 2000,
-      lastSeen: 2000,
+      firstSeen: ms + 2000,
+      lastSeen: ms + 2000,
       ...over,
     });
-    const many = Array.from({ length: 900 }, (_, i) => row({ visitorId: `bulk${i}` }));
+    // More than one statement's worth.
+    const many = Array.from({ length: BATCH_ROWS + 100 }, (_, i) => row({ visitorId: `bulk${i}` }));
     const uow = app.get(UnitOfWork);
     await uow.transaction((em) => repo.upsertMany(em, [row({}), ...many]));
     await uow.transaction((em) =>
       repo.upsertMany(em, [
-        row({ firstSeen: 1000, lastSeen: 1500, deviceId: null, consent: 'granted' }),
+        row({ firstSeen: ms + 1000, lastSeen: ms + 1500, deviceId: null, consent: 'granted' }),
       ]),
     );
     expect(await repo.find('a', 'v1')).toMatchObject({
       deviceId: 'd1',
       consent: 'granted',
-      firstSeen: 1000,
-      lastSeen: 2000,
+      firstSeen: ms + 1000,
+      lastSeen: ms + 2000,
     });
-    expect(await repo.find('a', 'bulk899')).toMatchObject({ visitorId: 'bulk899' });
+    const last = `bulk${BATCH_ROWS + 99}`;
+    expect(await repo.find('a', last)).toMatchObject({ visitorId: last, deviceId: 'd1' });
+    expect(await repo.find('a', 'bulk0')).toMatchObject({ firstSeen: ms + 2000 });
     expect(await repo.find('b', 'v1')).toBeNull();
   });
 

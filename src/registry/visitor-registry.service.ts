@@ -19,7 +19,7 @@ export type ConsentState = 'granted' | 'denied' | 'unset';
 /** Pending sightings are written at least this often… */
 export const FLUSH_INTERVAL_MS = 1_000;
 /** …or as soon as this many visitors are pending. */
-export const FLUSH_BATCH = 1_000;
+export const FLUSH_BATCH = 5_000;
 /**
  * Visitors held while the database cannot be written (an outage): beyond this, sightings of
  * new visitors are counted and dropped (about 200 bytes each: the bound is tens of MiB).
