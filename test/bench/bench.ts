@@ -632,7 +632,7 @@ async function main(): Promise<void> {
       const wrongStatus = t.expect === 200 ? p.non2xx : 0;
       rows.push({ name: t.name, b: avg(bs), p, wrongStatus });
       console.log(
-        `${t.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×), p99 ${p.p99.toFixed(1)} ms`,
+        `${t.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×), p99 ${p.p99.toFixed(1)} ms; runs: baseline ${bs.map((x) => x.rps.toFixed(0)).join(' ')}, Pantry ${ps[i].map((x) => x.rps.toFixed(0)).join(' ')}`,
       );
     }
   }
