@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { MAX_PENDING, VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { BATCH_ROWS, VisitorRepository } from '../src/registry/visitor.repository';
@@ -71,6 +72,20 @@ describe(VisitorRepository.name, () => {
     await uow.transaction((em) => repo.upsertMany(em, [{ ...seen('gone'), accountId: 'b' }]));
     expect(await repo.find('b', 'gone')).not.toBeNull();
   });
+
+  // What the SQLite connection is set to, stated rather than assumed (PostgreSQL has none of it).
+  (process.env.PANTRY_TEST_DB === 'postgres' ? it.skip : it)(
+    'runs SQLite in WAL mode, synchronous FULL, with a 16 MiB page cache and journals in memory',
+    async () => {
+      const ds = app.get(DataSource);
+      const pragma = async (name: string) =>
+        Object.values((await ds.query(`PRAGMA ${name}`))[0] as object)[0] as unknown;
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(2); // FULL
+      expect(await pragma('cache_size')).toBe(-16384); // KiB
+      expect(await pragma('temp_store')).toBe(2); // MEMORY
+    },
+  );
 
   it(`holds at most ${MAX_PENDING} waiting visitors, counting what it drops`, () => {
     const registry = app.get(VisitorRegistryService);
