@@ -603,7 +603,13 @@ async function main(): Promise<void> {
     errors: xs.reduce((a, x) => a + x.errors, 0),
     rss: Math.max(...xs.map((x) => x.rss)),
   });
-  const rows: Array<{ name: string; b: Sample; p: Sample; wrongStatus: number }> = [];
+  const rows: Array<{
+    name: string;
+    b: Sample;
+    p: Sample;
+    wrongStatus: number;
+    runs: { b: Sample[]; p: Sample[] };
+  }> = [];
   for (const s of scenarios) {
     const bs: Sample[] = [];
     const ps: Sample[][] = s.targets.map(() => []);
@@ -630,7 +636,7 @@ async function main(): Promise<void> {
       const p = avg(ps[i]);
       // A 403 scenario expects non-2xx answers; count what differs from the expected class.
       const wrongStatus = t.expect === 200 ? p.non2xx : 0;
-      rows.push({ name: t.name, b: avg(bs), p, wrongStatus });
+      rows.push({ name: t.name, b: avg(bs), p, wrongStatus, runs: { b: bs, p: ps[i] } });
       console.log(
         `${t.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×), p99 ${p.p99.toFixed(1)} ms; runs: baseline ${bs.map((x) => x.rps.toFixed(0)).join(' ')}, Pantry ${ps[i].map((x) => x.rps.toFixed(0)).join(' ')}`,
       );
@@ -717,6 +723,16 @@ async function main(): Promise<void> {
     ],
   ];
   const summary = bars.map(([text, ok]) => `- ${ok ? '✅' : '❌'} ${text}`).join('\n');
+  // Each round's rate, in the order measured: a phase of the host shows as one run off the others.
+  const rates = (xs: Sample[]) => xs.map((x) => x.rps.toFixed(0)).join(', ');
+  const runs = [
+    'The runs behind each row (req/s, round by round; the baseline ran first in each round):',
+    '',
+    ...rows.map(
+      ({ name, runs: { b, p } }) =>
+        `- ${name.split(' (')[0]}: baseline ${rates(b)}; Pantry ${rates(p)}`,
+    ),
+  ].join('\n');
   const pkg = (name: string) =>
     (
       JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
@@ -777,6 +793,8 @@ ${machine}
 ${table}
 
 ${summary}
+
+${runs}
 
 ## Notes
 
