@@ -102,8 +102,13 @@ export class CookieSigner {
     this.young.set(value, entry);
   }
 
+  /** HMAC-SHA256 over the subject and the id: what every MAC here is computed from. */
+  private hmac(key: KeyObject, subject: string, id: string) {
+    return createHmac('sha256', key).update(`${subject}\0${id}`);
+  }
+
   private mac(key: KeyObject, subject: string, id: string): Buffer {
-    return createHmac('sha256', key).update(`${subject}\0${id}`).digest().subarray(0, MAC_BYTES);
+    return this.hmac(key, subject, id).digest().subarray(0, MAC_BYTES);
   }
 
   private signWith(subject: string, id: string): string {
@@ -118,7 +123,7 @@ export class CookieSigner {
    * which the 16-byte text ends with, followed by four zero bits.
    */
   private macText(subject: string, id: string): string {
-    const text = createHmac('sha256', this.keys[0]).update(`${subject}\0${id}`).digest('base64url');
+    const text = this.hmac(this.keys[0], subject, id).digest('base64url');
     return text.slice(0, 21) + BASE64URL[BASE64URL.indexOf(text[21]) & 0b110000];
   }
 

@@ -29,6 +29,7 @@ import {
   identifyPath,
   load,
   mean,
+  rates,
   Sample,
   Server,
   Shape,
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
       const p99 = samples[i].map((x) => x.p99);
       const bad = samples[i].reduce((n, x) => n + x.non2xx + x.errors, 0);
       console.log(
-        `${build}: ${mean(rps).toFixed(0)} req/s, p99 ${median(p99).toFixed(1)} ms (median), non-2xx/errors ${bad}; runs ${rps.map((x) => x.toFixed(0)).join(' ')}`,
+        `${build}: ${mean(rps).toFixed(0)} req/s, p99 ${median(p99).toFixed(1)} ms (median), non-2xx/errors ${bad}; runs ${rates(samples[i])}`,
       );
     }
     console.log(`B/A per cycle: ${ratios.map((r) => r.toFixed(3)).join(' ')}`);

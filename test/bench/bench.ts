@@ -386,6 +386,8 @@ export const identifyPath = (key: string) => `/unblu/v1/identify?x-unblu-apikey=
 export const consentPath = (key: string) => `/unblu/v1/consent?x-unblu-apikey=${key}`;
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Each run's rate, in the order measured: a phase of the host shows as one run off the others. */
+export const rates = (xs: Sample[]) => xs.map((x) => x.rps.toFixed(0)).join(', ');
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('run npm run build first');
@@ -638,7 +640,7 @@ async function main(): Promise<void> {
       const wrongStatus = t.expect === 200 ? p.non2xx : 0;
       rows.push({ name: t.name, b: avg(bs), p, wrongStatus, runs: { b: bs, p: ps[i] } });
       console.log(
-        `${t.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×), p99 ${p.p99.toFixed(1)} ms; runs: baseline ${bs.map((x) => x.rps.toFixed(0)).join(' ')}, Pantry ${ps[i].map((x) => x.rps.toFixed(0)).join(' ')}`,
+        `${t.name}: baseline ${avg(bs).rps.toFixed(0)} req/s, Pantry ${p.rps.toFixed(0)} req/s (${(p.rps / avg(bs).rps).toFixed(2)}×), p99 ${p.p99.toFixed(1)} ms; runs: baseline ${rates(bs)}; Pantry ${rates(ps[i])}`,
       );
     }
   }
@@ -723,8 +725,6 @@ async function main(): Promise<void> {
     ],
   ];
   const summary = bars.map(([text, ok]) => `- ${ok ? '✅' : '❌'} ${text}`).join('\n');
-  // Each round's rate, in the order measured: a phase of the host shows as one run off the others.
-  const rates = (xs: Sample[]) => xs.map((x) => x.rps.toFixed(0)).join(', ');
   const runs = [
     'The runs behind each row (req/s, round by round; the baseline ran first in each round):',
     '',
