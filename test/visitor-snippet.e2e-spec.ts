@@ -66,10 +66,51 @@ describe('GET /unblu/visitor.js', () => {
     expect(changed.headers.etag).not.toBe(news.headers.etag);
   });
 
-  it('refuses a missing or unknown key with 401 JSON', async () => {
-    const res = await get('unknown-key-1').expect(401);
-    expect(res.body.error).toBe('unknown_api_key');
-    await request(app.getHttpServer()).get('/unblu/visitor.js').expect(401);
+  /** Runs a script as a page would: its window.pantry and its console warnings. */
+  const runPage = (script: string) => {
+    const window: { pantry?: Record<string, unknown> & { ready: Promise<unknown> } } = {};
+    const warnings: unknown[][] = [];
+    const console = { warn: (...args: unknown[]) => warnings.push(args) };
+    new Script(script).runInNewContext({ window, console, Promise });
+    return { pantry: window.pantry!, warnings };
+  };
+
+  it.each([
+    ['an unknown key', '/unblu/visitor.js?x-unblu-apikey=unknown-key-1', 'unknown_api_key'],
+    ['a malformed key', '/unblu/visitor.js?x-unblu-apikey=%21', 'unknown_api_key'],
+    ['no key', '/unblu/visitor.js', 'api_key_required'],
+  ])(
+    'answers %s with a 200 stand-in whose window.pantry rejects with Pantry’s code',
+    async (_, path, code) => {
+      const res = await request(app.getHttpServer()).get(path).expect(200);
+      expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers.etag).toBeUndefined();
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const { pantry, warnings } = runPage(res.text);
+      const rejection = { code, message: expect.stringMatching(/API key/) };
+      await expect(pantry.ready).rejects.toMatchObject(rejection);
+      for (const f of ['consent', 'login', 'logout', 'bridge']) {
+        await expect((pantry[f] as () => Promise<unknown>)()).rejects.toMatchObject(rejection);
+      }
+      expect(warnings).toHaveLength(1);
+      expect(String(warnings[0][0])).toContain(code);
+    },
+  );
+
+  it('never reflects a hostile key into the stand-in', async () => {
+    const hostile = '</script><script>alert(document.cookie)</script>"-alert(1)-"';
+    const res = await request(app.getHttpServer())
+      .get(`/unblu/visitor.js?x-unblu-apikey=${encodeURIComponent(hostile)}`)
+      .expect(200);
+    expect(res.text).not.toContain('alert');
+    expect(res.text).not.toContain('</script');
+    const lookalike = await get('Zz9Unknown_Key-42').expect(200);
+    expect(lookalike.text).not.toContain('Zz9Unknown_Key-42');
+    await expect(runPage(lookalike.text).pantry.ready).rejects.toMatchObject({
+      code: 'unknown_api_key',
+    });
   });
 });
 

@@ -16,3 +16,7 @@ export interface SnippetConfig {
 
 /** The placeholder the server replaces with the account's SnippetConfig as JSON. */
 export const SNIPPET_CONFIG_PLACEHOLDER = '__PANTRY_CONFIG__';
+
+/** The Promise-returning functions of `window.pantry`; the stand-in (a bad key) has each too. */
+export const PANTRY_FUNCTIONS = ['consent', 'bridge', 'login', 'logout'] as const;
+export type PantryFunction = (typeof PANTRY_FUNCTIONS)[number];

@@ -5,6 +5,8 @@ import { TenantSnapshot } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
 import { SNIPPET_CONFIG_PLACEHOLDER, SnippetConfig } from '../snippet/snippet-config';
 import { loadSnippetBundle } from '../snippet/snippet.bundle';
+import { snippetStandIn } from '../snippet/snippet-stand-in';
+import { PantryException } from '../common/pantry.exception';
 import { VisitorAccount } from './visitor-context';
 import { VisitorResponse } from './visitor.service';
 
@@ -61,6 +63,24 @@ export class SnippetService {
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, rendered);
     return rendered;
+  }
+
+  /**
+   * The stand-in for a request without an account (missing or unknown key): 200 JavaScript,
+   * never cached, so that a page embedding it keeps its `window.pantry` and reads Pantry's
+   * error there instead of a blocked 401 (SPEC §13).
+   */
+  standIn(refusal: PantryException): VisitorResponse<string> {
+    return {
+      status: 200,
+      headers: {
+        'cache-control': 'no-store',
+        'content-type': 'text/javascript; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'cross-origin-resource-policy': 'cross-origin',
+      },
+      body: snippetStandIn(refusal.code, refusal.message),
+    };
   }
 
   /**

@@ -38,14 +38,19 @@ export class VisitorAccountResolver {
   require(request: VisitorHttpRequest): VisitorAccount {
     const account = this.find(request);
     if (account) return account;
+    throw this.refusal(request);
+  }
+
+  /** Why a request has no account (the key is missing, or unknown): the 401 require throws. */
+  refusal(request: VisitorHttpRequest): PantryException {
     const prefix = this.plans.serverPrefix;
     if (!this.apiKey(request)) {
-      throw new PantryException(
+      return new PantryException(
         HttpStatus.UNAUTHORIZED,
         'api_key_required',
         `Pass the account's API key as query parameter or header ${prefix}apikey.`,
       );
     }
-    throw new PantryException(HttpStatus.UNAUTHORIZED, 'unknown_api_key', 'Unknown API key.');
+    return new PantryException(HttpStatus.UNAUTHORIZED, 'unknown_api_key', 'Unknown API key.');
   }
 }

@@ -97,13 +97,16 @@ export class VisitorRoutes implements OnModuleInit {
     });
     route('POST', '/v1/inspect', (r) => this.visitors.inspect(this.accounts.require(r), read(r)));
     const trustProxy = this.configuration.startup['server.trustProxy'];
-    route('GET', '/visitor.js', (r) =>
-      this.snippets.serve(
-        this.accounts.require(r),
+    // A page must never lose window.pantry: a missing or unknown key gets the stand-in script.
+    route('GET', '/visitor.js', (r) => {
+      const account = this.accounts.find(r);
+      if (!account) return this.snippets.standIn(this.accounts.refusal(r));
+      return this.snippets.serve(
+        account,
         r.headers['if-none-match'],
         publicBase(read(r), base, trustProxy),
-      ),
-    );
+      );
+    });
     // Preflights: the key, when the URL carries it, picks the account's allowlist.
     for (const path of [
       '/v1/identify',
