@@ -3,21 +3,30 @@
  *   <script src="https://SERVER/unblu/visitor.js?x-unblu-apikey=KEY" defer></script>
  * it calls identify at most once per page load (not at all while its copies are fresh), keeps
  * the relayed cookie copies where the account's corsCookieMode says, echoes them back, and
- * exposes window.pantry. It never throws into the host page.
+ * exposes window.pantry. It never throws into the host page: every Promise it hands out rejects
+ * with an Error carrying Pantry's `code` and `message` (the server's, when its answer could be
+ * read; else the likely cause).
  */
 import type { RelayCookie, RelayPayload } from '../cookies/relay-header';
-import type { IdentifyResult } from '../visitor/visitor.service';
-import type { SnippetConfig } from './snippet-config';
+import type { BridgedIdentifyResult, IdentifyResult } from '../visitor/visitor.service';
+import type { PantryFunction, SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;
 
 /** The query parameter of a bridged link (the server's BRIDGE_PARAM). */
 const BRIDGE_PARAM = 'pantry_bridge';
+/**
+ * How long a bridge token that met `consent_required` is kept for the consent call: the
+ * longest `bridge.tokenTtlSeconds`. The server answers `expired` for one past its own TTL.
+ */
+const BRIDGE_KEEP_SECONDS = 600;
 
 // The wire formats are the server's own types (type-only imports: nothing of the server is bundled).
 type Copy = RelayCookie;
 type Relay = RelayPayload;
-type Answer = IdentifyResult;
+type Answer = IdentifyResult & Partial<Pick<BridgedIdentifyResult, 'bridged' | 'bridge'>>;
+/** What every Promise of window.pantry rejects with. */
+type Failure = Error & { code: string };
 /** What the snippet keeps: the copies, the last answer, when it was fetched, for which key. */
 interface Store {
   c: Copy[];
@@ -133,19 +142,52 @@ interface Store {
     api.consentState = a.consent;
   };
 
+  const fail = (code: string, message: string): Failure =>
+    Object.assign(new Error(message), { code });
+
+  /** The answer's JSON, or null when it is not JSON. */
+  const json = (res: Response) => res.json().catch(() => null) as Promise<unknown>;
+
   const post = async (path: string, body?: unknown, extra?: Record<string, string>) => {
     const headers: Record<string, string> = { ...extra };
     if (store.c.length)
       headers[`${cfg.p}cookie`] = store.c.map((c) => `${c.name}=${c.value}`).join('; ');
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}v1/${path}?${cfg.p}apikey=${encodeURIComponent(cfg.k)}`, {
-      method: 'POST',
-      credentials: 'include',
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`Pantry: ${path} answered ${res.status}`);
+    const url = `${base}v1/${path}?${cfg.p}apikey=${encodeURIComponent(cfg.k)}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        credentials: 'include',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      // No answer to read. Cross-origin, the browser hides the answer to a refused origin (no
+      // CORS grant) exactly like a network failure: name the likely cause.
+      const server = new URL(url, location.href).origin;
+      const page = location.origin;
+      throw fail(
+        'network_error',
+        server === page
+          ? `Pantry: ${path} failed: ${server} did not answer`
+          : `Pantry: ${path} could not read ${server}'s answer: most likely this page's origin ${page} is not in the account's server.cors.allowedOrigins (or ${server} is unreachable)`,
+      );
+    }
+    if (!res.ok) {
+      const e = (await json(res)) as { error?: unknown; message?: unknown } | null;
+      throw typeof e?.error === 'string' && typeof e.message === 'string'
+        ? fail(e.error, e.message)
+        : fail(`http_${res.status}`, `Pantry: ${path} answered ${res.status}`);
+    }
     return res;
+  };
+
+  /** An answer's JSON body, or a Failure when a 2xx came without one (a proxy's page). */
+  const read = async <T>(res: Response, path: string): Promise<T> => {
+    const answer = await json(res);
+    if (answer === null) throw fail('invalid_answer', `Pantry: ${path} answered without JSON`);
+    return answer as T;
   };
 
   const call = async (
@@ -156,7 +198,7 @@ interface Store {
     const res = await post(path, body, extra);
     const relay = res.headers.get(`${cfg.p}set-cookie`);
     if (relay && !product) apply(JSON.parse(relay) as Relay);
-    const answer = (await res.json()) as Answer;
+    const answer = await read<Answer>(res, path);
     store = { c: store.c, a: answer, t: now(), k: cfg.k };
     save(store);
     show(answer);
@@ -183,16 +225,40 @@ interface Store {
   // PRODUCT_DOMAIN calls on every page load: that call is what refreshes the server's cookies.
   const fresh = recent && !product && store.c.some((c) => c.expires === null) && !bridgeToken;
 
+  // A bridge token that met consent_required waits in session storage (this tab) for the
+  // consent call that grants (SPEC §13); expired ones are dropped.
+  const keptName = `${cfg.p}bridge`;
+  let kept: { v: string; t: number } | null = null;
+  const keep = (token: string | null) => {
+    kept = token === null ? null : { v: token, t: now() };
+    try {
+      if (kept) sessionStorage.setItem(keptName, JSON.stringify(kept));
+      else sessionStorage.removeItem(keptName);
+    } catch {
+      /* no session storage: kept for this page only */
+    }
+  };
+  const keptToken = () => (kept && now() - kept.t < BRIDGE_KEEP_SECONDS ? kept.v : null);
+  try {
+    kept = JSON.parse(sessionStorage.getItem(keptName) ?? 'null') as typeof kept;
+    if (kept && !keptToken()) keep(null);
+  } catch {
+    kept = null;
+  }
+  const bridgeHeader = (token: string | null) =>
+    token ? { [`${cfg.p}bridge`]: token } : undefined;
+
   const ready: Promise<Answer> = fresh
     ? Promise.resolve(store.a!)
-    : call('identify', undefined, bridgeToken ? { [`${cfg.p}bridge`]: bridgeToken } : undefined);
+    : call('identify', undefined, bridgeHeader(bridgeToken)).then((a) => {
+        if (bridgeToken) keep(a.bridge === 'consent_required' ? bridgeToken : null);
+        return a;
+      });
   ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
 
   /** A URL on one of the account's bridge targets, decorated with a one-time token. */
-  const bridge = async (url: string): Promise<string> => {
-    const res = await post('bridge', { to: url });
-    return ((await res.json()) as { url: string }).url;
-  };
+  const bridge = async (url: string): Promise<string> =>
+    (await read<{ url: string }>(await post('bridge', { to: url }), 'bridge')).url;
 
   // Link decoration: a click on a link to a target fetches a token and follows the decorated
   // link, or the plain one when Pantry has not answered within 300 ms. New-tab clicks (modifier
@@ -243,14 +309,23 @@ interface Store {
     });
   }
 
-  w.pantry = Object.assign(api, {
-    ready,
+  const functions = {
+    /** A grant carries the kept bridge token: the identity arrives with the visitor's yes. */
     consent: (granted: boolean) =>
-      ready.catch(() => undefined).then(() => call('consent', { granted: !!granted })),
+      ready
+        .catch(() => undefined)
+        .then(() => {
+          const token = granted ? keptToken() : null;
+          return call('consent', { granted: !!granted }, bridgeHeader(token)).then((a) => {
+            if (token && a.bridge !== 'consent_required') keep(null);
+            return a;
+          });
+        }),
     bridge,
     /** Login with an assertion the site's backend signed (SPEC §11): a Promise of the answer. */
     login: (assertion: string) =>
       ready.catch(() => undefined).then(() => call('login', { assertion })),
     logout: () => ready.catch(() => undefined).then(() => call('logout')),
-  });
+  } satisfies Record<PantryFunction, (...args: never[]) => Promise<unknown>>;
+  w.pantry = Object.assign(api, { ready }, functions);
 })();
