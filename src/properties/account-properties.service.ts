@@ -51,7 +51,14 @@ export class AccountPropertiesService {
     const { values } = layered(this.forAccount(accountId), [
       [entry.key, parsed.value, { source: 'api', raw }],
     ]);
-    const contradiction = findContradictions(values).find((c) => c.keys.includes(entry.key));
+    const snapshot = this.tenants.current;
+    const partners = {
+      values: (id: string) => (snapshot.account(id) ? snapshot.propertiesOf(id).values : undefined),
+      complete: true,
+    };
+    const contradiction = findContradictions(values, partners).find((c) =>
+      c.keys.includes(entry.key),
+    );
     if (contradiction) {
       throw new PantryException(
         HttpStatus.BAD_REQUEST,

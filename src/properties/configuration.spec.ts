@@ -500,3 +500,82 @@ describe(findContradictions.name, () => {
     expected.forEach((pattern, i) => expect(found[i]).toMatch(pattern));
   });
 });
+
+describe('bridge targets of partner accounts (bridge.partners)', () => {
+  const CHECKOUT = 'https://www.checkout.net';
+  const site = (id: string, lines: string[]) =>
+    acct(id, [`account.apiKeys = ${id}-key-0001`, ...lines].join('\n'));
+  const shop = (partners: string, target = CHECKOUT) =>
+    site('shop', [
+      'server.cors.allowedOrigins = https://www.shop.com',
+      `bridge.targets = ${target}`,
+      `bridge.partners = ${partners}`,
+    ]);
+  const checkout = site('checkout', [
+    `server.cors.allowedOrigins = ${CHECKOUT}`,
+    'proxy.hosts = pay.checkout.net',
+    'proxy.upstream = http://10.0.0.7',
+    'bridge.partners = shop',
+  ]);
+  const notServed = (target: string, line: number) =>
+    `config/accounts/shop.properties:${line}: bridge.targets: bridge target ${JSON.stringify(target)} is neither an allowed origin (server.cors.allowedOrigins) nor one of the proxy.hosts of this account or of its bridge.partners: the token could not be redeemed there`;
+
+  it.each<[string, SourceFile[], string[]]>([
+    ['a target a partner file account allows', [shop('checkout'), checkout], []],
+    [
+      'a target on a partner’s proxy.hosts',
+      [shop('checkout', 'https://pay.checkout.net'), checkout],
+      [],
+    ],
+    [
+      'a target no file partner serves',
+      [shop('checkout', 'https://www.elsewhere.net'), checkout],
+      [notServed('https://www.elsewhere.net', 3)],
+    ],
+    // It may be an account created through the admin API: the files alone cannot tell.
+    ['a partner that is not a file account', [shop('brand-api')], []],
+    [
+      'a target without partners',
+      [shop('')],
+      [notServed(CHECKOUT, 3).replace(' or of its bridge.partners', '')],
+    ],
+  ])('%s', (_what, files, expected) => {
+    expect(problems('', files)).toEqual(expected);
+  });
+
+  it('refuses account ids that are not account ids', () => {
+    expect(problems('', [shop('Checkout, shop.com')])).toEqual([
+      notServed(CHECKOUT, 3).replace(' or of its bridge.partners', ''),
+      'config/accounts/shop.properties:4: bridge.partners: must be a comma list of account ids, [a-z0-9][a-z0-9-]{0,62} (got "shop.com")',
+    ]);
+  });
+
+  describe('with a view of every account (the admin API)', () => {
+    const values = (over: Partial<Record<keyof PropertyValues, unknown>>) =>
+      ({ ...DEFAULT_VALUES, ...over }) as PropertyValues;
+    const accounts: Record<string, PropertyValues> = {
+      checkout: values({ 'server.cors.allowedOrigins': [CHECKOUT] }),
+    };
+    const view = { values: (id: string) => accounts[id], complete: true };
+    const messages = (partners: string[], targets: string[]) =>
+      findContradictions(
+        values({ 'bridge.partners': partners, 'bridge.targets': targets }),
+        view,
+      ).map((c) => c.message);
+
+    it.each<[string, string[], string[], RegExp[]]>([
+      ['a partner’s allowed origin', ['checkout'], [CHECKOUT], []],
+      ['an unknown partner', ['nobody'], [], [/names no account: "nobody"/]],
+      [
+        'an origin nobody serves',
+        ['checkout'],
+        ['https://www.elsewhere.net'],
+        [/"https:\/\/www.elsewhere.net" is neither an allowed origin/],
+      ],
+    ])('%s', (_what, partners, targets, expected) => {
+      const found = messages(partners, targets);
+      expect(found).toHaveLength(expected.length);
+      expected.forEach((pattern, i) => expect(found[i]).toMatch(pattern));
+    });
+  });
+});

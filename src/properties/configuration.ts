@@ -220,8 +220,25 @@ export interface Contradiction {
   readonly message: string;
 }
 
-/** Combinations browsers would reject (SPEC §2). Pure; used for files and API overrides alike. */
-export function findContradictions(values: PropertyValues): Contradiction[] {
+/**
+ * What the validation of `bridge.targets` can see of other accounts (`bridge.partners`):
+ * `values` of an account it knows; `complete` when it knows every account (the admin API sees
+ * the tenant snapshot; the files alone do not see accounts created through the API).
+ */
+export interface PartnerView {
+  values(accountId: string): PropertyValues | undefined;
+  readonly complete: boolean;
+}
+
+/**
+ * Combinations browsers would reject (SPEC §2). Pure; used for files and API overrides alike.
+ * Without `partners`, bridge targets that only a partner could serve are left to the check
+ * that sees the other accounts (partnerTargetProblems, the admin API).
+ */
+export function findContradictions(
+  values: PropertyValues,
+  partners?: PartnerView,
+): Contradiction[] {
   const found: Contradiction[] = [];
   if (!values['identifier.cookieSecureFlag']) {
     if (values['identifier.cookieSameSite'] === 'None') {
@@ -240,29 +257,80 @@ export function findContradictions(values: PropertyValues): Contradiction[] {
     }
   }
   found.push(...cookieNameContradictions(values));
-  found.push(...bridgeTargetContradictions(values));
+  found.push(...bridgeTargetContradictions(values, partners));
   return found;
+}
+
+/** Whether an account (its values) can redeem a token at `target`: its allowed origin or host. */
+function servesTarget(values: PropertyValues, target: string): boolean {
+  if (new OriginMatcher(values['server.cors.allowedOrigins']).allows(target)) return true;
+  if (target.includes('*')) return values['server.cors.allowedOrigins'].includes(target);
+  return values['proxy.hosts'].includes(originHost(target));
 }
 
 /**
  * A bridge target must be somewhere the snippet can redeem the token: an allowed origin (a
- * wildcard there covers its subdomains) or a host this account is served as (`proxy.hosts`).
+ * wildcard there covers its subdomains) or a host (`proxy.hosts`) of this account or of one of
+ * its `bridge.partners`. A partner the view does not know is a problem when the view knows
+ * every account; otherwise (files without the database) its targets cannot be checked here.
  */
-function bridgeTargetContradictions(values: PropertyValues): Contradiction[] {
-  const allowed = new OriginMatcher(values['server.cors.allowedOrigins']);
-  const proxied = new Set(values['proxy.hosts']);
-  return values['bridge.targets']
-    .filter((target) => {
-      if (allowed.allows(target)) return false;
-      if (target.includes('*')) {
-        return !values['server.cors.allowedOrigins'].includes(target);
-      }
-      return !proxied.has(originHost(target));
-    })
-    .map((target) => ({
-      keys: ['bridge.targets', 'server.cors.allowedOrigins'] as PropertyKey[],
-      message: `bridge target ${JSON.stringify(target)} is neither an allowed origin (server.cors.allowedOrigins) nor one of this account's proxy.hosts: the token could not be redeemed there`,
-    }));
+function bridgeTargetContradictions(
+  values: PropertyValues,
+  partners: PartnerView | undefined,
+): Contradiction[] {
+  const ids = values['bridge.partners'];
+  const known = partners ? ids.map((id) => partners.values(id)) : [];
+  const found: Contradiction[] = [];
+  if (partners?.complete) {
+    const unknown = ids.filter((_, i) => known[i] === undefined);
+    if (unknown.length > 0) {
+      found.push({
+        keys: ['bridge.partners'],
+        message: `names no account: ${unknown.map((id) => JSON.stringify(id)).join(', ')} (bridge.partners lists account ids)`,
+      });
+    }
+  }
+  // Partners not checked here: without a view, or accounts the view cannot see.
+  const unchecked =
+    ids.length > 0 && (!partners || (!partners.complete && known.includes(undefined)));
+  if (unchecked) return found;
+  const bad = values['bridge.targets'].filter(
+    (target) =>
+      !servesTarget(values, target) &&
+      !known.some((p) => p !== undefined && servesTarget(p, target)),
+  );
+  return found.concat(
+    bad.map((target) => ({
+      keys: ['bridge.targets', 'server.cors.allowedOrigins', 'bridge.partners'] as PropertyKey[],
+      message: `bridge target ${JSON.stringify(target)} is neither an allowed origin (server.cors.allowedOrigins) nor one of the proxy.hosts of this account${ids.length ? ' or of its bridge.partners' : ''}: the token could not be redeemed there`,
+    })),
+  );
+}
+
+/**
+ * The files' bridge targets that only a partner account could serve, checked once every file
+ * account is read (partners that are not file accounts may be API-created: not checked).
+ */
+function partnerTargetProblems(accounts: ReadonlyMap<string, AccountConfig>): ConfigProblem[] {
+  const view: PartnerView = {
+    values: (id) => accounts.get(id)?.properties.values,
+    complete: false,
+  };
+  const found: ConfigProblem[] = [];
+  for (const account of accounts.values()) {
+    const { values, origins } = account.properties;
+    if (values['bridge.partners'].length === 0) continue;
+    for (const c of bridgeTargetContradictions(values, view)) {
+      const key = c.keys[0];
+      found.push({
+        file: origins[key].file ?? account.file,
+        line: origins[key].line ?? 1,
+        key,
+        message: c.message,
+      });
+    }
+  }
+  return found;
 }
 
 /** Stands for the API key in names computed without one (no key contains `<`). */
@@ -447,6 +515,7 @@ export function buildConfiguration(
     }
   }
   problems.push(...proxyLoops(accounts, hostOwners, listen));
+  problems.push(...partnerTargetProblems(accounts));
   return problems.length > 0
     ? { ok: false, problems: inFileOrder(problems) }
     : { ok: true, configuration: { app, accounts } };

@@ -6,6 +6,7 @@ import {
 } from '../cookies/cookie-catalog';
 import {
   enumParser,
+  parseAccountIdList,
   integerParser,
   parseAdminToken,
   parseAssertionSecret,
@@ -407,8 +408,17 @@ export const PROPERTY_DEFINITIONS = {
     defaultDoc: 'empty',
     valuesDoc: 'comma list of origins, as `server.cors.allowedOrigins`',
     description:
-      'Cross-domain bridge: origins the visitor’s identity may travel to with a one-time token. Each must also be an allowed origin, or one of this account’s `proxy.hosts`.',
+      'Cross-domain bridge: origins the visitor’s identity may travel to with a one-time token. Each must also be an allowed origin or one of the `proxy.hosts` of this account or of one of its `bridge.partners`.',
     parse: parseOriginList,
+  }),
+  'bridge.partners': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'comma list of account ids',
+    description:
+      'Cross-domain bridge across accounts of one organisation: a token issued by one of these accounts redeems here, adopting its visitor id, when that account lists this one too (mutual opt-in). Any other account’s token is `wrong_account`.',
+    parse: parseAccountIdList,
   }),
   'bridge.tokenTtlSeconds': define({
     scope: 'ACCOUNT',

@@ -324,3 +324,15 @@ export function parseUpstream(raw: string): string | null {
   }
   return `${m[1].toLowerCase()}://${m[2].toLowerCase()}${port === undefined ? '' : `:${port}`}`;
 }
+
+/** `bridge.partners`: account ids (lower case), each once. */
+export function parseAccountIdList(raw: string): string[] {
+  const ids = splitList(raw).map((id) => id.toLowerCase());
+  const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
+  if (bad.length > 0) {
+    throw new InvalidPropertyValue(
+      `must be a comma list of account ids, [a-z0-9][a-z0-9-]{0,62} (got ${bad.map(quote).join(', ')})`,
+    );
+  }
+  return [...new Set(ids)];
+}
