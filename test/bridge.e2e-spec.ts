@@ -49,6 +49,19 @@ describe('cross-domain identity bridge', () => {
       .set('Cookie', cookie);
     return bridge === undefined ? r : r.set('x-unblu-bridge', bridge);
   };
+  const consent = (
+    origin: string,
+    key: string,
+    cookie: string,
+    granted: boolean,
+    bridge?: string,
+  ) => {
+    const r = api()
+      .post(`/unblu/v1/consent?x-unblu-apikey=${key}`)
+      .set('Origin', origin)
+      .set('Cookie', cookie);
+    return (bridge === undefined ? r : r.set('x-unblu-bridge', bridge)).send({ granted });
+  };
   const bridge = (cookie: string, to: unknown, key = KEY, origin = SHOP) =>
     api()
       .post(`/unblu/v1/bridge?x-unblu-apikey=${key}`)
@@ -149,16 +162,10 @@ describe('cross-domain identity bridge', () => {
     });
   });
 
-  it('consent_required on the target does not use the token up', async () => {
-    // Consent granted on the shop: the identity may travel.
+  /** A visitor who granted consent on the shop, and a token met on the checkout by consent_required. */
+  async function tokenWaitingForConsent() {
     const first = await identify(SHOP, GATED).expect(200);
-    const granted = await api()
-      .post(`/unblu/v1/consent?x-unblu-apikey=${GATED}`)
-      .set('Origin', SHOP)
-      .set('Cookie', cookieHeader(first))
-      .send({ granted: true })
-      .expect(200);
-    const visitorId = granted.body.visitorId as string;
+    const granted = await consent(SHOP, GATED, cookieHeader(first), true).expect(200);
     const { token } = (
       await bridge(cookieHeader(first, granted), `${CHECKOUT}/`, GATED).expect(200)
     ).body as { token: string };
@@ -170,14 +177,30 @@ describe('cross-domain identity bridge', () => {
       bridged: false,
       bridge: 'consent_required',
     });
-    const yes = await api()
-      .post(`/unblu/v1/consent?x-unblu-apikey=${GATED}`)
-      .set('Origin', CHECKOUT)
-      .set('Cookie', cookieHeader(there))
-      .send({ granted: true })
-      .expect(200);
+    return { visitorId: granted.body.visitorId as string, token, there };
+  }
+
+  it('consent_required on the target does not use the token up', async () => {
+    const { visitorId, token, there } = await tokenWaitingForConsent();
+    const yes = await consent(CHECKOUT, GATED, cookieHeader(there), true).expect(200);
     const adopted = await identify(CHECKOUT, GATED, cookieHeader(there, yes), token).expect(200);
     expect(adopted.body).toMatchObject({ visitorId, bridged: true });
+  });
+
+  it('a consent grant that carries the token redeems it; a denial leaves it usable', async () => {
+    const { visitorId, token, there } = await tokenWaitingForConsent();
+    // No: nothing redeemed, nothing adopted.
+    const no = await consent(CHECKOUT, GATED, cookieHeader(there), false, token).expect(200);
+    expect(no.body).toMatchObject({ visitorId: null, consent: 'denied' });
+    expect(no.body.bridged).toBeUndefined();
+    // Yes, with the kept token: the identity arrives with the grant.
+    const yes = await consent(CHECKOUT, GATED, cookieHeader(there, no), true, token).expect(200);
+    expect(yes.body).toMatchObject({ visitorId, consent: 'granted', bridged: true });
+    expect(setCookie(yes, person(GATED))!.value.startsWith(`${visitorId}.`)).toBe(true);
+    // Used once.
+    const replay = await consent(CHECKOUT, GATED, '', true, token).expect(200);
+    expect(replay.body).toMatchObject({ bridged: false, bridge: 'used' });
+    expect(replay.body.visitorId).not.toBe(visitorId);
   });
 
   it('an expired token is refused', async () => {
@@ -265,5 +288,138 @@ describe('cross-domain identity bridge', () => {
   it('never writes a token to the log', () => {
     expect(tokens.length).toBeGreaterThan(10);
     for (const token of tokens) expect(logger.text).not.toContain(token.split('.')[0]);
+  });
+});
+
+describe('the bridge across an organisation’s accounts (bridge.partners)', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  const api = () => request(app.getHttpServer());
+  const A = 'brand-a-key-01';
+  const B = 'brand-b-key-01';
+  const SOLO = 'solo-key-0001';
+  const ONE_SIDED = 'one-sided-key-1';
+  const LISTED = 'listed-key-001';
+  const admin = (method: 'put' | 'delete', path: string) =>
+    api()[method](`/admin/v1/accounts/${path}`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+
+  beforeAll(async () => {
+    // The checkout is only brand-b's origin: brand-a names it as a target through the partnership.
+    const checkoutSite = (key: string, extra: string[]) =>
+      [
+        `account.apiKeys = ${key}`,
+        `server.cors.allowedOrigins = ${CHECKOUT}`,
+        'consent.required = false',
+        ...extra,
+      ].join('\n');
+    ws = createWorkspace({
+      accounts: {
+        'brand-a': [
+          `account.apiKeys = ${A}`,
+          `server.cors.allowedOrigins = ${SHOP}`,
+          `bridge.targets = ${CHECKOUT}`,
+          'bridge.partners = brand-b, listed',
+          'server.cors.corsCookieMode = LOCAL_STORAGE',
+          'consent.required = false',
+        ].join('\n'),
+        // Another cookie mode than brand-a's.
+        'brand-b': checkoutSite(B, [
+          'bridge.partners = brand-a',
+          'server.cors.corsCookieMode = PRODUCT_DOMAIN',
+        ]),
+        solo: checkoutSite(SOLO, []),
+        'one-sided': checkoutSite(ONE_SIDED, ['bridge.partners = brand-a']),
+        listed: checkoutSite(LISTED, []),
+      },
+    });
+    app = await startApp(ws);
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  const identify = (origin: string, key: string, cookie = '', token?: string) => {
+    const r = api()
+      .post(`/unblu/v1/identify?x-unblu-apikey=${key}`)
+      .set('Origin', origin)
+      .set('Cookie', cookie);
+    return token === undefined ? r : r.set('x-unblu-bridge', token);
+  };
+  async function visitorOnA() {
+    const visit = await identify(SHOP, A).expect(200);
+    const res = await api()
+      .post(`/unblu/v1/bridge?x-unblu-apikey=${A}`)
+      .set('Origin', SHOP)
+      .set('Cookie', cookieHeader(visit))
+      .send({ to: `${CHECKOUT}/cart` })
+      .expect(200);
+    return { visit, visitorId: visit.body.visitorId as string, token: res.body.token as string };
+  }
+
+  it('a token of partner A redeems on B: B adopts A’s visitor id (and its device)', async () => {
+    const { visit, visitorId, token } = await visitorOnA();
+    const there = await identify(CHECKOUT, B, '', token).expect(200);
+    expect(there.body).toMatchObject({
+      account: 'brand-b',
+      visitorId,
+      deviceId: visit.body.deviceId,
+      bridged: true,
+    });
+    expect(setCookie(there, person(B))!.value.startsWith(`${visitorId}.`)).toBe(true);
+    // The same person on B from now on.
+    const later = await identify(CHECKOUT, B, cookieHeader(there)).expect(200);
+    expect(later.body.visitorId).toBe(visitorId);
+    // Recorded on both accounts.
+    for (const account of ['brand-a', 'brand-b']) {
+      const record = await api()
+        .get(`/admin/v1/accounts/${account}/visitors/${visitorId}`)
+        .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+        .expect(200);
+      expect(record.body.bridges).toEqual([{ from: SHOP, to: CHECKOUT, at: expect.any(String) }]);
+    }
+  });
+
+  it.each([
+    ['an account without partners', SOLO],
+    ['an account that lists A when A does not list it', ONE_SIDED],
+    ['an account A lists that does not list A', LISTED],
+  ])('on %s: wrong_account, and the token stays usable on B', async (_what, key) => {
+    const { visitorId, token } = await visitorOnA();
+    const refused = await identify(CHECKOUT, key, '', token).expect(200);
+    expect(refused.body).toMatchObject({ bridged: false, bridge: 'wrong_account' });
+    expect(refused.body.visitorId).not.toBe(visitorId);
+    expect((await identify(CHECKOUT, B, '', token).expect(200)).body).toMatchObject({
+      visitorId,
+      bridged: true,
+    });
+  });
+
+  it('a partnership ended through the admin API ends the redemptions at once', async () => {
+    const { token } = await visitorOnA();
+    await admin('put', 'brand-b/properties/bridge.partners').send({ value: '' }).expect(200);
+    try {
+      expect((await identify(CHECKOUT, B, '', token).expect(200)).body.bridge).toBe(
+        'wrong_account',
+      );
+    } finally {
+      await admin('delete', 'brand-b/properties/bridge.partners').expect((r) =>
+        expect(r.status).toBeLessThan(300),
+      );
+    }
+    expect((await identify(CHECKOUT, B, '', token).expect(200)).body.bridged).toBe(true);
+  });
+
+  it('the admin API checks partners and their origins', async () => {
+    const unknown = await admin('put', 'solo/properties/bridge.partners')
+      .send({ value: 'nobody' })
+      .expect(400);
+    expect(unknown.body.message).toMatch(/names no account: "nobody"/);
+    await admin('put', 'solo/properties/bridge.partners').send({ value: 'brand-a' }).expect(200);
+    await admin('put', 'solo/properties/bridge.targets').send({ value: SHOP }).expect(200);
+    const nowhere = await admin('put', 'solo/properties/bridge.targets')
+      .send({ value: 'https://www.elsewhere.net' })
+      .expect(400);
+    expect(nowhere.body.message).toMatch(/neither an allowed origin.*bridge.partners/);
   });
 });

@@ -104,33 +104,41 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Redeems a token for a visitor at `targetOrigin`: checks it, consumes it (exactly one
-   * caller wins, across nodes) and records the redemption, in one unit of work. A visitor who
-   * already carries the token's id gets a no-op success, and nothing is consumed.
+   * Redeems a token for a visitor at `targetOrigin` on `accountId`: checks it, consumes it
+   * (exactly one caller wins, across nodes) and records the redemption, in one unit of work. A
+   * visitor who already carries the token's id gets a no-op success, and nothing is consumed.
+   * A token of another account redeems only when `accepts(issuer)` (bridge.partners, mutual);
+   * the redemption is then recorded on both accounts.
    */
   async redeem(
     accountId: string,
     raw: string,
     targetOrigin: string,
     currentVisitorId: string | null,
+    accepts: (issuer: string) => boolean = (issuer) => issuer === accountId,
   ): Promise<Redemption> {
     const id = raw.length <= MAX_TOKEN_LENGTH ? this.signer.verifyToken(BRIDGE_PURPOSE, raw) : null;
     if (id === null) return { ok: false, reason: 'invalid' };
     return this.uow.transaction(async (em) => {
       const row = await em.findOneBy(OneTimeTokenEntity, { id });
       if (!row || row.purpose !== BRIDGE_PURPOSE) return { ok: false, reason: 'invalid' };
-      if (row.accountId !== accountId) return { ok: false, reason: 'wrong_account' };
+      const issuer = row.accountId;
+      if (issuer !== accountId && !accepts(issuer)) return { ok: false, reason: 'wrong_account' };
       const payload = JSON.parse(row.payload) as BridgePayload;
       if (payload.to !== targetOrigin) return { ok: false, reason: 'wrong_target' };
       if (currentVisitorId === payload.visitorId) {
         return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
       }
-      if (this.registry.isErased(accountId, payload.visitorId)) {
+      if (
+        this.registry.isErased(issuer, payload.visitorId) ||
+        this.registry.isErased(accountId, payload.visitorId)
+      ) {
         return { ok: false, reason: 'invalid' };
       }
-      const consumed = await consumeOnce(em, accountId, BRIDGE_PURPOSE, id);
+      const consumed = await consumeOnce(em, issuer, BRIDGE_PURPOSE, id);
       if (!consumed.ok) return consumed;
       await this.record(em, accountId, payload);
+      if (issuer !== accountId) await this.record(em, issuer, payload);
       return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
     });
   }

@@ -15,6 +15,7 @@ import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { newId } from '../cookies/cookie-signer';
 import { CookieSignerService } from '../cookies/cookie-signer.service';
 import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
+import { acceptsBridgeFrom } from '../bridge/bridge-partners';
 import { BRIDGE_PARAM, BridgeService, bridgeTarget } from '../bridge/bridge.service';
 import { TenantService } from '../tenants/tenant.service';
 import { verifyAssertion } from '../auth/assertion';
@@ -340,14 +341,28 @@ export class VisitorService {
     return this.respond(account, req, verdict, undefined, cookies);
   }
 
-  /** Records the visitor's decision in the consent cookie; a revocation deletes gated cookies. */
+  /**
+   * Records the visitor's decision in the consent cookie; a revocation deletes gated cookies. A
+   * grant that carries a bridge token (one that met `consent_required`, kept by the snippet)
+   * redeems it as identify would, with the grant as the decision (SPEC §13).
+   */
   consent(
     account: VisitorAccount,
     req: VisitorRequest,
     granted: boolean,
-  ): VisitorResponse<IdentifyResult> {
+  ): VisitorResponse<IdentifyResult> | Promise<VisitorResponse<BridgedIdentifyResult>> {
     const verdict = this.verdict(req, account.plan.origins, account.accountId);
     if (verdict.kind === 'refused') return REFUSED;
+    if (granted && req.bridge !== undefined) {
+      return this.identifyBridged(
+        account,
+        req,
+        verdict,
+        req.bridge,
+        this.readCookies(account, req),
+        true,
+      );
+    }
     return this.respond(account, req, verdict, granted);
   }
 
@@ -581,17 +596,27 @@ export class VisitorService {
     verdict: AcceptedVerdict,
     token: string,
     cookies: ReadCookies,
+    decision?: boolean,
   ): Promise<VisitorResponse<BridgedIdentifyResult>> {
     const customerId = await this.withSession(account, cookies);
     const target = this.pageOrigin(verdict, req);
     let outcome: { bridged: boolean; bridge?: string };
-    if (this.decide(account, req, cookies, undefined).visitorId === null) {
+    if (this.decide(account, req, cookies, decision).visitorId === null) {
       outcome = { bridged: false, bridge: 'consent_required' }; // the token is left unused
     } else if (!target) {
       outcome = { bridged: false, bridge: 'wrong_target' };
     } else {
       const current = cookies.found['anonymous-person']?.id ?? null;
-      const redeemed = await this.bridges.redeem(account.accountId, token, target, current);
+      const snapshot = this.tenants.current;
+      const partnersOf = (id: string) =>
+        snapshot.account(id) ? snapshot.propertiesOf(id).values['bridge.partners'] : null;
+      const redeemed = await this.bridges.redeem(
+        account.accountId,
+        token,
+        target,
+        current,
+        (from) => acceptsBridgeFrom(account.accountId, from, partnersOf),
+      );
       if (redeemed.ok) {
         outcome = { bridged: true };
         if (redeemed.visitorId !== current) {
@@ -609,7 +634,7 @@ export class VisitorService {
       account: this.accountLabel(account.accountId),
     });
     // Rendered as identify renders, with the bridge outcome added to the answer.
-    const response = this.respond(account, req, verdict, undefined, cookies, customerId);
+    const response = this.respond(account, req, verdict, decision, cookies, customerId);
     return { ...response, body: { ...response.body!, ...outcome } };
   }
 
