@@ -148,3 +148,156 @@ describeWithBrowser('the cross-domain bridge in Chromium', () => {
     await context.close();
   });
 });
+
+const A_KEY = 'brand-a-key-01';
+const B_KEY = 'brand-b-key-01';
+const GATED_KEY = 'gated-b-key-01';
+
+/**
+ * One organisation, three accounts (bridge.partners): the shop (brand-a, LOCAL_STORAGE), a
+ * checkout on another account with another cookie mode (brand-b), and a checkout that asks for
+ * consent first (gated-b). The identity travels to either; to the gated one it arrives with the
+ * visitor's yes.
+ */
+describeWithBrowser('the bridge across partner accounts in Chromium', () => {
+  let browser: Browser;
+  let pantry: RunningPantry;
+  let site: Awaited<ReturnType<typeof startSite>>;
+  const url = (host: string, path: string) => `http://${host}:${site.port}${path}`;
+  const keys: Record<string, string> = {
+    'www.shop-one.test': A_KEY,
+    'www.checkout-two.test': B_KEY,
+    'www.checkout-three.test': GATED_KEY,
+  };
+
+  beforeAll(async () => {
+    site = await startSite([
+      (req, res) => {
+        const key = keys[(req.headers.host ?? '').split(':')[0]];
+        if (!key) return false;
+        const snippet = `http://api.pantry.test:${pantry.port}/unblu/visitor.js?x-unblu-apikey=${key}`;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+          `<!doctype html><html><head><meta charset="utf-8"><title>page</title></head><body>
+<script src="${snippet}" defer></script>
+<a id="b" href="${url('www.checkout-two.test', '/cart')}">checkout</a>
+<a id="gated" href="${url('www.checkout-three.test', '/cart')}">gated checkout</a>
+</body></html>`,
+        );
+        return true;
+      },
+    ]);
+    const origin = (host: string) => url(host, '');
+    const account = (key: string, host: string, lines: string[]) =>
+      [
+        `account.apiKeys = ${key}`,
+        `server.cors.allowedOrigins = ${origin(host)}`,
+        'identifier.cookieSecureFlag = false',
+        ...lines,
+      ].join('\n');
+    pantry = await startPantry({
+      accounts: {
+        'brand-a': account(A_KEY, 'www.shop-one.test', [
+          // Both targets are the partners' origins, not brand-a's.
+          `bridge.targets = ${origin('www.checkout-two.test')}, ${origin('www.checkout-three.test')}`,
+          'bridge.partners = brand-b, gated-b',
+          'server.cors.corsCookieMode = LOCAL_STORAGE',
+          'consent.required = false',
+        ]),
+        'brand-b': account(B_KEY, 'www.checkout-two.test', [
+          'bridge.partners = brand-a',
+          'server.cors.corsCookieMode = LOCAL_DOMAIN_STORAGE',
+          'consent.required = false',
+        ]),
+        'gated-b': account(GATED_KEY, 'www.checkout-three.test', [
+          'bridge.partners = brand-a',
+          'server.cors.corsCookieMode = LOCAL_STORAGE',
+          'consent.required = true',
+        ]),
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pantry?.close();
+    await site?.close();
+  });
+
+  type Pantry = {
+    ready: Promise<BridgedAnswer>;
+    consent(granted: boolean): Promise<BridgedAnswer>;
+  };
+  const ready = (page: Page) =>
+    page.evaluate(() => (window as unknown as { pantry: Pantry }).pantry.ready);
+  const grant = (page: Page, granted: boolean) =>
+    page.evaluate((g) => (window as unknown as { pantry: Pantry }).pantry.consent(g), granted);
+  const kept = (page: Page) => page.evaluate(() => sessionStorage.getItem('x-unblu-bridge'));
+
+  it('a visitor bridged from account A to partner B has the same visitor id on B', async () => {
+    const context = await browser.newContext();
+    const shop = await visit(context, url('www.shop-one.test', '/shop'));
+    const visitorId = shop.answer.visitorId;
+    expect(visitorId).toBeTruthy();
+    await Promise.all([shop.page.waitForURL(/checkout-two.*\/cart/), shop.page.click('#b')]);
+    expect(await ready(shop.page)).toMatchObject({ account: 'brand-b', visitorId, bridged: true });
+    await shop.page.reload();
+    expect((await ready(shop.page)).visitorId).toBe(visitorId);
+    await context.close();
+  });
+
+  it('a bridge met by consent_required arrives when the visitor grants consent there, across pages of the tab', async () => {
+    const context = await browser.newContext();
+    const shop = await visit(context, url('www.shop-one.test', '/shop'));
+    const visitorId = shop.answer.visitorId;
+    await Promise.all([shop.page.waitForURL(/checkout-three.*\/cart/), shop.page.click('#gated')]);
+    const page = shop.page;
+    expect(await ready(page)).toMatchObject({
+      visitorId: null,
+      bridged: false,
+      bridge: 'consent_required',
+    });
+    expect(new URL(page.url()).searchParams.get('pantry_bridge')).toBeNull();
+    expect(await kept(page)).toBeTruthy();
+    // Another page of the checkout in the same tab; the visitor first says no, then yes.
+    await page.goto(url('www.checkout-three.test', '/basket'));
+    expect((await ready(page)).visitorId).toBeNull();
+    expect(await grant(page, false)).toMatchObject({ consent: 'denied', visitorId: null });
+    expect(await kept(page)).toBeTruthy();
+    expect(await grant(page, true)).toMatchObject({
+      consent: 'granted',
+      visitorId,
+      bridged: true,
+    });
+    expect(await kept(page)).toBeNull();
+    await page.reload();
+    expect((await ready(page)).visitorId).toBe(visitorId);
+    await context.close();
+  });
+
+  it('a kept token older than the longest TTL is dropped: the grant then carries none', async () => {
+    const context = await browser.newContext();
+    const shop = await visit(context, url('www.shop-one.test', '/shop'));
+    await Promise.all([shop.page.waitForURL(/checkout-three.*\/cart/), shop.page.click('#gated')]);
+    const page = shop.page;
+    await ready(page);
+    // Kept longer than any token lives: dropped when the next page starts.
+    await page.evaluate(() => {
+      const k = JSON.parse(sessionStorage.getItem('x-unblu-bridge')!) as { t: number };
+      k.t -= 601;
+      sessionStorage.setItem('x-unblu-bridge', JSON.stringify(k));
+    });
+    const bridgeHeaders: Array<string | undefined> = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') bridgeHeaders.push(r.headers()['x-unblu-bridge']);
+    });
+    await page.reload();
+    await ready(page);
+    expect(await kept(page)).toBeNull();
+    const yes = await grant(page, true);
+    expect(yes).toMatchObject({ consent: 'granted', visitorId: expect.any(String) });
+    expect(yes.visitorId).not.toBe(shop.answer.visitorId);
+    expect(bridgeHeaders).toEqual([undefined, undefined]);
+    await context.close();
+  });
+});

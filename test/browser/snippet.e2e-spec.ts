@@ -36,6 +36,15 @@ describeWithBrowser('the visitor snippet in Chromium', () => {
       servePage('/pd', () => shopPage(snippet('cookies.shop-three.test', 'pd-key-0001'))),
       servePage('/cs', () => shopPage(snippet('api.pantry.test', 'cs-key-0001'))),
       servePage('/unknown', () => shopPage(snippet('api.pantry.test', 'unknown-key-1'))),
+      servePage('/unknown-inline', () =>
+        // The README's embed code reading the error.
+        shopPage(snippet('api.pantry.test', 'unknown-key-1')).replace(
+          '</body>',
+          `<script>window.addEventListener('DOMContentLoaded', async () => {
+  try { await window.pantry.ready; } catch (e) { window.failure = { code: e.code, message: e.message }; }
+});</script></body>`,
+        ),
+      ),
       servePage('/dead', () => shopPage('/dead/unblu/visitor.js?x-unblu-apikey=ls-key-0001')),
       (req, res) => {
         if (!req.url?.startsWith('/dead/unblu/visitor.js')) return false;
@@ -249,14 +258,82 @@ describeWithBrowser('the visitor snippet in Chromium', () => {
       await context.close();
     });
 
-    it('with an unknown API key: no page error and the page runs', async () => {
+    it('with an unknown API key: the page runs, window.pantry is there, ready rejects with unknown_api_key', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const warnings: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
+      await page.goto(siteUrl('www.shop-one.test', '/unknown-inline'));
+      await page.waitForFunction(() => (window as unknown as { hostOk?: boolean }).hostOk === true);
+      const failure = await page.waitForFunction(
+        () => (window as unknown as { failure?: unknown }).failure,
+      );
+      expect(await failure.jsonValue()).toEqual({
+        code: 'unknown_api_key',
+        message: 'Unknown API key.',
+      });
+      const functions = await page.evaluate(() =>
+        Promise.all(
+          (['consent', 'login', 'logout', 'bridge'] as const).map((f) =>
+            (window as unknown as { pantry: Record<string, () => Promise<unknown>> }).pantry[
+              f
+            ]().then(
+              () => 'resolved',
+              (e: { code: string }) => e.code,
+            ),
+          ),
+        ),
+      );
+      expect(functions).toEqual(Array(4).fill('unknown_api_key'));
+      await page.waitForTimeout(200);
+      expect(errors).toEqual([]);
+      expect(warnings).toEqual(['Pantry: Unknown API key. (unknown_api_key)']);
+      await context.close();
+    });
+
+    it('on a refused origin: ready rejects naming server.cors.allowedOrigins and the page’s origin', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(siteUrl('www.shop-one.test', '/unknown'));
-      await page.waitForFunction(() => (window as unknown as { hostOk?: boolean }).hostOk === true);
+      // The ls account allows www.shop-one.test only.
+      await page.goto(siteUrl('www.refused-shop.test', '/ls'));
+      const failure = await page.evaluate(() =>
+        (window as unknown as { pantry: { ready: Promise<unknown> } }).pantry.ready.then(
+          () => null,
+          (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+        ),
+      );
+      expect(failure).toEqual({
+        code: 'network_error',
+        message: expect.stringContaining('server.cors.allowedOrigins'),
+      });
+      expect(failure!.message).toContain(
+        `this page's origin ${siteUrl('www.refused-shop.test', '')}`,
+      );
       expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it('a readable error answer rejects with the server’s code and message', async () => {
+      const context = await browser.newContext();
+      const { page } = await visit(context, siteUrl('www.shop-one.test', '/ls'));
+      const failure = await page.evaluate(() =>
+        (window as unknown as { pantry: { login(a: string): Promise<unknown> } }).pantry
+          .login('not-a-jwt')
+          .then(
+            () => null,
+            (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+          ),
+      );
+      expect(failure).toEqual({
+        code: 'login_disabled',
+        message: expect.stringContaining('authentication.assertionSecret'),
+      });
       await context.close();
     });
   });
