@@ -532,6 +532,12 @@ describe('bridge targets of partner accounts (bridge.partners)', () => {
       [shop('checkout', 'https://www.elsewhere.net'), checkout],
       [notServed('https://www.elsewhere.net', 3)],
     ],
+    // Partnerships are set one account after the other: one-sided redeems nothing, no problem.
+    [
+      'a partner file that does not list this account back',
+      [shop('listed'), site('listed', [`server.cors.allowedOrigins = ${CHECKOUT}`])],
+      [],
+    ],
     // It may be an account created through the admin API: the files alone cannot tell.
     ['a partner that is not a file account', [shop('brand-api')], []],
     [

@@ -264,8 +264,12 @@ describeWithBrowser('the visitor snippet in Chromium', () => {
       const errors: string[] = [];
       const warnings: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      const consoleErrors: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'warning') warnings.push(m.text());
+        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) {
+          consoleErrors.push(m.text());
+        }
       });
       await page.goto(siteUrl('www.shop-one.test', '/unknown-inline'));
       await page.waitForFunction(() => (window as unknown as { hostOk?: boolean }).hostOk === true);
@@ -292,6 +296,12 @@ describeWithBrowser('the visitor snippet in Chromium', () => {
       await page.waitForTimeout(200);
       expect(errors).toEqual([]);
       expect(warnings).toEqual(['Pantry: Unknown API key. (unknown_api_key)']);
+      // A page that never awaits ready: no "Uncaught (in promise)", nothing blocked.
+      await page.goto(siteUrl('www.shop-one.test', '/unknown'));
+      await page.waitForFunction(() => (window as unknown as { hostOk?: boolean }).hostOk === true);
+      await page.waitForTimeout(200);
+      expect(consoleErrors).toEqual([]);
+      expect(errors).toEqual([]);
       await context.close();
     });
 
