@@ -341,7 +341,27 @@ describe('POST /unblu/v1/identify', () => {
       expect(res.body.error).toBe(code);
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(res.headers['x-unblu-set-cookie']).toBeUndefined();
+      // Readable by a page an account allows (the snippet shows Pantry's code), by no other.
+      expect(res.headers['access-control-allow-origin']).toBe('https://www.shop.com');
+      const elsewhere = await request(app.getHttpServer())
+        .post(url)
+        .set('Origin', 'https://evil.example')
+        .expect(401);
+      expect(elsewhere.body.error).toBe(code);
+      expect(elsewhere.headers['access-control-allow-origin']).toBeUndefined();
     });
+
+    it.each(['consent', 'login', 'logout', 'bridge', 'inspect'])(
+      'unknown key on %s: 401 unknown_api_key before the body is read',
+      async (route) => {
+        const res = await request(app.getHttpServer())
+          .post(`/unblu/v1/${route}?x-unblu-apikey=unknown-key-1`)
+          .set('Origin', 'https://www.shop.com')
+          .send({})
+          .expect(401);
+        expect(res.body.error).toBe('unknown_api_key');
+      },
+    );
 
     it('accepts the key in the x-unblu-apikey header', async () => {
       const res = await request(app.getHttpServer())

@@ -11,6 +11,7 @@ import { BridgeDto } from '../bridge/bridge.dto';
 import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
+import { VisitorAccount } from './visitor-context';
 import { publicBase } from './public-base';
 import { VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
 import { VisitorHttpRequest, visitorRequest } from './visitor-request';
@@ -77,25 +78,37 @@ export class VisitorRoutes implements OnModuleInit {
     };
     const read = (request: VisitorHttpRequest) => visitorRequest(request, this.plans.serverPrefix);
 
-    // A bridge token is redeemed only here, by POST: a GET (a link scanner, a prefetch) never can.
-    route('POST', '/v1/identify', (r) => this.visitors.identify(this.accounts.require(r), read(r)));
-    route('POST', '/v1/login', (r) => {
-      const account = this.accounts.require(r);
+    /** A POST route of an account; a key that names none is answered by noAccount. */
+    const post = (
+      path: string,
+      handle: (
+        account: VisitorAccount,
+        r: VisitorHttpRequest,
+      ) => VisitorResponse | Promise<VisitorResponse>,
+    ) =>
+      route('POST', path, (r) => {
+        const account = this.accounts.find(r);
+        return account
+          ? handle(account, r)
+          : this.visitors.noAccount(read(r), this.accounts.refusal(r));
+      });
+    // A bridge token is redeemed only here (and by a consent grant), by POST: a GET (a link
+    // scanner, a prefetch) never can.
+    post('/v1/identify', (account, r) => this.visitors.identify(account, read(r)));
+    post('/v1/login', (account, r) => {
       const { assertion } = validateBody(LoginDto, r.body);
       return this.visitors.login(account, read(r), assertion);
     });
-    route('POST', '/v1/logout', (r) => this.visitors.logout(this.accounts.require(r), read(r)));
-    route('POST', '/v1/bridge', (r) => {
-      const account = this.accounts.require(r);
+    post('/v1/logout', (account, r) => this.visitors.logout(account, read(r)));
+    post('/v1/bridge', (account, r) => {
       const { to } = validateBody(BridgeDto, r.body);
       return this.visitors.bridge(account, read(r), to);
     });
-    route('POST', '/v1/consent', (r) => {
-      const account = this.accounts.require(r);
+    post('/v1/consent', (account, r) => {
       const { granted } = validateBody(ConsentDto, r.body);
       return this.visitors.consent(account, read(r), granted);
     });
-    route('POST', '/v1/inspect', (r) => this.visitors.inspect(this.accounts.require(r), read(r)));
+    post('/v1/inspect', (account, r) => this.visitors.inspect(account, read(r)));
     const trustProxy = this.configuration.startup['server.trustProxy'];
     // A page must never lose window.pantry: a missing or unknown key gets the stand-in script.
     route('GET', '/visitor.js', (r) => {

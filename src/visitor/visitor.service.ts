@@ -184,6 +184,20 @@ export class VisitorService {
     };
   }
 
+  /**
+   * A visitor call whose key names no account (`refusal`: missing or unknown): its 401, with a
+   * CORS grant for an origin some account allows (as the preflight gives one), so that the
+   * snippet reads Pantry's code instead of an unreadable answer. Nothing else is set.
+   */
+  noAccount(req: VisitorRequest, refusal: PantryException): VisitorResponse<never> {
+    const verdict = crossOriginVerdict(req, this.plans.anyAccountOrigins(), this.trustProxy);
+    const headers: Record<string, string | string[]> =
+      verdict.kind === 'refused'
+        ? { vary: 'Origin' }
+        : { ...this.corsHeaders(verdict), 'cache-control': 'no-store' };
+    return jsonError(refusal.getStatus(), refusal.code, refusal.message, headers);
+  }
+
   /** The names of the account's cookies that arrived by `Cookie` and by the echo header. */
   inspect(account: VisitorAccount, req: VisitorRequest): VisitorResponse<InspectResult> {
     const verdict = this.verdict(req, account.plan.origins, account.accountId);
