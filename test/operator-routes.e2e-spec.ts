@@ -1,5 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
+import { describeWithBrowser, launchBrowser } from './browser/harness';
 import { freePort } from './helpers/nginx';
 import { startServerProcess } from './helpers/server-process';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -253,5 +255,30 @@ describe('the start-up log of a real process', () => {
     ).toEqual([]);
     // Starting, the routes, started, listening: a handful, not ~55.
     expect(lines.length).toBeLessThanOrEqual(6);
+  });
+});
+
+describeWithBrowser('the admin API documentation page, in Chromium', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let browser: Browser;
+  beforeAll(async () => {
+    ws = createWorkspace({ accounts: { shop: SHOP } });
+    app = await startApp(ws);
+    await app.listen(0, '127.0.0.1');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    ws?.remove();
+  });
+
+  it('renders the auth header text, <admin token> included', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await app.getUrl()}/admin/docs`);
+    const description = page.locator('.info .description, .info .markdown').first();
+    await description.waitFor({ timeout: 15_000 });
+    expect(await description.innerText()).toContain('Authorization: Bearer <admin token>');
   });
 });
