@@ -81,7 +81,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
       onSend?: unknown;
       onResponse?: unknown;
     };
-    const guard = operator.hookFor(route.url);
+    const guard = operator.hookFor(route.url, route.config?.visitorApi === true);
     if (guard) route.onRequest = add(route.onRequest, guard);
     if (route.config?.visitorApi) return;
     route.onSend = add(route.onSend, sendRequestId);

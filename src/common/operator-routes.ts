@@ -66,10 +66,13 @@ export class OperatorRoutes {
     return this.settings.startup['server.adminPort'];
   }
 
-  /** The hook a route gets, by its audience; null when it needs none. */
-  hookFor(path: string): onRequestHookHandler | null {
+  /**
+   * The hook a route gets, by its audience; null when it needs none. The visitor API's routes
+   * are public whatever `server.publicPathPrefix` they live under.
+   */
+  hookFor(path: string, visitorApi = false): onRequestHookHandler | null {
     this.paths.add(path);
-    const audience = routeAudience(path);
+    const audience = visitorApi ? 'public' : routeAudience(path);
     if (audience === 'health') return null;
     if (this.adminPort !== null) {
       const wanted = audience === 'operator';
@@ -143,9 +146,11 @@ export class OperatorRoutes {
     const where =
       adminUrl !== null
         ? `; operator routes only on ${adminUrl}`
-        : this.settings.startup['server.trustProxy']
-          ? '; operator routes answer 404 through the proxy unless server.operatorRoutesViaProxy'
-          : '';
+        : !this.settings.startup['server.trustProxy']
+          ? ''
+          : this.settings.viaProxyAllowed()
+            ? '; operator routes also through the proxy (server.operatorRoutesViaProxy)'
+            : '; operator routes answer 404 through the proxy';
     return `routes: ${parts.join(', ')}${where}`;
   }
 }
