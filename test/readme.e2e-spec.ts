@@ -618,7 +618,28 @@ describe('README sh blocks', () => {
   });
 });
 
-// The README's own links to the operator pages stay where Pantry serves them by default.
+/** The fence languages this test does not run, and why; any other language must be run above. */
+const NOT_RUN: Record<string, string> = {
+  '': 'sample output (problems as the loader prints them, folder layouts)',
+  html: 'embed code: the browser suites (test/browser/) load the same snippet tags',
+  js: "the site backend's assertion signing: test/known-visitors.e2e-spec.ts signs with jose the same way",
+  http: 'an example exchange to read, not a command',
+  dns: 'zone records for the operator’s DNS',
+};
+// yaml: Prometheus rules, whose metric names are checked against a real /metrics below.
+const RUN = ['properties', 'nginx', 'sh', 'bash', 'shell', 'yaml'];
+
+describe('README code blocks', () => {
+  it('each is of a language this test runs, or says why it does not', () => {
+    const unknown = BLOCKS.filter((b) => !RUN.includes(b.lang) && !(b.lang in NOT_RUN)).map(
+      (b) => `README.md:${b.line}: \`\`\`${b.lang}`,
+    );
+    expect(unknown).toEqual([]);
+  });
+});
+
+// The README's own links to the operator pages stay where Pantry serves them by default, and
+// its alerting rules name metrics that exist.
 describe('README links to the demo and the admin docs', () => {
   let ws: TestWorkspace;
   let app: NestFastifyApplication;
@@ -638,6 +659,18 @@ describe('README links to the demo and the admin docs', () => {
   ])('%s answers 200', async (url) => {
     const path = new URL(url).pathname;
     await request(app.getHttpServer()).get(path).set('host', 'localhost:3000').expect(200);
+  });
+
+  it('the alerting rules (```yaml) name metrics Pantry exports', async () => {
+    const text = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    const names = BLOCKS.filter((b) => b.lang === 'yaml').flatMap(
+      (b) => b.text.match(/\bpantry_\w+/g) ?? [],
+    );
+    expect(names.length).toBeGreaterThan(0);
+    const missing = [...new Set(names)]
+      .map((n) => n.replace(/_(count|sum|bucket)$/, ''))
+      .filter((n) => !text.includes(`# TYPE ${n} `));
+    expect(missing).toEqual([]);
   });
 
   it('names both', () => {
