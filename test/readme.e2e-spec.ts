@@ -296,6 +296,13 @@ async function checkThroughProxy(run: NginxRun): Promise<string[]> {
     );
   }
   const origin = via.tls ? `https://${via.tls.servername}` : `http://127.0.0.1:${via.port}`;
+  // The public base the proxy announced is baked in: the snippet calls back through it.
+  if (
+    snippet.status === 200 &&
+    !snippet.body.includes(JSON.stringify(`${origin}${prefix}/unblu/`))
+  ) {
+    findings.push(`the snippet does not call back at ${origin}${prefix}/unblu`);
+  }
   const identify = await send(
     via,
     'POST',
