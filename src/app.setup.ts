@@ -6,11 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createLimitedServer } from './common/http-server';
+import { OperatorRoutes } from './common/operator-routes';
 import { registerJsonParser } from './common/json-body';
 import { VALIDATION_OPTIONS } from './common/validate-body';
 import { setErrorCounter } from './common/error-response';
 import { requestId, routeLabel } from './common/request-id';
 import { MetricsService } from './metrics/metrics.service';
+import { ConfigurationService } from './properties/configuration.service';
 import { PropertyValues } from './properties/property-catalog';
 
 /** The HTTP adapter: Fastify (measured ~3× Express on this workload, see README). */
@@ -63,12 +65,24 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     existing === undefined
       ? [hook]
       : [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), hook];
+  // Operator routes (admin API and docs, /metrics, the demo) off the public path (SPEC §13).
+  const configuration = app.get(ConfigurationService);
+  const operator = new OperatorRoutes({
+    startup: configuration.startup,
+    viaProxyAllowed: () => configuration.configuration.app.values['server.operatorRoutesViaProxy'],
+  });
+  fastify.addHook('onReady', () => operator.open(fastify));
+  fastify.addHook('onClose', () => operator.close());
   fastify.addHook('onRoute', (options) => {
     const route = options as unknown as {
+      url: string;
       config?: { visitorApi?: boolean };
+      onRequest?: unknown;
       onSend?: unknown;
       onResponse?: unknown;
     };
+    const guard = operator.hookFor(route.url, route.config?.visitorApi === true);
+    if (guard) route.onRequest = add(route.onRequest, guard);
     if (route.config?.visitorApi) return;
     route.onSend = add(route.onSend, sendRequestId);
     if (metrics.enabled) route.onResponse = add(route.onResponse, count);

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
+import { withoutStartupChatter } from './common/startup-log';
 import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
 import { JsonLogger } from './logging/json-logger';
@@ -36,7 +37,11 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(loaded.configuration),
     createAdapter(loaded.configuration.app.values),
-    { ...APP_OPTIONS, abortOnError: false, ...(json ? { logger: new JsonLogger() } : {}) },
+    {
+      ...APP_OPTIONS,
+      abortOnError: false,
+      logger: withoutStartupChatter(json ? new JsonLogger() : new ConsoleLogger()),
+    },
   );
   configureApp(app);
   await app.listen(env.PORT, env.HOST);

@@ -7,11 +7,18 @@ export function setupAdminDocs(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Pantry admin API')
     .setDescription(
+      // Markdown: the header in a code span, or `<admin token>` is read as an HTML tag and vanishes.
       'Accounts, API keys, effective properties and overrides, configuration reload, visitor records and erasure, audit log. ' +
-        'Authenticate with "Authorization: Bearer <admin token>". Errors are {"statusCode","error","message"}.',
+        'Authenticate with `Authorization: Bearer <admin token>`. Errors are `{"statusCode","error","message"}`.',
     )
     .setVersion('1')
-    .addBearerAuth()
+    // Not addBearerAuth(): it declares bearerFormat JWT, and the admin token is an opaque string.
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'The admin token (`PANTRY_ADMIN_TOKEN`, `admin.token`, or generated at first start): an opaque string, not a JWT.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });
   SwaggerModule.setup('admin/docs', app, document);

@@ -1,4 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
@@ -14,7 +17,16 @@ export class DemoService {
     private readonly accounts: AccountsService,
     private readonly plans: CookiePlanService,
     private readonly configuration: ConfigurationService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  /** With `server.adminPort` the page is on the operator listener; the visitor API is not. */
+  private visitorPort(pagePort: string): string {
+    if (this.configuration.startup['server.adminPort'] === null) return pagePort;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    const address = server?.address() as AddressInfo | null | undefined;
+    return address ? String(address.port) : pagePort;
+  }
 
   /**
    * The page is served from the host the browser used; the snippet from the other loopback
@@ -33,7 +45,7 @@ export class DemoService {
       );
     }
     const otherHost = host === 'localhost' ? '127.0.0.1' : 'localhost';
-    const serverOrigin = `http://${otherHost}:${port}`;
+    const serverOrigin = `http://${otherHost}:${this.visitorPort(port)}`;
     const prefix = this.plans.serverPrefix;
     const path = this.configuration.startup['server.publicPathPrefix'];
     return renderDemoPage({

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   COOKIE_KINDS,
   CookieCamelName,
@@ -8,6 +9,8 @@ import {
   enumParser,
   parseAccountIdList,
   integerParser,
+  InvalidPropertyValue,
+  isHostName,
   parseAdminToken,
   parseAssertionSecret,
   parseApiKeyList,
@@ -25,6 +28,7 @@ import {
   parsePathPrefix,
   parseSigningSecrets,
   parseUpstream,
+  quote,
 } from './property-values';
 
 /**
@@ -58,6 +62,14 @@ function define<T>(d: PropertyDefinition<T>): PropertyDefinition<T> {
 }
 
 const MAX_AGE = integerParser(0, 2147483647);
+const ADMIN_PORT = integerParser(1, 65535);
+
+/** A listening address: an IP literal or a host name. */
+function parseListenHost(raw: string): string {
+  if (isIP(raw)) return raw;
+  if (isHostName(raw.toLowerCase())) return raw.toLowerCase();
+  throw new InvalidPropertyValue(`must be an IP address or a host name (got ${quote(raw)})`);
+}
 const SAME_SITE = ['Lax', 'Strict', 'None', 'AUTO'] as const;
 const CORS_COOKIE_MODES = ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -161,6 +173,30 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'Serve `GET /metrics` (Prometheus) only on this port, for scrapers on an internal network; 0 serves it on the main port.',
     parse: integerParser(0, 65535),
+  }),
+  'server.adminPort': define({
+    scope: 'IMMUTABLE',
+    default: '',
+    defaultDoc: 'empty (off)',
+    valuesDoc: 'empty, or 1–65535',
+    description:
+      'Serve the operator routes (admin API, `/admin/docs`, `/metrics`, the demo) only on this port, at `server.adminHost`; the main port then answers them 404. Health routes answer on both ports.',
+    parse: (raw) => (raw === '' ? null : ADMIN_PORT(raw)),
+  }),
+  'server.adminHost': define({
+    scope: 'IMMUTABLE',
+    default: '127.0.0.1',
+    valuesDoc: 'an IP address or host name',
+    description: 'Listening address of `server.adminPort`.',
+    parse: parseListenHost,
+  }),
+  'server.operatorRoutesViaProxy': define({
+    scope: 'GLOBAL',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description:
+      'Without `server.adminPort`, under `server.trustProxy`: `false` answers 404 to an operator route reached through the proxy (a request with `X-Forwarded-Prefix` or `X-Forwarded-Host`); `true` serves it.',
+    parse: parseBoolean,
   }),
   'server.metricsPerAccount': define({
     scope: 'GLOBAL',

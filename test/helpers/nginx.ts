@@ -16,14 +16,15 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The nginx `location` that serves Pantry under the site's own origin at /pantry/, as the
- * README shows it: the prefix is stripped, and the public host, scheme and prefix are passed
- * on for `server.trustProxy`.
+ * The nginx `location` that serves Pantry's visitor API and snippet under the site's own origin
+ * at /pantry/unblu/, as the README shows it (test/readme.e2e-spec.ts runs the README's own
+ * block): only what visitors need, the prefix stripped, the public host, scheme and prefix
+ * passed on for `server.trustProxy`.
  */
 export function pantryLocation(pantry: string): string {
   return `
-    location /pantry/ {
-      proxy_pass ${pantry}/;
+    location /pantry/unblu/ {
+      proxy_pass ${pantry}/unblu/;
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_set_header X-Forwarded-Proto $scheme;
@@ -42,7 +43,20 @@ export interface RunningNginx {
  * one server on a loopback port, `locations` inside it. Fails (never skips) when nginx is
  * missing under CI=true, where .ci/run installs it.
  */
-export async function startNginx(locations: string): Promise<RunningNginx> {
+export function startNginx(locations: string): Promise<RunningNginx> {
+  return startNginxHttp(
+    (port) => `server {
+    listen 127.0.0.1:${port};
+    ${locations}
+  }`,
+  );
+}
+
+/**
+ * Starts a real nginx whose `http` block holds what `servers` returns for a free loopback
+ * port (whole `server` blocks, e.g. with TLS).
+ */
+export async function startNginxHttp(servers: (port: number) => string): Promise<RunningNginx> {
   if (!existsSync(NGINX)) {
     throw new Error(`${NGINX} is missing: apt-get install nginx (.ci/run installs it)`);
   }
@@ -65,10 +79,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    ${locations}
-  }
+  ${servers(port)}
 }
 `,
   );
