@@ -1,7 +1,7 @@
 import { Agent, IncomingHttpHeaders, request, Server } from 'node:http';
 import { connect } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { createLimitedServer, drainServer } from './http-server';
+import { createLimitedServer, drainServer, listeningServers } from './http-server';
 
 const LIMITS = { requestTimeoutMs: 30_000, maxConnectionsPerAddress: 0 };
 
@@ -66,11 +66,13 @@ describe(drainServer.name, () => {
     expect(await drained).toEqual({ cut: 0 });
   });
 
-  it('stops accepting: a new connection is refused', async () => {
+  it('stops accepting: a new connection is refused, and the server is no longer listed', async () => {
     let url;
     ({ server, url } = await serve(0));
+    expect(listeningServers()).toContain(server);
     await drainServer(server, 5_000);
     await expect(get(url, agent)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(listeningServers()).not.toContain(server);
   });
 
   it('closes a request that never finishes at the deadline, and counts it', async () => {

@@ -29,6 +29,14 @@ const IDLE_SWEEP_MS = 100;
 /** Servers made by createLimitedServer → whether they are closing. */
 const closingState = new WeakMap<Server, { closing: boolean }>();
 
+/** Servers made by createLimitedServer that are listening. */
+const listening = new Set<Server>();
+
+/** Every listener made by createLimitedServer that is open now (what a stopping node drains). */
+export function listeningServers(): Server[] {
+  return [...listening];
+}
+
 /**
  * The HTTP server under Fastify: a request that trickles in (slowloris, a body sent a byte at
  * a time) is cut off after `requestTimeoutMs`, and one address cannot hold more than
@@ -51,6 +59,8 @@ export function createLimitedServer(
     handler,
   );
   closingState.set(server, state);
+  server.on('listening', () => listening.add(server));
+  server.on('close', () => listening.delete(server));
   server.keepAliveTimeout = 72_000;
   if (limits.maxConnectionsPerAddress > 0) {
     const open = new Map<string, number>();

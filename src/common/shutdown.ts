@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
-import { drainServer } from './http-server';
+import { drainServer, listeningServers } from './http-server';
 
 /** The signals that stop a node: an orchestrator's SIGTERM, a terminal's Ctrl-C. */
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -20,7 +20,7 @@ export function shutdownBudget(graceMs: number): { drainMs: number } {
 
 /**
  * SPEC §13 "Shutdown within the grace". On SIGTERM or SIGINT the node stops accepting on
- * `servers`, closes idle keep-alive connections at once and busy ones after their answer
+ * `servers` (by default every listener createLimitedServer made that is open then), closes idle keep-alive connections at once and busy ones after their answer
  * (drainServer), then closes the application: Nest's hooks flush the visitor sightings and
  * close the database. Everything is bounded by `graceSeconds` (server.shutdownTimeoutSeconds):
  * connections still busy when the drain budget is spent are closed, and if the grace runs out
@@ -30,7 +30,7 @@ export function shutdownBudget(graceMs: number): { drainMs: number } {
 export function stopWithinGrace(
   app: INestApplication,
   graceSeconds: number,
-  servers: readonly Server[] = [app.getHttpServer() as Server],
+  servers: () => readonly Server[] = listeningServers,
 ): void {
   const logger = new Logger('Shutdown');
   const graceMs = graceSeconds * 1000;
@@ -50,7 +50,7 @@ export function stopWithinGrace(
       end(signal);
     }, graceMs);
     const { drainMs } = shutdownBudget(graceMs);
-    void Promise.all(servers.map((server) => drainServer(server, drainMs)))
+    void Promise.all(servers().map((server) => drainServer(server, drainMs)))
       .then(async (drained) => {
         const cut = drained.reduce((sum, d) => sum + d.cut, 0);
         if (cut > 0) {
