@@ -39,7 +39,10 @@ export function createAdapter(
 /** Options of the Nest application (main.ts and the e2e tests): body parsing is Pantry's own. */
 export const APP_OPTIONS = { bodyParser: false } satisfies NestApplicationOptions;
 
-/** Everything main.ts and the e2e tests share: body parser, pipes, filters, API docs, shutdown hooks. */
+/**
+ * Everything main.ts and the e2e tests share: body parser, pipes, filters, API docs. Signals
+ * are main.ts's (common/shutdown.ts: the HTTP server drains first, within the grace).
+ */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonParser(fastify);
@@ -97,6 +100,5 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
   setupAdminDocs(app);
-  app.enableShutdownHooks();
   return app;
 }

@@ -10,6 +10,7 @@ import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
 import { JsonLogger } from './logging/json-logger';
 import { loadConfiguration } from './properties/configuration.service';
+import { stopWithinGrace } from './common/shutdown';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -46,6 +47,8 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   await app.listen(env.PORT, env.HOST);
   new Logger('Pantry').log(`listening on ${await app.getUrl()}`);
+  // SIGTERM / SIGINT: drain, flush, close the database, exit, within the grace (SPEC §13).
+  stopWithinGrace(app, loaded.configuration.app.values['server.shutdownTimeoutSeconds']);
 }
 
 bootstrap().catch((e: unknown) => {

@@ -1,4 +1,13 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  OutgoingHttpHeader,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from 'node:http';
+
+type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
 export interface HttpLimits {
   /** A request (headers and body) must arrive within this time, or it is answered 408 and closed. */
@@ -11,22 +20,47 @@ export interface HttpLimits {
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
+ * While a server closes, how often connections that turned idle are closed. Answers written
+ * after closing began end their connection themselves (`Connection: close`); this catches the
+ * few whose headers went out with keep-alive just before.
+ */
+const IDLE_SWEEP_MS = 100;
+
+/** Servers made by createLimitedServer → whether they are closing. */
+const closingState = new WeakMap<Server, { closing: boolean }>();
+
+/** Servers made by createLimitedServer that are listening. */
+const listening = new Set<Server>();
+
+/** Every listener made by createLimitedServer that is open now (what a stopping node drains). */
+export function listeningServers(): Server[] {
+  return [...listening];
+}
+
+/**
  * The HTTP server under Fastify: a request that trickles in (slowloris, a body sent a byte at
  * a time) is cut off after `requestTimeoutMs`, and one address cannot hold more than
- * `maxConnectionsPerAddress` connections open at once (the excess is closed at once).
+ * `maxConnectionsPerAddress` connections open at once (the excess is closed at once). Once
+ * closing (drainServer), every answer it writes carries `Connection: close` and ends its
+ * connection, whoever writes it (Fastify or the visitor API's own dispatcher).
  */
 export function createLimitedServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   limits: HttpLimits,
 ): Server {
+  const state = { closing: false };
   const server = createServer(
     {
       requestTimeout: limits.requestTimeoutMs,
       headersTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      ServerResponse: closingAwareResponse(state),
     },
     handler,
   );
+  closingState.set(server, state);
+  server.on('listening', () => listening.add(server));
+  server.on('close', () => listening.delete(server));
   server.keepAliveTimeout = 72_000;
   if (limits.maxConnectionsPerAddress > 0) {
     const open = new Map<string, number>();
@@ -46,4 +80,59 @@ export function createLimitedServer(
     });
   }
   return server;
+}
+
+/**
+ * Node's response, except that an answer whose head is written while the server closes is the
+ * connection's last (`Connection: close`; Node then ends the connection once it is sent).
+ * Every head goes through writeHead (an implicit one too), so one check covers every writer.
+ */
+function closingAwareResponse(state: { closing: boolean }): typeof ServerResponse {
+  class ClosingAwareResponse extends ServerResponse {
+    override writeHead(statusCode: number, statusMessage?: string, headers?: Head): this;
+    override writeHead(statusCode: number, headers?: Head): this;
+    override writeHead(statusCode: number, second?: string | Head, headers?: Head): this {
+      if (state.closing) this.shouldKeepAlive = false;
+      // Node's own reading of the arguments: a reason phrase, then headers in either place.
+      return typeof second === 'string'
+        ? super.writeHead(statusCode, second, headers)
+        : super.writeHead(statusCode, headers ?? second);
+    }
+  }
+  return ClosingAwareResponse as typeof ServerResponse;
+}
+
+/** What closing a server left undone. */
+export interface Drained {
+  /** Connections still busy at the deadline, closed before their answer was written. */
+  readonly cut: number;
+}
+
+/**
+ * Closes a server within `timeoutMs`: it stops accepting at once, closes idle keep-alive
+ * connections at once and busy ones as soon as their answer is written (a server from
+ * createLimitedServer writes those answers with `Connection: close`); whatever is still open
+ * at the deadline (a client that never finishes its request) is closed unanswered. Node stops
+ * its request timeouts once a server closes, so the deadline is what bounds a slow client.
+ */
+export function drainServer(server: Server, timeoutMs: number): Promise<Drained> {
+  const state = closingState.get(server);
+  if (state) state.closing = true;
+  return new Promise((resolve) => {
+    let cut = 0;
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const deadline = setTimeout(() => {
+      server.getConnections((_error, open) => {
+        cut = open;
+        server.closeAllConnections();
+      });
+    }, timeoutMs);
+    // Node's close() also closes the idle connections; its callback runs once every connection
+    // has ended (or at once, with an error, when the server was not listening).
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve({ cut });
+    });
+  });
 }

@@ -8,8 +8,12 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { createServer, Server } from 'node:http';
+import { drainServer } from '../common/http-server';
 import { ConfigurationService } from '../properties/configuration.service';
 import { MetricsService } from './metrics.service';
+
+/** On shutdown, how long a scrape in flight may take before its connection is closed. */
+const SCRAPE_DRAIN_MS = 1_000;
 
 /**
  * `GET /metrics` (Prometheus text format): on the main port, or only on
@@ -60,7 +64,8 @@ export class MetricsServer implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.logger.log(`metrics on http://${host}:${this.port}/metrics`);
   }
 
+  /** A scrape in flight is answered; a scraper's idle keep-alive connection holds nothing up. */
   async onModuleDestroy(): Promise<void> {
-    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
+    if (this.server) await drainServer(this.server, SCRAPE_DRAIN_MS);
   }
 }

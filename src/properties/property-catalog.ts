@@ -159,6 +159,14 @@ export const PROPERTY_DEFINITIONS = {
       'Open connections one client address may hold; further ones are closed at once. Behind a reverse proxy every connection comes from the proxy: raise it, or set 0 and limit at the proxy.',
     parse: integerParser(0, 1_000_000),
   }),
+  'server.shutdownTimeoutSeconds': define({
+    scope: 'IMMUTABLE',
+    default: '10',
+    valuesDoc: 'seconds, 1–300',
+    description:
+      "On SIGTERM or SIGINT a node stops accepting, closes idle keep-alive connections at once and busy ones after their answer, writes the queued visitor sightings, closes the database and exits within this time; a request still unfinished near the end (up to 3 s before it) is cut. Set the orchestrator's grace (Kubernetes `terminationGracePeriodSeconds`) a few seconds above it.",
+    parse: integerParser(1, 300),
+  }),
   'server.metricsEnabled': define({
     scope: 'IMMUTABLE',
     default: 'true',

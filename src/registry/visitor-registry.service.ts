@@ -43,6 +43,8 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   private readonly erased = new Map<string, Set<string>>();
   private erasedSince = 0;
   private busy = false;
+  /** Sightings in the batch being written. */
+  private writing = 0;
   private dropped = 0;
   private droppedReported = 0;
 
@@ -79,7 +81,8 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
 
   /**
    * Nest closes the HTTP server only after this hook: close it first (no new requests, those in
-   * flight finish), so no sighting can arrive after the last flush.
+   * flight finish), so no sighting can arrive after the last flush. On a signal the server has
+   * already been drained within the grace (common/shutdown.ts), and this close returns at once.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
@@ -134,6 +137,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       const batch = this.pending;
       this.pending = new Map();
       this.busy = true;
+      this.writing = batch.size;
       const started = performance.now();
       try {
         await this.uow.transaction((em) => this.repository.upsertMany(em, [...batch.values()]));
@@ -154,6 +158,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         }
       } finally {
         this.busy = false;
+        this.writing = 0;
         this.metrics?.queueDepth.set(this.pending.size);
         this.metrics?.droppedSightings.set(this.dropped);
       }
@@ -176,6 +181,11 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
 
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Sightings not yet in the database: queued, or in the batch being written. */
+  get unwrittenCount(): number {
+    return this.pending.size + this.writing;
   }
 
   /** An account was deleted: its queued sightings and erased ids go (its rows went with it). */
