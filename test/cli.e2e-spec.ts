@@ -189,7 +189,7 @@ describe('pantry (the command line)', () => {
       expect(fromEnv).toEqual({
         code: 0,
         out: `${TEST_ADMIN_TOKEN}\n`,
-        err: 'admin token from the environment (PANTRY_ADMIN_TOKEN)\n',
+        err: 'admin token: from the environment (PANTRY_ADMIN_TOKEN)\n',
       });
       const other = createWorkspace({ app: 'admin.token = file-admin-token-0123456789\n' });
       try {

@@ -12,16 +12,16 @@ async function adminToken(io: CliIo, options: { config?: string }): Promise<numb
   const { env, configuration } = readConfiguration(io, options.config, ADMIN_TOKEN_EXIT.usage);
   const print = (token: string, from: string) => {
     io.out(`${token}\n`);
-    io.err(`admin token from ${from}\n`);
+    io.err(`admin token: ${from}\n`);
     return ADMIN_TOKEN_EXIT.printed;
   };
   if (env.PANTRY_ADMIN_TOKEN)
-    return print(env.PANTRY_ADMIN_TOKEN, 'the environment (PANTRY_ADMIN_TOKEN)');
+    return print(env.PANTRY_ADMIN_TOKEN, 'from the environment (PANTRY_ADMIN_TOKEN)');
   const props = configuration.app;
   const configured = props.values['admin.token'];
   if (configured) {
     const origin = props.origins['admin.token'];
-    return print(configured, `the configuration (admin.token, ${origin.file}:${origin.line})`);
+    return print(configured, `from the configuration (admin.token, ${origin.file}:${origin.line})`);
   }
   const url = props.values['database.url'];
   const location = secretsLocation(url);

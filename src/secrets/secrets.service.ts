@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ServerEnv } from '../config/server-env';
 import { dataDirectory } from '../database/database.options';
@@ -163,6 +164,43 @@ class TableStore implements SecretStore {
   }
 }
 
+/**
+ * Checked before the server starts, so the refusal is one line: whether a PostgreSQL node
+ * would generate secrets on a database that has none, beside a SQLite node's secrets file
+ * (SecretsService checks again as it generates; this only makes the common case clean).
+ * Null when it may start; a database it cannot read is left to the start to report.
+ */
+export async function sqliteSecretsPreflight(
+  props: PropertyValues,
+  env: ServerEnv,
+): Promise<string | null> {
+  const url = props['database.url'];
+  const beside = sqliteSecretsInWorkingDirectory();
+  if (url.type !== 'postgres' || !beside || wantedSecrets(props, env).length === 0) return null;
+  const client = new Client({ connectionString: url.url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    const found = await client.query<{ n: string }>(
+      `SELECT COUNT(*) AS "n" FROM "${SECRETS_TABLE}"`,
+    );
+    return Number(found.rows[0].n) === 0 ? sqliteSecretsRefusal(beside) : null;
+  } catch (e) {
+    // No table yet (42P01) is an empty database; anything else is for the start to report.
+    return (e as { code?: string }).code === '42P01' ? sqliteSecretsRefusal(beside) : null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The secrets neither the environment nor the properties set: those the server generates. */
+function wantedSecrets(props: PropertyValues, env: ServerEnv): SecretName[] {
+  const wanted: SecretName[] = [];
+  if (props['identifier.signingSecrets'].length === 0) wanted.push('signingSecret');
+  if (!props['server.aes.encryptionKey']) wanted.push('encryptionKey');
+  if (!env.PANTRY_ADMIN_TOKEN && !props['admin.token']) wanted.push('adminToken');
+  return wanted;
+}
+
 /** A start that must not go on: main.ts prints the message, one line, and exits 1. */
 export class SecretsRefused extends Error {
   override readonly name = SecretsRefused.name;
@@ -217,11 +255,7 @@ export class SecretsService {
         : location.kind === 'file'
           ? new FileStore(location.path)
           : new MemoryStore();
-    const wanted: SecretName[] = [];
-    if (props['identifier.signingSecrets'].length === 0) wanted.push('signingSecret');
-    if (!props['server.aes.encryptionKey']) wanted.push('encryptionKey');
-    if (!env.PANTRY_ADMIN_TOKEN && !props['admin.token']) wanted.push('adminToken');
-    const { stored, generated } = await store.complete(wanted);
+    const { stored, generated } = await store.complete(wantedSecrets(props, env));
     if (generated.size > 0 && store.where === null) {
       new Logger(SecretsService.name).warn(
         'database.url is in memory: generated secrets last only as long as this process',
