@@ -190,7 +190,7 @@ async function refuseNonEmpty(
   }
 }
 
-type ColumnKind = 'time' | 'integer' | 'boolean' | 'other';
+export type ColumnKind = 'time' | 'integer' | 'boolean' | 'other';
 
 function columnKind(type: string): ColumnKind {
   const t = type.toLowerCase();
