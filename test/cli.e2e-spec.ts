@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { runCli } from '../src/cli/cli';
@@ -120,6 +120,26 @@ describe('pantry (the command line)', () => {
           ),
           expect.stringMatching(new RegExp(`^${shop}:2: consent\\.required: .+maybe`)),
         ]);
+        expect(run.code).toBe(1);
+      } finally {
+        ws.remove();
+      }
+    });
+
+    it('a generated-secrets file that does not read is a problem: a start would fail (exit 1)', async () => {
+      const ws = createWorkspace({
+        app: (dataDir) => `database.url = sqlite:${join(dataDir, 'pantry.sqlite')}\n`,
+        accounts: { shop: 'account.apiKeys = shop-key-0001' },
+      });
+      try {
+        mkdirSync(ws.dataDir, { recursive: true });
+        writeFileSync(join(ws.dataDir, 'secrets.json'), '{"signingSecret": "trunc');
+        const run = await pantry(['check', '--config', ws.configDir]);
+        expect(run.out).toMatch(
+          new RegExp(
+            `^${join(ws.dataDir, 'secrets.json')}:1: \\(generated secrets\\): not valid JSON`,
+          ),
+        );
         expect(run.code).toBe(1);
       } finally {
         ws.remove();

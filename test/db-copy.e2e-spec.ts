@@ -23,12 +23,20 @@ interface Run {
 }
 
 /** `pantry ARGS` as a real process (ts-node on src/cli.ts, as dist/cli.js runs it). */
-function pantry(args: string[], env: Record<string, string>): Promise<Run> {
+function pantry(args: string[], env: Record<string, string>, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
+      [
+        '-r',
+        join(ROOT, 'node_modules', 'ts-node', 'register', 'transpile-only'),
+        join(ROOT, 'src', 'cli.ts'),
+        ...args,
+      ],
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+      },
     );
     let out = '';
     let err = '';
@@ -546,6 +554,12 @@ async function tableCounts(url: string): Promise<Record<string, number>> {
       ws.write(
         'application.properties',
         `database.url = ${ws.databaseUrl}\nserver.logFormat = pretty\n`,
+      );
+      // pantry check says so before any start is tried.
+      const checked = await pantry(['check'], { PANTRY_CONFIG_DIR: ws.configDir }, ws.root);
+      expect(checked.code).toBe(1);
+      expect(checked.out).toMatch(
+        /^config\/application\.properties:1: database\.url: the database has no secrets yet, but data\/secrets\.json .*pantry db copy/,
       );
       const refused = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir }, { cwd: ws.root });
       expect(await refused.exited).toBe(1);

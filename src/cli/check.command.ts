@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import { describeDatabase } from '../database/database-copy';
 import { ConfigProblem, Configuration, formatProblem } from '../properties/configuration';
 import { loadConfiguration } from '../properties/configuration.service';
+import type { ServerEnv } from '../config/server-env';
+import { displayPath } from '../properties/configuration.reader';
 import { quote } from '../properties/property-values';
+import {
+  readSecretsFile,
+  secretsLocation,
+  sqliteSecretsPreflight,
+} from '../secrets/secrets.service';
 import { openExistingDatabase } from './cli-database';
 import { CONFIG_OPTION, readEnvironment } from './cli-config';
 import { CliIo } from './cli-io';
@@ -37,6 +44,44 @@ export function keyCollisions(
   return problems;
 }
 
+/**
+ * What would stop a start after the files validate: a generated-secrets file that does not
+ * read, or a PostgreSQL node about to generate secrets beside a SQLite node's (SPEC §13).
+ */
+async function startRefusals(
+  configuration: Configuration,
+  env: ServerEnv,
+): Promise<ConfigProblem[]> {
+  const props = configuration.app;
+  const location = secretsLocation(props.values['database.url']);
+  if (location.kind === 'file') {
+    try {
+      readSecretsFile(location.path);
+    } catch {
+      return [
+        {
+          file: displayPath(location.path),
+          line: 1,
+          key: '(generated secrets)',
+          message:
+            'not valid JSON: Pantry would not start; restore it from a backup, or remove it to generate new secrets (every cookie issued so far would then be refused)',
+        },
+      ];
+    }
+  }
+  const refusal = await sqliteSecretsPreflight(props.values, env);
+  if (!refusal) return [];
+  const origin = props.origins['database.url'];
+  return [
+    {
+      file: origin.file ?? 'application.properties',
+      line: origin.line ?? 1,
+      key: 'database.url',
+      message: refusal,
+    },
+  ];
+}
+
 async function check(io: CliIo, options: { config?: string }): Promise<number> {
   const env = readEnvironment(io, CHECK_EXIT.problems);
   const dir = resolve(options.config ?? env.PANTRY_CONFIG_DIR);
@@ -53,6 +98,12 @@ async function check(io: CliIo, options: { config?: string }): Promise<number> {
     return CHECK_EXIT.problems;
   }
   const { configuration } = loaded;
+  const refusals = await startRefusals(configuration, env);
+  if (refusals.length > 0) {
+    io.out(refusals.map((p) => `${formatProblem(p)}\n`).join(''));
+    io.err(`${refusals.length} problem(s): Pantry would not start\n`);
+    return CHECK_EXIT.problems;
+  }
   const url = configuration.app.values['database.url'];
   const opened = await openExistingDatabase(url);
   let checked = '';
