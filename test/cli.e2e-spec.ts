@@ -146,6 +146,23 @@ describe('pantry (the command line)', () => {
       }
     });
 
+    it('an unreachable database: the files are checked, the keys against it are not (said), exit 0', async () => {
+      const ws = createWorkspace({
+        app: 'database.url = postgres://pantry:s3cret@127.0.0.1:1/pantry\n',
+        accounts: { shop: 'account.apiKeys = shop-key-0001' },
+      });
+      try {
+        const run = await pantry(['check', '--config', ws.configDir]);
+        expect(run.out).toMatch(
+          /^configuration valid: 1 account file\(s\); API keys not checked against the database \(.*ECONNREFUSED/,
+        );
+        expect(run.out + run.err).not.toContain('s3cret');
+        expect(run.code).toBe(0);
+      } finally {
+        ws.remove();
+      }
+    });
+
     it('PANTRY_CONFIG_DIR is read when --config is not given; a missing directory cannot run (2)', async () => {
       const ws = createWorkspace({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
       try {

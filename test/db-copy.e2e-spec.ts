@@ -584,3 +584,105 @@ async function tableCounts(url: string): Promise<Record<string, number>> {
     }
   });
 });
+
+/** The shell blocks and properties blocks of a README section, in order, dedented. */
+function readmeBlocks(section: string): Array<{ lang: string; text: string }> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${section}\n`);
+  if (start < 0) throw new Error(`README has no section "${section}"`);
+  const end = readme.indexOf('\n## ', start + 1);
+  const body = readme.slice(start, end < 0 ? undefined : end);
+  return [...body.matchAll(/^( *)```(\w+)\n([\s\S]*?)^ *```$/gm)].map((m) => ({
+    lang: m[2],
+    text: m[3]
+      .split('\n')
+      .map((l) => l.slice(m[1].length))
+      .join('\n'),
+  }));
+}
+
+function sh(command: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+/**
+ * The README's "Moving from SQLite to PostgreSQL", every command as written (the database URL
+ * pointed at this test's throwaway cluster, whose port is not 5432).
+ */
+(onPostgres ? describe : describe.skip)(
+  'README: Moving from SQLite to PostgreSQL, as written',
+  () => {
+    it('a SQLite node’s visitor and admin token survive the README’s steps', async () => {
+      const README_URL = 'postgres://postgres@127.0.0.1:5432/pantry';
+      const ws = createWorkspace({
+        app: (dataDir) => `database.url = sqlite:${join(dataDir, 'pantry.sqlite')}\n`,
+        accounts: { shop: `account.apiKeys = ${KEY}\nconsent.required = false\n` },
+      });
+      const url = createTestDatabase(process.env.PANTRY_TEST_PG_URL!);
+      const env = { PANTRY_CONFIG_DIR: ws.configDir };
+      try {
+        const sqliteNode = startServerProcess(env);
+        const jar = new Jar();
+        const first = await call(
+          await sqliteNode.listening,
+          'POST',
+          `/unblu/v1/identify?x-unblu-apikey=${KEY}`,
+          { jar },
+        );
+        await sqliteNode.stop(); // step 1
+        const adminToken = readSecretsFile(join(ws.dataDir, 'secrets.json')).adminToken!;
+
+        const blocks = readmeBlocks('Moving from SQLite to PostgreSQL');
+        expect(blocks.map((b) => b.lang)).toEqual(['sh', 'properties', 'sh', 'sh']);
+        const runs: Run[] = [];
+        for (const block of blocks) {
+          const text = block.text.split(README_URL).join(url);
+          if (block.lang === 'properties') {
+            // "Point every node at the new database": the block is config/application.properties.
+            expect(text).toMatch(/^# config\/application\.properties\n/);
+            ws.write('application.properties', text);
+            continue;
+          }
+          for (const line of text.split('\n').filter((l) => l.trim() && !l.startsWith('#'))) {
+            const run = await sh(line, env);
+            expect({ line, code: run.code, err: run.code === 0 ? '' : run.err }).toEqual({
+              line,
+              code: 0,
+              err: '',
+            });
+            runs.push(run);
+          }
+        }
+        expect(runs[0].out).toMatch(/row counts verified/);
+        expect(runs[1].out).toMatch(/configuration valid/);
+        expect(runs[2].out.trimEnd().split('\n').pop()).toBe(adminToken);
+
+        const pgNode = startServerProcess(env, { cwd: ws.root });
+        try {
+          const base = await pgNode.listening;
+          const again = await call(base, 'POST', `/unblu/v1/identify?x-unblu-apikey=${KEY}`, {
+            jar,
+          });
+          expect(again.body.visitorId).toBe(first.body.visitorId);
+          expect(
+            (await call(base, 'GET', '/admin/v1/accounts', { token: adminToken })).status,
+          ).toBe(200);
+        } finally {
+          await pgNode.stop();
+        }
+      } finally {
+        ws.remove();
+      }
+    });
+  },
+);
