@@ -274,6 +274,25 @@ describe('pantry (the command line)', () => {
       expect(badPage.code).toBe(3);
     });
 
+    it('db copy to a database it cannot reach fails (exit 1), saying why, and no password', async () => {
+      const run = await pantry(
+        [
+          'db',
+          'copy',
+          '--from',
+          ws.databaseUrl,
+          '--to',
+          'postgres://pantry:s3cret@127.0.0.1:1/nope',
+        ],
+        env(),
+      );
+      expect(run.err).toMatch(
+        /the copy failed, nothing was committed to postgres:\/\/pantry@127\.0\.0\.1:1\/nope: .*ECONNREFUSED/,
+      );
+      expect(run.out + run.err).not.toContain('s3cret');
+      expect(run.code).toBe(1);
+    });
+
     it('check: a file account reusing an API-created account’s key is a problem (exit 1)', async () => {
       expect((await pantry(['check'], env())).out).toMatch(/API keys checked against/);
       const file = join(ws.configDir, 'accounts', 'thief.properties');
