@@ -11,6 +11,7 @@ import { formatProblem } from './properties/configuration';
 import { JsonLogger } from './logging/json-logger';
 import { loadConfiguration } from './properties/configuration.service';
 import { stopWithinGrace } from './common/shutdown';
+import { sqliteSecretsPreflight } from './secrets/secrets.service';
 
 async function bootstrap(): Promise<void> {
   let env;
@@ -30,6 +31,13 @@ async function bootstrap(): Promise<void> {
       `Pantry cannot start: the configuration has ${loaded.problems.length} problem(s):\n` +
         loaded.problems.map((p) => `${formatProblem(p)}\n`).join(''),
     );
+    process.exit(1);
+  }
+
+  // A PostgreSQL node must not generate new secrets beside a SQLite node's (SPEC §13).
+  const refusal = await sqliteSecretsPreflight(loaded.configuration.app.values, env);
+  if (refusal) {
+    process.stderr.write(`Pantry cannot start: ${refusal}\n`);
     process.exit(1);
   }
 

@@ -95,11 +95,11 @@ describe('durability diagnosis', () => {
       .expect(401);
   });
 
-  describe('npm run doctor', () => {
+  describe('npm run doctor (pantry doctor)', () => {
     const doctor = (...args: string[]) =>
       spawnSync(
         process.execPath,
-        ['-r', 'ts-node/register/transpile-only', 'src/diagnostics/doctor.ts', ...args],
+        ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'doctor', ...args],
         {
           cwd: join(__dirname, '..'),
           env: { PATH: process.env.PATH ?? '', PANTRY_CONFIG_DIR: ws.configDir },
@@ -134,11 +134,11 @@ describe('durability diagnosis', () => {
       expect(run.status).toBe(1);
     });
 
-    it('exits 2 on a usage error or an unknown account', () => {
-      expect(doctor('--page', 'http://127.0.0.1/').status).toBe(2);
+    it('exits 3 on a usage error or an unknown account', () => {
+      expect(doctor('--page', 'http://127.0.0.1/').status).toBe(3);
       const unknown = doctor('--account', 'nobody', '--page', 'http://127.0.0.1/');
       expect(unknown.stderr).toMatch(/No account "nobody"/);
-      expect(unknown.status).toBe(2);
+      expect(unknown.status).toBe(3);
     });
   });
 });

@@ -15,13 +15,33 @@ export interface ServerProcess {
   stop(): Promise<number | string>;
 }
 
-/** Starts `src/main.ts` as a real process (ts-node, transpile only), as `npm start` would. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Starts `src/main.ts` as a real process (ts-node, transpile only), as `npm start` would; in
+ * the repository, or in another working directory (`cwd`).
+ */
+export function startServerProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): ServerProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      join(ROOT, 'node_modules', 'ts-node', 'register', 'transpile-only'),
+      join(ROOT, 'src', 'main.ts'),
+    ],
+    {
+      cwd: options.cwd ?? ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NO_COLOR: '1',
+        PORT: '0',
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let onOutput = () => {};
   const append = (chunk: Buffer) => {
