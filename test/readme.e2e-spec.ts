@@ -428,6 +428,7 @@ describe('README nginx blocks, in a real nginx in front of a real Pantry', () =>
 type ShellRunner =
   | { readonly kind: 'curl' }
   | { readonly kind: 'doctor' }
+  | { readonly kind: 'pantry' }
   | { readonly kind: 'assignment' }
   | { readonly kind: 'not run'; readonly why: string };
 
@@ -444,6 +445,15 @@ const SHELL: ReadonlyArray<readonly [RegExp, ShellRunner]> = [
   [/^A="Authorization: Bearer \$TOKEN"$/, { kind: 'assignment' }],
   [/^curl\b.*\bhttps?:\/\/localhost:3000\//, { kind: 'curl' }],
   [/^npm run doctor -- /, { kind: 'doctor' }],
+  [
+    /^npm run pantry -- db copy /,
+    {
+      kind: 'not run',
+      why: 'it needs a PostgreSQL database: test/db-copy.e2e-spec.ts runs its section as written',
+    },
+  ],
+  // Against the test's configuration (SQLite): each must exit 0.
+  [/^npm run pantry -- (check|admin-token)$/, { kind: 'pantry' }],
 ];
 
 /** The command lines of a sh block: comments and blank lines dropped, `\` continuations joined. */
@@ -604,10 +614,14 @@ describe('README sh blocks', () => {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',
           PANTRY_CONFIG_DIR: ws.configDir,
+          // The token the test's Pantry runs with (pantry admin-token shows it).
+          PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         },
       });
       const output = `${result.stdout}${result.stderr}`;
-      if (runner.kind === 'curl') {
+      if (runner.kind === 'pantry') {
+        expect({ line, status: result.status, output }).toEqual({ line, status: 0, output });
+      } else if (runner.kind === 'curl') {
         // --fail-with-body: an answer ≥ 400 is exit 22, with Pantry's error in the output.
         if (result.status !== 0) {
           throw new Error(`README.md:${block.line}: ${line}\nexited ${result.status}:\n${output}`);
