@@ -46,6 +46,12 @@ export interface PropertyDefinition<T = unknown> {
   /** Short description of the accepted values. */
   readonly valuesDoc: string;
   readonly description: string;
+  /**
+   * Free text or secrets, where whitespace then `#` or `!` may be part of the value (Java keeps
+   * it). Elsewhere it is taken for a trailing comment, which `.properties` does not have, and
+   * reported as one.
+   */
+  readonly mayContainHash?: boolean;
   /** Secret values are never echoed: not in errors, logs or the admin API. */
   readonly secret?: boolean;
   /** Parses a trimmed raw value; throws InvalidPropertyValue with an operator-facing message. */
@@ -96,6 +102,7 @@ export const PROPERTY_DEFINITIONS = {
     defaultDoc: 'the account id',
     valuesDoc: 'display name',
     description: 'Display name of the account.',
+    mayContainHash: true,
     parse: parseDisplayName,
   }),
   'account.apiKeys': define({
@@ -203,6 +210,7 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'HMAC secrets for cookie values: the first signs, all verify (rotation). Set it explicitly when several nodes share a database.',
     secret: true,
+    mayContainHash: true,
     parse: parseSigningSecrets,
   }),
   'server.aes.encryptionKey': define({
@@ -320,6 +328,7 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'HMAC key (HS256) of the login assertions the site’s backend signs. Never shown by the admin API or logged.',
     secret: true,
+    mayContainHash: true,
     parse: parseAssertionSecret,
   }),
   'authentication.maxLinkedVisitors': define({
