@@ -93,6 +93,8 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   readonly changes = new Subject<Configuration>();
   /** Emits the outcome of every reload (for the metrics). */
   readonly reloadResults = new Subject<'ok' | 'failed'>();
+  /** Checks against what the files cannot know alone (API keys stored in the database). */
+  private readonly checks: Array<(next: Configuration) => ConfigProblem[]> = [];
 
   constructor(
     @Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>,
@@ -115,9 +117,24 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     return this.current;
   }
 
+  /**
+   * Adds a check every reload must pass besides the files' own validation (a failing one keeps
+   * the last good configuration, as a broken file does).
+   */
+  addCheck(check: (next: Configuration) => ConfigProblem[]): void {
+    this.checks.push(check);
+  }
+
+  private load(): LoadResult {
+    const loaded = loadConfiguration(this.configDir, this.listen);
+    if (!loaded.ok) return loaded;
+    const problems = this.checks.flatMap((check) => check(loaded.configuration));
+    return problems.length > 0 ? { ok: false, problems } : loaded;
+  }
+
   /** Re-reads the files; swaps them in only if every file validates. */
   reload(): ReloadResult {
-    const loaded = loadConfiguration(this.configDir, this.listen);
+    const loaded = this.load();
     if (!loaded.ok) {
       const problems = loaded.problems.map(formatProblem);
       this.logger.warn(

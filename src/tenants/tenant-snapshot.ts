@@ -2,6 +2,7 @@ import { memoised } from '../common/memo';
 import { buildCookiePlan, CookiePlan, ServerCookieSettings } from '../cookies/cookie-plan';
 import { OriginMatcher } from '../cookies/origin-matcher';
 import {
+  ConfigProblem,
   Configuration,
   layered,
   parsePropertyValue,
@@ -9,6 +10,7 @@ import {
   ResolvedProperties,
 } from '../properties/configuration';
 import { findProperty, PropertyKey } from '../properties/property-catalog';
+import { quote } from '../properties/property-values';
 
 export type AccountSource = 'file' | 'api';
 
@@ -40,6 +42,34 @@ export interface StoredTenants {
 }
 
 export const NO_STORED_TENANTS: StoredTenants = { accounts: [], keys: [], overrides: new Map() };
+
+/**
+ * API keys an account file lists that the database already gives to another account: one key,
+ * two accounts would hand one account's traffic to the other, so the files are refused (at
+ * start, at a reload, by `pantry check`) and the stored key keeps answering for its account.
+ * A key the database gives to the file's own account is no conflict.
+ */
+export function apiKeyConflicts(
+  configuration: Configuration,
+  stored: Pick<StoredTenants, 'keys'>,
+): ConfigProblem[] {
+  if (stored.keys.length === 0) return [];
+  const owners = new Map(stored.keys.map((k) => [k.key, k.accountId]));
+  const problems: ConfigProblem[] = [];
+  for (const account of configuration.accounts.values()) {
+    for (const key of account.apiKeys) {
+      const owner = owners.get(key);
+      if (owner === undefined || owner === account.id) continue;
+      problems.push({
+        file: account.file,
+        line: account.properties.origins['account.apiKeys'].line ?? 1,
+        key: 'account.apiKeys',
+        message: `API key ${quote(key)} is already used by account ${quote(owner)} (created through the admin API); API keys must be unique across accounts: give this account its own key, or revoke it there first`,
+      });
+    }
+  }
+  return problems;
+}
 
 /** A document-mode site: the account whose `proxy.hosts` names a host, and its upstream. */
 export interface ProxiedSite {
@@ -177,7 +207,11 @@ export class TenantSnapshot {
     const addKey = (accountId: string, info: ApiKeyInfo) => {
       const owner = keyIndex.get(info.key);
       if (owner !== undefined) {
-        this.warn(`API key of account ${accountId} is already used by ${owner}; ignored`);
+        // Refused at start and reload (apiKeyConflicts) and by the admin API; only a key another
+        // node with other files stored since can meet this: the account that had it keeps it.
+        this.warn(
+          `an API key of account ${accountId} is already used by account ${owner}; it keeps answering for ${owner} (API keys must be unique across accounts)`,
+        );
         return;
       }
       keyIndex.set(info.key, accountId);
