@@ -6,7 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { serverEnv } from './config/server-env';
 import { CookiesModule } from './cookies/cookies.module';
-import { dataSourceOptions, initializeDataSource } from './database/database.options';
+import { connectDataSource, dataSourceOptions } from './database/database.options';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
@@ -34,9 +34,12 @@ export class AppModule {
         PropertiesModule.forRoot(configuration),
         TypeOrmModule.forRootAsync({
           inject: [ConfigurationService],
-          useFactory: (config: ConfigurationService) =>
-            dataSourceOptions(config.startup['database.url']),
-          dataSourceFactory: (options) => initializeDataSource(options!),
+          // connectDataSource retries what may heal, one line per attempt; Nest's retries are off.
+          useFactory: (config: ConfigurationService) => ({
+            ...dataSourceOptions(config.startup['database.url']),
+            toRetry: () => false,
+          }),
+          dataSourceFactory: (options) => connectDataSource(options!),
         }),
         MetricsModule,
         SecretsModule,

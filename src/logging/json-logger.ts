@@ -2,6 +2,18 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import { currentRequestId } from './request-context';
 
+/**
+ * An error that stops the start and is the one line an operator reads: main.ts prints it, so
+ * Nest's exception handler does not repeat it, and it carries no stack trace.
+ */
+export class StartupFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.stack = message;
+  }
+}
+
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
 /**
@@ -26,6 +38,7 @@ export class JsonLogger implements LoggerService {
 
   private write(level: Level, message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    if (context === 'ExceptionHandler' && message instanceof StartupFailure) return;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     const requestId = currentRequestId();
