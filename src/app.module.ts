@@ -9,6 +9,7 @@ import { CookiesModule } from './cookies/cookies.module';
 import { connectDataSource, dataSourceOptions } from './database/database.options';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
 import { Configuration, ConfigurationError } from './properties/configuration';
 import { ConfigurationService, loadConfiguration } from './properties/configuration.service';
@@ -42,6 +43,7 @@ export class AppModule {
           dataSourceFactory: (options) => connectDataSource(options!),
         }),
         MetricsModule,
+        LoggingModule,
         SecretsModule,
         TenantsModule,
         AccountPropertiesModule,

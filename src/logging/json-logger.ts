@@ -14,6 +14,16 @@ export class StartupFailure extends Error {
   }
 }
 
+/** A structured log line: a plain object with its message in `msg`. */
+function isLine(message: unknown): message is Record<string, unknown> & { msg: string } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    !(message instanceof Error) &&
+    typeof (message as { msg?: unknown }).msg === 'string'
+  );
+}
+
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
 /**
@@ -39,6 +49,11 @@ export class JsonLogger implements LoggerService {
   private write(level: Level, message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     if (context === 'ExceptionHandler' && message instanceof StartupFailure) return;
+    if (isLine(message)) {
+      // A structured line (the access log's): its own fields, flat, as they are.
+      this.pino[level](context ? { context, ...message } : message);
+      return;
+    }
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     const requestId = currentRequestId();

@@ -66,6 +66,7 @@ const MAX_AGE = integerParser(0, 2147483647);
 const SAME_SITE = ['Lax', 'Strict', 'None', 'AUTO'] as const;
 const CORS_COOKIE_MODES = ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+const ACCESS_LOG_LEVELS = ['off', 'errors', 'all'] as const;
 export type SameSiteSetting = (typeof SAME_SITE)[number];
 export type CorsCookieMode = (typeof CORS_COOKIE_MODES)[number];
 
@@ -184,6 +185,15 @@ export const PROPERTY_DEFINITIONS = {
     description:
       '`json`: one JSON object per line with a request id; `pretty`: human lines; `auto`: `pretty` on a terminal, else `json`.',
     parse: enumParser(LOG_FORMATS),
+  }),
+  'server.accessLog': define({
+    scope: 'GLOBAL',
+    default: 'errors',
+    values: ACCESS_LOG_LEVELS,
+    valuesDoc: ACCESS_LOG_LEVELS.map((v) => `\`${v}\``).join(', '),
+    description:
+      'Access log, one JSON line per request (`{"msg":"request","reqId","method","route","status","ms","account","outcome"}`; no visitor ids, cookies, tokens, customer ids or addresses): `errors` logs every answer ≥ 400 and every refusal or failed bridge even when answered 200; `all` every request; `off` none.',
+    parse: enumParser(ACCESS_LOG_LEVELS),
   }),
   'database.url': define({
     scope: 'IMMUTABLE',

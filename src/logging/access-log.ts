@@ -1,0 +1,139 @@
+import { HttpStatus, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import { ConfigurationService } from '../properties/configuration.service';
+import type { PropertyValues } from '../properties/property-catalog';
+
+/** `server.accessLog` as a number, compared on every request: off < errors < all. */
+export const enum AccessLevel {
+  Off = 0,
+  Errors = 1,
+  All = 2,
+}
+
+const LEVELS: Record<PropertyValues['server.accessLog'], AccessLevel> = {
+  off: AccessLevel.Off,
+  errors: AccessLevel.Errors,
+  all: AccessLevel.All,
+};
+
+/** What one answer was, as the access log says it: a machine code, and whether it failed. */
+export interface AccessOutcome {
+  readonly outcome: string;
+  /** A refusal or failure, logged at `errors` even when the status is 2xx (a failed bridge). */
+  readonly failed: boolean;
+}
+
+/** The machine code of a status without a domain code (`not_found`, `service_unavailable`). */
+export function statusCode(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  return name ? name.toLowerCase() : `http_${status}`;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * The outcome of an answer from its status and body, reading only fields that are codes (`error`,
+ * `bridge`, `bridged`, `issued`, `token`'s presence), never their ids: a JSON error's code; for a
+ * visitor answer `issued` (a cookie issued anew), `refreshed`, `bridged` or the bridge's reason
+ * (a failure, though answered 200), `token_issued` (a bridge token). `preset` is what the
+ * answering code said itself.
+ */
+export function outcomeOf(status: number, body: unknown, preset?: string): AccessOutcome {
+  if (preset !== undefined) return { outcome: preset, failed: status >= 400 };
+  const fields = typeof body === 'object' && body !== null ? (body as Fields) : undefined;
+  if (status >= 400) {
+    const code = fields?.error;
+    return { outcome: typeof code === 'string' ? code : statusCode(status), failed: true };
+  }
+  if (status === 304) return { outcome: 'not_modified', failed: false };
+  if (!fields) return { outcome: 'ok', failed: false };
+  if (fields.bridged === false) {
+    const reason = fields.bridge;
+    return { outcome: typeof reason === 'string' ? reason : 'not_bridged', failed: true };
+  }
+  if (fields.bridged === true) return { outcome: 'bridged', failed: false };
+  if (typeof fields.token === 'string') return { outcome: 'token_issued', failed: false };
+  const issued = fields.issued;
+  if (Array.isArray(issued)) {
+    return { outcome: issued.length > 0 ? 'issued' : 'refreshed', failed: false };
+  }
+  return { outcome: 'ok', failed: false };
+}
+
+/** One access-log line: the request id, method, route template, status, time, account, outcome. */
+export interface AccessLine {
+  readonly msg: 'request';
+  readonly reqId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly account: string;
+  readonly outcome: string;
+}
+
+/** The pretty (terminal) form of a line. */
+export function prettyAccessLine(l: AccessLine): string {
+  return `request ${l.method} ${l.route} ${l.status} ${l.ms} ms account=${l.account} outcome=${l.outcome} reqId=${l.reqId}`;
+}
+
+/**
+ * The access log (`server.accessLog`, GLOBAL: follows every validated reload). One line per
+ * answered request, written through the application's logger: with the JSON logger, the line's
+ * fields go to pino as they are, one flat object of short strings and numbers (no request or
+ * response object is ever serialised). Lines carry the route template, never the URL (it holds
+ * API keys, tokens), and no header, cookie, id of a visitor or customer, or client address.
+ * At `off` a request costs one comparison.
+ */
+@Injectable()
+export class AccessLogService implements OnModuleDestroy {
+  private readonly logger = new Logger('AccessLog');
+  private readonly subscription: Subscription;
+  private readonly json: boolean;
+  level: AccessLevel;
+
+  constructor(configuration: ConfigurationService) {
+    this.level = LEVELS[configuration.configuration.app.values['server.accessLog']];
+    this.subscription = configuration.changes.subscribe((next) => {
+      this.level = LEVELS[next.app.values['server.accessLog']];
+    });
+    const format = configuration.startup['server.logFormat'];
+    this.json = format === 'json' || (format === 'auto' && !process.stdout.isTTY);
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+  }
+
+  /**
+   * Logs one answered request when the level wants it. `started` is the `performance.now()` the
+   * request arrived at; `accountOf` names the request's account, asked only for lines written.
+   */
+  answered<R extends { readonly id: string; readonly method: string }>(
+    request: R,
+    route: string,
+    status: number,
+    started: number,
+    body: unknown,
+    preset: string | undefined,
+    accountOf?: (request: R) => string | undefined,
+  ): void {
+    if (this.level === AccessLevel.Off) return;
+    const { outcome, failed } = outcomeOf(status, body, preset);
+    if (this.level === AccessLevel.Errors && !failed) return;
+    this.write({
+      msg: 'request',
+      reqId: request.id,
+      method: request.method,
+      route,
+      status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      account: accountOf?.(request) ?? '-',
+      outcome,
+    });
+  }
+
+  private write(line: AccessLine): void {
+    this.logger.log(this.json ? line : prettyAccessLine(line));
+  }
+}
