@@ -74,7 +74,17 @@ describe(outcomeOf.name, () => {
 });
 
 describe(AccessLogService.name, () => {
-  const lines: unknown[] = [];
+  const logged: unknown[] = [];
+  /** What reached the logger, flushed, one parsed object per line. */
+  const lines = (service: AccessLogService) => {
+    service.flush();
+    return logged.flatMap((l) =>
+      String(l)
+        .split('\n')
+        .filter(Boolean)
+        .map((t) => JSON.parse(t) as Record<string, unknown>),
+    );
+  };
   const changes = new Subject<Configuration>();
   const config = (level: string) =>
     ({
@@ -87,7 +97,7 @@ describe(AccessLogService.name, () => {
       changes,
     } as unknown as ConfigurationService);
     (service as unknown as { logger: { log: (l: unknown) => void } }).logger = {
-      log: (l) => lines.push(l),
+      log: (l) => logged.push(l),
     };
     return service;
   };
@@ -103,19 +113,19 @@ describe(AccessLogService.name, () => {
       () => 'shop',
     );
 
-  beforeEach(() => (lines.length = 0));
+  beforeEach(() => (logged.length = 0));
 
   it.each<[string, number[]]>([
     ['off', []],
     ['errors', [403, 200]],
     ['all', [200, 403, 200]],
-  ])('at %s logs the answers with status %j', (level, logged) => {
+  ])('at %s logs the answers with status %j', (level, statuses) => {
     const service = make(level);
     answer(service, 200, { issued: [] });
     answer(service, 403, { error: 'origin_not_allowed' });
     answer(service, 200, { bridged: false, bridge: 'expired', issued: [] });
-    expect(lines.map((l) => (l as AccessLine).status)).toEqual(logged);
-    service.onModuleDestroy();
+    expect(lines(service).map((l) => l.status)).toEqual(statuses);
+    service.onApplicationShutdown();
   });
 
   it('writes the line in the documented shape, and follows a reload', () => {
@@ -123,8 +133,11 @@ describe(AccessLogService.name, () => {
     answer(service, 200, { issued: ['device'] });
     changes.next(config('all'));
     answer(service, 200, { issued: ['device'] });
-    expect(lines).toEqual([
+    expect(lines(service)).toEqual([
       {
+        level: 'info',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+        context: 'AccessLog',
         msg: 'request',
         reqId: 'req-1',
         method: 'POST',
@@ -135,9 +148,26 @@ describe(AccessLogService.name, () => {
         outcome: 'issued',
       },
     ]);
-    expect(prettyAccessLine(lines[0] as AccessLine)).toMatch(
+    const line = lines(service)[0] as unknown as AccessLine;
+    expect(prettyAccessLine(line)).toMatch(
       /^request POST \/unblu\/v1\/identify 200 [\d.]+ ms account=shop outcome=issued reqId=req-1$/,
     );
-    service.onModuleDestroy();
+    service.onApplicationShutdown();
+  });
+
+  it('quotes what it writes: a line stays one JSON object whatever a field holds', () => {
+    const service = make('all');
+    service.answered(
+      { id: 'a"b\\c', method: 'POST' },
+      '/x',
+      500,
+      performance.now(),
+      { error: 'x\ny' },
+      undefined,
+    );
+    expect(lines(service)).toEqual([
+      expect.objectContaining({ reqId: 'a"b\\c', outcome: 'x\ny', account: '-' }),
+    ]);
+    service.onApplicationShutdown();
   });
 });

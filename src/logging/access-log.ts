@@ -1,7 +1,14 @@
-import { HttpStatus, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import {
+  HttpStatus,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from '../properties/configuration.service';
 import type { PropertyValues } from '../properties/property-catalog';
+import { jsonLineHead, JsonLines } from './json-logger';
 
 /** `server.accessLog` as a number, compared on every request: off < errors < all. */
 export const enum AccessLevel {
@@ -72,6 +79,19 @@ export interface AccessLine {
   readonly outcome: string;
 }
 
+/**
+ * The JSON form of a line, in the JSON logger's shape (level, time, context, msg first), built
+ * as text: a few short strings quoted, no object serialised.
+ */
+export function jsonAccessLine(l: AccessLine, now = Date.now()): string {
+  const q = JSON.stringify;
+  return `${jsonLineHead('info', now)},"context":"AccessLog","msg":"request","reqId":${q(l.reqId)},"method":${q(l.method)},"route":${q(l.route)},"status":${l.status},"ms":${l.ms},"account":${q(l.account)},"outcome":${q(l.outcome)}}\n`;
+}
+
+/** Lines are written in batches of about this many characters, or this often. */
+const FLUSH_CHARS = 16 * 1024;
+const FLUSH_MS = 200;
+
 /** The pretty (terminal) form of a line. */
 export function prettyAccessLine(l: AccessLine): string {
   return `request ${l.method} ${l.route} ${l.status} ${l.ms} ms account=${l.account} outcome=${l.outcome} reqId=${l.reqId}`;
@@ -79,17 +99,20 @@ export function prettyAccessLine(l: AccessLine): string {
 
 /**
  * The access log (`server.accessLog`, GLOBAL: follows every validated reload). One line per
- * answered request, written through the application's logger: with the JSON logger, the line's
- * fields go to pino as they are, one flat object of short strings and numbers (no request or
- * response object is ever serialised). Lines carry the route template, never the URL (it holds
- * API keys, tokens), and no header, cookie, id of a visitor or customer, or client address.
- * At `off` a request costs one comparison.
+ * answered request, written through the application's logger. With JSON logs the lines are
+ * built as text and handed over in batches (every 16 KiB or 200 ms, and at shutdown and exit):
+ * a write per request cost a fifth of a returning visitor's throughput. Lines carry the route
+ * template, never the URL (it holds API keys, tokens), and no header, cookie, id of a visitor
+ * or customer, or client address. At `off` a request costs one comparison.
  */
 @Injectable()
-export class AccessLogService implements OnModuleDestroy {
+export class AccessLogService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('AccessLog');
   private readonly subscription: Subscription;
   private readonly json: boolean;
+  private buffer = '';
+  private readonly timer: NodeJS.Timeout;
+  private readonly onExit = () => this.flush();
   level: AccessLevel;
 
   constructor(configuration: ConfigurationService) {
@@ -99,10 +122,29 @@ export class AccessLogService implements OnModuleDestroy {
     });
     const format = configuration.startup['server.logFormat'];
     this.json = format === 'json' || (format === 'auto' && !process.stdout.isTTY);
+    this.timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
+    process.on('exit', this.onExit);
+  }
+
+  /** Hands the lines written so far to the logger. */
+  flush(): void {
+    if (this.buffer === '') return;
+    const text = this.buffer;
+    this.buffer = '';
+    this.logger.log(new JsonLines(text));
   }
 
   onModuleDestroy(): void {
     this.subscription.unsubscribe();
+    this.flush();
+  }
+
+  /** After the server closed: the last answers' lines. */
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    process.off('exit', this.onExit);
+    this.flush();
   }
 
   /**
@@ -134,6 +176,11 @@ export class AccessLogService implements OnModuleDestroy {
   }
 
   private write(line: AccessLine): void {
-    this.logger.log(this.json ? line : prettyAccessLine(line));
+    if (!this.json) {
+      this.logger.log(prettyAccessLine(line));
+      return;
+    }
+    this.buffer += jsonAccessLine(line);
+    if (this.buffer.length >= FLUSH_CHARS) this.flush();
   }
 }

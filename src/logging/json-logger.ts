@@ -14,14 +14,32 @@ export class StartupFailure extends Error {
   }
 }
 
-/** A structured log line: a plain object with its message in `msg`. */
-function isLine(message: unknown): message is Record<string, unknown> & { msg: string } {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    !(message instanceof Error) &&
-    typeof (message as { msg?: unknown }).msg === 'string'
-  );
+/**
+ * Lines already written as JSON, one per line, in the logger's own shape (the access log's,
+ * batched): the JSON logger writes them to its destination as they are; any other logger prints
+ * their text.
+ */
+export class JsonLines {
+  constructor(readonly text: string) {}
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+let lastMs = -1;
+let lastTime = '';
+
+/**
+ * A line's leading fields as pino writes them (level, then the ISO time); the time's text is
+ * reused within a millisecond (a busy access log writes dozens of lines in one).
+ */
+export function jsonLineHead(level: 'info' | 'warn' | 'error', now = Date.now()): string {
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = new Date(now).toISOString();
+  }
+  return `{"level":"${level}","time":"${lastTime}"`;
 }
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
@@ -34,7 +52,7 @@ type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 export class JsonLogger implements LoggerService {
   private readonly pino: Pino;
 
-  constructor(destination: NodeJS.WritableStream = process.stdout) {
+  constructor(private readonly destination: NodeJS.WritableStream = process.stdout) {
     this.pino = pino(
       {
         base: undefined,
@@ -49,9 +67,8 @@ export class JsonLogger implements LoggerService {
   private write(level: Level, message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     if (context === 'ExceptionHandler' && message instanceof StartupFailure) return;
-    if (isLine(message)) {
-      // A structured line (the access log's): its own fields, flat, as they are.
-      this.pino[level](context ? { context, ...message } : message);
+    if (message instanceof JsonLines) {
+      this.destination.write(message.text);
       return;
     }
     const fields: Record<string, unknown> = {};

@@ -45,7 +45,7 @@ export class VisitorRoutes implements OnModuleInit {
     if (!fastify) return;
     const base = this.configuration.startup['server.publicPathPrefix'];
     // The access log names the account by the request's API key (only for lines it writes).
-    const accountOf = (r: VisitorHttpRequest) => this.accounts.find(r)?.accountId;
+    const accountOf = (r: VisitorHttpRequest) => this.accounts.accountIdOf(r);
     const answered: AnsweredHook = (r, template, status, body, outcome, started) =>
       this.access.answered(r, template, status, started, body, outcome, accountOf);
     const dispatcher = new VisitorDispatcher(
