@@ -101,20 +101,22 @@ export class TenantSnapshot {
     readonly stored: StoredTenants,
     private readonly server: ServerCookieSettings,
     private readonly warn: (message: string) => void = () => undefined,
+    /** Who had each API key before: a key two accounts claim stays with the one that had it. */
+    previousOwners: ReadonlyMap<string, string> = new Map(),
   ) {
-    const { accounts, keyIndex } = this.buildAccounts();
+    const { accounts, keyIndex } = this.buildAccounts(previousOwners);
     this.accounts = accounts;
     this.keyIndex = keyIndex;
   }
 
   /** The same stored state over another configuration (the files were reloaded). */
   withConfiguration(configuration: Configuration): TenantSnapshot {
-    return new TenantSnapshot(configuration, this.stored, this.server, this.warn);
+    return new TenantSnapshot(configuration, this.stored, this.server, this.warn, this.keyIndex);
   }
 
   /** The same configuration over another stored state (the database changed). */
   withStored(stored: StoredTenants): TenantSnapshot {
-    return new TenantSnapshot(this.configuration, stored, this.server, this.warn);
+    return new TenantSnapshot(this.configuration, stored, this.server, this.warn, this.keyIndex);
   }
 
   account(id: string): Account | null {
@@ -197,7 +199,7 @@ export class TenantSnapshot {
     return layered(base, own);
   }
 
-  private buildAccounts(): {
+  private buildAccounts(previousOwners: ReadonlyMap<string, string>): {
     accounts: Map<string, Account>;
     keyIndex: Map<string, string>;
   } {
@@ -206,13 +208,21 @@ export class TenantSnapshot {
     const keysOf = new Map<string, ApiKeyInfo[]>();
     const addKey = (accountId: string, info: ApiKeyInfo) => {
       const owner = keyIndex.get(info.key);
+      if (owner === accountId) return;
       if (owner !== undefined) {
-        // Refused at start and reload (apiKeyConflicts) and by the admin API; only a key another
-        // node with other files stored since can meet this: the account that had it keeps it.
+        // Refused at start and reload (apiKeyConflicts) and by the admin API; only writes that
+        // crossed on two nodes meet here. The account that answered for the key keeps it: never
+        // a takeover (files are read first, so without this a file would always win).
+        const keeper = previousOwners.get(info.key) === accountId ? accountId : owner;
+        const other = keeper === owner ? accountId : owner;
         this.warn(
-          `an API key of account ${accountId} is already used by account ${owner}; it keeps answering for ${owner} (API keys must be unique across accounts)`,
+          `an API key of account ${other} is already used by account ${keeper}; it keeps answering for ${keeper} (API keys must be unique across accounts)`,
         );
-        return;
+        if (keeper === owner) return;
+        keysOf.set(
+          owner,
+          (keysOf.get(owner) ?? []).filter((k) => k.key !== info.key),
+        );
       }
       keyIndex.set(info.key, accountId);
       const list = keysOf.get(accountId);

@@ -52,7 +52,10 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
       (message) => this.logger.warn(message),
     );
     // A reload whose files give a stored API key to another account keeps the last good ones.
-    configuration.addCheck((next) => apiKeyConflicts(next, this.snapshot.stored));
+    configuration.addCheck(
+      (next) => apiKeyConflicts(next, this.snapshot.stored),
+      () => this.refresh(),
+    );
     // A validated reload swaps the files in: the same stored state over the new configuration.
     this.subscriptions.push(
       configuration.changes.subscribe((next) => {
