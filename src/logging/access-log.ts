@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from '../properties/configuration.service';
+import { memoised } from '../common/memo';
 import type { PropertyValues } from '../properties/property-catalog';
 import { jsonLineHead, JsonLines } from './json-logger';
 
@@ -84,9 +85,16 @@ export interface AccessLine {
  * as text: a few short strings quoted, no object serialised.
  */
 export function jsonAccessLine(l: AccessLine, now = Date.now()): string {
-  const q = JSON.stringify;
-  return `${jsonLineHead('info', now)},"context":"AccessLog","msg":"request","reqId":${q(l.reqId)},"method":${q(l.method)},"route":${q(l.route)},"status":${l.status},"ms":${l.ms},"account":${q(l.account)},"outcome":${q(l.outcome)}}\n`;
+  const id = PLAIN.test(l.reqId) ? `"${l.reqId}"` : JSON.stringify(l.reqId);
+  return `${jsonLineHead('info', now)},"context":"AccessLog","msg":"request","reqId":${id},"method":${quoted(l.method)},"route":${quoted(l.route)},"status":${l.status},"ms":${l.ms},"account":${quoted(l.account)},"outcome":${quoted(l.outcome)}}\n`;
 }
+
+/** Request ids as Pantry keeps them (a UUID, or a well-formed X-Request-Id): nothing to escape. */
+const PLAIN = /^[A-Za-z0-9._:-]*$/;
+/** Methods, routes, accounts and outcomes come from small sets: each is quoted once. */
+const QUOTED = new Map<string, string>();
+const MAX_QUOTED = 10_000;
+const quoted = (text: string) => memoised(QUOTED, text, () => JSON.stringify(text), MAX_QUOTED);
 
 /** Lines are written in batches of about this many characters, or this often. */
 const FLUSH_CHARS = 16 * 1024;
