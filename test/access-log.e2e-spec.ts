@@ -5,6 +5,7 @@ import request from 'supertest';
 import { AccessLine, AccessLogService } from '../src/logging/access-log';
 import { JsonLogger } from '../src/logging/json-logger';
 import { cookieHeader } from './helpers/cookies';
+import { startServerProcess } from './helpers/server-process';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
@@ -225,5 +226,50 @@ describe('access log (server.accessLog)', () => {
     await setLevel('errors');
     await identify('', 'unknown-key-0001').expect(401);
     expect(linesSince(from).map((l) => l.outcome)).toEqual(['unknown_api_key']);
+  });
+});
+
+describe('access log of a real process', () => {
+  it('writes JSON lines on stdout, the last ones flushed when it stops', async () => {
+    const ws = createWorkspace({
+      app: 'server.accessLog = all\nserver.logFormat = json',
+      accounts: { shop: SHOP.join('\n') },
+    });
+    try {
+      const server = startServerProcess({
+        PANTRY_CONFIG_DIR: ws.configDir,
+        PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      });
+      const base = await server.listening;
+      const res = await fetch(`${base}/unblu/v1/identify?x-unblu-apikey=${KEY}`, {
+        method: 'POST',
+        headers: { 'x-request-id': 'trace-0123456789' },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { visitorId: string; deviceId: string };
+      // Within the 200 ms batch: the line is written when the process stops, not lost.
+      await server.stop();
+      const text = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"context":"AccessLog"'));
+      const lines = text.map((l) => JSON.parse(l) as Line);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          reqId: 'trace-0123456789',
+          method: 'POST',
+          route: '/unblu/v1/identify',
+          status: 200,
+          account: 'shop',
+          outcome: 'issued',
+        }),
+      ]);
+      for (const secret of [body.visitorId, body.deviceId, KEY]) {
+        expect(server.output()).not.toContain(secret);
+      }
+      expect(text.join('\n')).not.toContain('127.0.0.1');
+    } finally {
+      ws.remove();
+    }
   });
 });
