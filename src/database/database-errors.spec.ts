@@ -65,6 +65,18 @@ describe(connectionFailure.name, () => {
       /unreachable/,
     ],
     [
+      'a SQLite file that cannot be opened',
+      pgError('SQLITE_CANTOPEN', 'SQLITE_CANTOPEN: unable to open database file'),
+      false,
+      /^SQLITE_CANTOPEN: .*: check the path in database.url and that its folder is writable$/,
+    ],
+    [
+      'a SQLite file busy with another process',
+      pgError('SQLITE_BUSY', 'database is locked'),
+      true,
+      /unreachable/,
+    ],
+    [
       'anything else: as the driver says it',
       pgError('42P01', 'relation "x" does not exist'),
       false,

@@ -78,7 +78,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 export function describeDatabaseError(e: unknown): string {
   const code = codeOf(e);
   const message = messageOf(e).split('\n')[0].slice(0, 200);
-  return code ? `${code}: ${message}` : message || String(e);
+  // node-sqlite3's messages start with their code already.
+  if (code && !message.startsWith(code)) return `${code}: ${message}`;
+  return message || code || String(e);
 }
 
 /** TLS failures of the driver's handshake: certificates retrying cannot make acceptable. */
@@ -132,6 +134,14 @@ export function connectionFailure(e: unknown): ConnectionFailure {
     return {
       retry: false,
       cause: `the server's TLS certificate was not accepted (${code ? `${code}: ` : ''}${message}): give the CA (sslrootcert) or fix the host name in database.url`,
+    };
+  }
+  // A SQLite file busy with another process frees up; one that cannot be opened, read or
+  // written does not.
+  if (code.startsWith('SQLITE_') && !/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return {
+      retry: false,
+      cause: `${describeDatabaseError(e)}: check the path in database.url and that its folder is writable`,
     };
   }
   if (isDatabaseUnavailable(e) || /timeout|timed out/i.test(message)) {

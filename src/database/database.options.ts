@@ -73,7 +73,13 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
     };
   }
   const dir = dataDirectory(url);
-  if (dir) mkdirSync(dir, { recursive: true });
+  try {
+    if (dir) mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new DatabaseStartError(
+      `cannot create the data directory ${dir} of database.url: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
   return {
     type: 'sqlite',
     database: url.database === MEMORY ? MEMORY : resolve(url.database),
