@@ -90,7 +90,7 @@ export class AccountsService {
       );
     }
     const key = apiKey ?? this.newKey();
-    this.refuseFileKey(key);
+    this.refuseTakenKey(key);
     try {
       await this.repository.insertAccount(em, id, name);
     } catch (e) {
@@ -105,12 +105,17 @@ export class AccountsService {
     return key;
   }
 
-  /** A key an account file lists belongs to that account: never to a second one. */
-  private refuseFileKey(key: string): void {
-    for (const account of this.configuration.configuration.accounts.values()) {
-      if (account.apiKeys.includes(key))
-        throw keyTaken(`account "${account.id}" (${account.file})`);
-    }
+  /**
+   * A key any account has, as this node knows it (a file's, or one stored), is a 409 before the
+   * write; what another node stored a moment ago is refused by the database's primary key.
+   */
+  private refuseTakenKey(key: string): void {
+    const owner = this.accountForApiKey(key);
+    if (owner === null) return;
+    const file = this.configuration.configuration.accounts.get(owner);
+    throw keyTaken(
+      file?.apiKeys.includes(key) ? `account "${owner}" (${file.file})` : `account "${owner}"`,
+    );
   }
 
   /** Stores a key; one the database already holds (any account, any node) is a 409. */
@@ -148,7 +153,7 @@ export class AccountsService {
   async createKey(em: EntityManager, accountId: string, apiKey?: string): Promise<string> {
     await this.requireIn(em, accountId);
     const key = apiKey ?? this.newKey();
-    this.refuseFileKey(key);
+    this.refuseTakenKey(key);
     await this.insertKey(em, accountId, key);
     return key;
   }
