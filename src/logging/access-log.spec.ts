@@ -32,6 +32,15 @@ describe(outcomeOf.name, () => {
       true,
     ],
     [
+      'a refusal answered 200, named by the answering code',
+      200,
+      'window.pantry = …',
+      'unknown_api_key',
+      'unknown_api_key',
+      true,
+    ],
+    ['a success named by the answering code', 200, undefined, 'issued', 'issued', false],
+    [
       'identify issuing a cookie',
       200,
       { visitorId: 'v', issued: ['device'] },

@@ -39,6 +39,9 @@ export function statusCode(status: number): string {
 
 type Fields = Readonly<Record<string, unknown>>;
 
+/** The outcomes of answers that went well. */
+const SUCCESSES = new Set(['ok', 'issued', 'refreshed', 'bridged', 'token_issued', 'not_modified']);
+
 /**
  * The outcome of an answer from its status and body, reading only fields that are codes (`error`,
  * `bridge`, `bridged`, `issued`, `token`'s presence), never their ids: a JSON error's code; for a
@@ -47,7 +50,11 @@ type Fields = Readonly<Record<string, unknown>>;
  * answering code said itself.
  */
 export function outcomeOf(status: number, body: unknown, preset?: string): AccessOutcome {
-  if (preset !== undefined) return { outcome: preset, failed: status >= 400 };
+  // A code the answering code names is a refusal's, unless it says the answer went well: a
+  // refusal answered 200 (the snippet's stand-in for an unknown key) is logged as one.
+  if (preset !== undefined) {
+    return { outcome: preset, failed: status >= 400 || !SUCCESSES.has(preset) };
+  }
   const fields = typeof body === 'object' && body !== null ? (body as Fields) : undefined;
   if (status >= 400) {
     const code = fields?.error;

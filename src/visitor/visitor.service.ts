@@ -89,7 +89,10 @@ export interface VisitorResponse<T = unknown> {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly body?: T;
-  /** The access log's outcome code, where the body does not say it (not sent). */
+  /**
+   * The access log's outcome code where the body does not say it (not sent): a refusal answered
+   * 2xx names its code here and is logged as a refusal.
+   */
   readonly outcome?: string;
 }
 
