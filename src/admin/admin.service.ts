@@ -85,7 +85,13 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
    */
   onModuleInit(): void {
     this.subscription = this.feed.changes.subscribe((change) => {
-      if (change === 'reload') this.configuration.reload();
+      // The reload checks the files against the stored API keys: read them fresh first.
+      if (change === 'reload') {
+        void this.accounts
+          .refresh()
+          .catch(() => undefined)
+          .then(() => this.configuration.reload());
+      }
     });
   }
 
