@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { pgCtl, postgresBin, stopCluster } from './helpers/postgres';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { ConfigurationService } from '../src/properties/configuration.service';
+import type { TestWorkspace } from './helpers/test-app';
+import { createWorkspace, eventually, startApp, TEST_ADMIN_TOKEN } from './helpers/test-app';
 
 jest.setTimeout(120_000);
 
@@ -122,6 +124,39 @@ describe('configuration problems that say what is wrong', () => {
       expect(output).not.toMatch(STACK_FRAME);
       expect(output).not.toMatch(/listening on/);
     });
+  });
+
+  it('two nodes: a file edit on one refuses a key the other just gave an API account', async () => {
+    const ws = createWorkspace({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
+    const nodes = [await startApp(ws), await startApp(ws)];
+    try {
+      const on = (i: number) => request(nodes[i].getHttpServer());
+      await on(0)
+        .post('/admin/v1/accounts')
+        .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+        .send({ id: 'api-shop', apiKey: 'fresh-key-0001' })
+        .expect(201);
+      // At once, before node 1's backstop re-read: its file watcher re-reads the keys first.
+      const reloads: string[] = [];
+      const service = nodes[1].get(ConfigurationService);
+      const original = service.reload.bind(service);
+      jest.spyOn(service, 'reload').mockImplementation(() => {
+        const result = original();
+        reloads.push(result.ok ? 'ok' : result.problems.join('\n'));
+        return result;
+      });
+      ws.write('accounts/thief.properties', 'account.apiKeys = fresh-key-0001\n');
+      await eventually(() => expect(reloads.length).toBeGreaterThan(0));
+      expect(reloads[0]).toMatch(
+        /thief\.properties:1: account\.apiKeys: API key "fresh-key-0001" is already used by account "api-shop"/,
+      );
+      const res = await on(1).post('/unblu/v1/identify?x-unblu-apikey=fresh-key-0001').expect(200);
+      expect(res.body.account).toBe('api-shop');
+    } finally {
+      jest.restoreAllMocks();
+      for (const node of nodes) await node.close();
+      ws.remove();
+    }
   });
 
   it('a start with trailing comments and origins with paths names each, one per line', async () => {
