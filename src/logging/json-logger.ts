@@ -9,7 +9,8 @@ import { currentRequestId } from './request-context';
 export class StartupFailure extends Error {
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // Not enumerable: a pretty logger prints the message alone, not `{ name: … }` after it.
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
     this.stack = message;
   }
 }
