@@ -6,9 +6,10 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { serverEnv } from './config/server-env';
 import { CookiesModule } from './cookies/cookies.module';
-import { dataSourceOptions, initializeDataSource } from './database/database.options';
+import { connectDataSource, dataSourceOptions } from './database/database.options';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { AccountPropertiesModule } from './properties/account-properties.module';
 import { Configuration, ConfigurationError } from './properties/configuration';
 import { ConfigurationService, loadConfiguration } from './properties/configuration.service';
@@ -34,11 +35,15 @@ export class AppModule {
         PropertiesModule.forRoot(configuration),
         TypeOrmModule.forRootAsync({
           inject: [ConfigurationService],
-          useFactory: (config: ConfigurationService) =>
-            dataSourceOptions(config.startup['database.url']),
-          dataSourceFactory: (options) => initializeDataSource(options!),
+          // connectDataSource retries what may heal, one line per attempt; Nest's retries are off.
+          useFactory: (config: ConfigurationService) => ({
+            ...dataSourceOptions(config.startup['database.url']),
+            toRetry: () => false,
+          }),
+          dataSourceFactory: (options) => connectDataSource(options!),
         }),
         MetricsModule,
+        LoggingModule,
         SecretsModule,
         TenantsModule,
         AccountPropertiesModule,

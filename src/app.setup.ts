@@ -9,7 +9,13 @@ import { createLimitedServer } from './common/http-server';
 import { OperatorRoutes } from './common/operator-routes';
 import { registerJsonParser } from './common/json-body';
 import { VALIDATION_OPTIONS } from './common/validate-body';
-import { setErrorCounter } from './common/error-response';
+import {
+  ANSWER_CODE,
+  AnsweredRequest,
+  setErrorCounter,
+  setUnroutedHook,
+} from './common/error-response';
+import { AccessLogService } from './logging/access-log';
 import { requestId, routeLabel } from './common/request-id';
 import { MetricsService } from './metrics/metrics.service';
 import { ConfigurationService } from './properties/configuration.service';
@@ -64,6 +70,22 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     );
     done();
   };
+  // The access log (server.accessLog): the code an error answer carried, else the status's.
+  const access = app.get(AccessLogService);
+  const logAccess: onResponseHookHandler = (request, reply, done) => {
+    access.answered(
+      request,
+      routeLabel(request),
+      reply.statusCode,
+      performance.now() - reply.elapsedTime,
+      undefined,
+      (request as AnsweredRequest)[ANSWER_CODE],
+    );
+    done();
+  };
+  setUnroutedHook((request, status, code, ms) =>
+    access.answered(request, '(unrouted)', status, performance.now() - ms, undefined, code),
+  );
   const add = (existing: unknown, hook: unknown): unknown[] =>
     existing === undefined
       ? [hook]
@@ -89,6 +111,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     if (route.config?.visitorApi) return;
     route.onSend = add(route.onSend, sendRequestId);
     if (metrics.enabled) route.onResponse = add(route.onResponse, count);
+    route.onResponse = add(route.onResponse, logAccess);
   });
   // Errors answered outside those hooks (the visitor routes', unrouted requests') are counted
   // where they are answered.

@@ -44,10 +44,9 @@ export class AccountRepository {
     return em.exists(AccountEntity, { where: { id } });
   }
 
-  /** Inserts the account with its first key; a taken id fails on the primary key. */
-  async insertAccount(em: EntityManager, id: string, name: string, firstKey: string) {
+  /** Inserts the account (its first key follows, insertKey); a taken id fails on the primary key. */
+  async insertAccount(em: EntityManager, id: string, name: string) {
     await em.insert(AccountEntity, { id, name });
-    await em.insert(ApiKeyEntity, { key: firstKey, accountId: id });
     await moveTenantRevision(em);
   }
 
@@ -73,6 +72,7 @@ export class AccountRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** A key the table holds already, for any account, fails on the primary key (across nodes). */
   async insertKey(em: EntityManager, accountId: string, key: string): Promise<void> {
     await em.insert(ApiKeyEntity, { key, accountId });
     await moveTenantRevision(em);

@@ -13,6 +13,13 @@ export type { Account, AccountSource, ApiKeyInfo } from '../tenants/tenant-snaps
 const notFound = (id: string) =>
   new PantryException(HttpStatus.NOT_FOUND, 'account_not_found', `No account "${id}".`);
 
+const keyTaken = (owner: string) =>
+  new PantryException(
+    HttpStatus.CONFLICT,
+    'api_key_taken',
+    `This API key is already used by ${owner}; API keys must be unique across accounts.`,
+  );
+
 /**
  * Accounts from files and from the database, and their API keys: reads come from the tenant
  * snapshot (a map lookup on the request path); writes take the caller's unit of work.
@@ -68,11 +75,12 @@ export class AccountsService {
   }
 
   /**
-   * Creates an API account with a first key, in the caller's unit of work. Whether the id is
-   * taken is decided by the database's primary key (409), not by a read before the write;
-   * only accounts defined by files, which are not in the database, are checked here.
+   * Creates an API account with a first key (the given one, or a generated one), in the caller's
+   * unit of work. Whether the id or the key is taken is decided by the database's primary keys
+   * (409), not by a read before the write, so two nodes cannot both win; only what account files
+   * define, which is not in the database, is checked here.
    */
-  async create(em: EntityManager, id: string, name: string): Promise<void> {
+  async create(em: EntityManager, id: string, name: string, apiKey?: string): Promise<string> {
     const file = this.configuration.configuration.accounts.get(id);
     if (file) {
       throw new PantryException(
@@ -81,8 +89,10 @@ export class AccountsService {
         `Account "${id}" already exists (defined by ${file.file}).`,
       );
     }
+    const key = apiKey ?? this.newKey();
+    this.refuseTakenKey(key);
     try {
-      await this.repository.insertAccount(em, id, name, this.newKey());
+      await this.repository.insertAccount(em, id, name);
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       throw new PantryException(
@@ -90,6 +100,31 @@ export class AccountsService {
         'account_exists',
         `Account "${id}" already exists.`,
       );
+    }
+    await this.insertKey(em, id, key);
+    return key;
+  }
+
+  /**
+   * A key any account has, as this node knows it (a file's, or one stored), is a 409 before the
+   * write; what another node stored a moment ago is refused by the database's primary key.
+   */
+  private refuseTakenKey(key: string): void {
+    const owner = this.accountForApiKey(key);
+    if (owner === null) return;
+    const file = this.configuration.configuration.accounts.get(owner);
+    throw keyTaken(
+      file?.apiKeys.includes(key) ? `account "${owner}" (${file.file})` : `account "${owner}"`,
+    );
+  }
+
+  /** Stores a key; one the database already holds (any account, any node) is a 409. */
+  private async insertKey(em: EntityManager, accountId: string, key: string): Promise<void> {
+    try {
+      await this.repository.insertKey(em, accountId, key);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      throw keyTaken('another account');
     }
   }
 
@@ -114,11 +149,12 @@ export class AccountsService {
     if (!(await this.repository.deleteAccount(em, id))) throw notFound(id);
   }
 
-  /** Adds a generated key to an account; returns it. */
-  async createKey(em: EntityManager, accountId: string): Promise<string> {
+  /** Adds a key (the given one, or a generated one) to an account; returns it. */
+  async createKey(em: EntityManager, accountId: string, apiKey?: string): Promise<string> {
     await this.requireIn(em, accountId);
-    const key = this.newKey();
-    await this.repository.insertKey(em, accountId, key);
+    const key = apiKey ?? this.newKey();
+    this.refuseTakenKey(key);
+    await this.insertKey(em, accountId, key);
     return key;
   }
 

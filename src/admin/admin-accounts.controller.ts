@@ -16,7 +16,7 @@ import {
   AccountDto,
   ApiKeyDto,
   CreateAccountDto,
-  EmptyBodyDto,
+  CreateApiKeyDto,
   UpdateAccountDto,
 } from './dto/account.dto';
 import { ErrorDto } from './dto/audit.dto';
@@ -37,9 +37,12 @@ export class AdminAccountsController {
   @Post()
   @ApiOperation({ summary: 'Create an account (stored in the database) with a first API key' })
   @ApiCreatedResponse({ type: AccountDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'The id is taken' })
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description: 'The id is taken (account_exists), or the API key (api_key_taken)',
+  })
   create(@AdminActor() actor: string, @Body() body: CreateAccountDto) {
-    return this.admin.createAccount(actor, body.id, body.name);
+    return this.admin.createAccount(actor, body.id, body.name, body.apiKey);
   }
 
   @Get(':id')
@@ -81,14 +84,20 @@ export class AdminAccountsController {
 
   @Post(':id/apikeys')
   @ApiTags('api keys')
-  @ApiOperation({ summary: 'Create an API key (generated, URL-safe); it works at once' })
+  @ApiOperation({
+    summary: 'Add an API key (given, or generated URL-safe); it works at once',
+  })
   @ApiCreatedResponse({ type: ApiKeyDto })
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description: 'Another account has the key (api_key_taken)',
+  })
   createKey(
     @AdminActor() actor: string,
     @Param('id', AccountIdPipe) id: string,
-    @Body() _body: EmptyBodyDto,
+    @Body() body: CreateApiKeyDto,
   ) {
-    return this.admin.createKey(actor, id);
+    return this.admin.createKey(actor, id, body.key);
   }
 
   @Delete(':id/apikeys/:key')

@@ -85,7 +85,13 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
    */
   onModuleInit(): void {
     this.subscription = this.feed.changes.subscribe((change) => {
-      if (change === 'reload') this.configuration.reload();
+      // The reload checks the files against the stored API keys: read them fresh first.
+      if (change === 'reload') {
+        void this.accounts
+          .refresh()
+          .catch(() => undefined)
+          .then(() => this.configuration.reload());
+      }
     });
   }
 
@@ -93,10 +99,10 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.subscription?.unsubscribe();
   }
 
-  async createAccount(actor: string, id: string, name = id): Promise<Account> {
+  async createAccount(actor: string, id: string, name = id, apiKey?: string): Promise<Account> {
     await this.audited(
       'accounts',
-      (em) => this.accounts.create(em, id, name),
+      (em) => this.accounts.create(em, id, name, apiKey),
       () => ({ actor, action: 'account.create', accountId: id, details: { name } }),
     );
     await this.accounts.refresh();
@@ -128,10 +134,10 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     return this.accounts.require(id).apiKeys;
   }
 
-  async createKey(actor: string, id: string): Promise<ApiKeyInfo> {
+  async createKey(actor: string, id: string, apiKey?: string): Promise<ApiKeyInfo> {
     const key = await this.audited(
       'accounts',
-      (em) => this.accounts.createKey(em, id),
+      (em) => this.accounts.createKey(em, id, apiKey),
       // API keys are public identifiers (they stand in every page that embeds the snippet).
       (created) => ({ actor, action: 'apikey.create', accountId: id, target: created }),
     );
@@ -203,6 +209,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
   }
 
   async reload(actor: string): Promise<ReloadSummary> {
+    // The reload checks the files against the API keys stored: read them fresh first.
+    await this.accounts.refresh();
     const result = await this.audited(
       'reload',
       () => Promise.resolve(this.configuration.reload()),

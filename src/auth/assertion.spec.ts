@@ -36,8 +36,21 @@ describe(verifyAssertion.name, () => {
     ],
     ['alg none', () => Promise.resolve(`${b64({ alg: 'none' })}.${b64(good)}.`), /./],
     ['alg HS512', () => sign(good, { alg: 'HS512' }), /HS256/],
-    ['a wrong aud', () => sign({ ...good, aud: 'news' }), /aud/],
-    ['no aud', () => sign({ ...good, aud: undefined }), /aud/],
+    [
+      'a wrong aud',
+      () => sign({ ...good, aud: 'news' }),
+      /^aud must be "shop", the id of the account this login is for \(got "news"\)$/,
+    ],
+    [
+      'no aud',
+      () => sign({ ...good, aud: undefined }),
+      /^aud must be "shop", the id of the account this login is for \(got none\)$/,
+    ],
+    [
+      'a list of audiences without the account',
+      () => sign({ ...good, aud: ['news', 'blog'] }),
+      /^aud must be "shop", .* \(got \["news","blog"\]\)$/,
+    ],
     ['exp in the past', () => sign({ ...good, exp: now - 120 }), /expired/],
     ['exp a day ahead', () => sign({ ...good, exp: now + 86_400 }), /more than 300 s ahead/],
     ['no exp', () => sign({ ...good, exp: undefined }), /exp/],

@@ -42,7 +42,7 @@ export async function verifyAssertion(
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
     }));
   } catch (e) {
-    return invalid(reasonOf(e));
+    return invalid(reasonOf(e, accountId));
   }
   if (
     typeof payload.exp !== 'number' ||
@@ -70,8 +70,19 @@ export async function verifyAssertion(
   return { ok: true, customerId: sub, jti: payload.jti, exp: payload.exp };
 }
 
-function reasonOf(e: unknown): string {
+/** The audience as the assertion carried it, for the message (a string or a list of them). */
+function shownAudience(aud: unknown): string {
+  if (aud === undefined) return 'none';
+  const text = JSON.stringify(aud) ?? typeof aud;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function reasonOf(e: unknown, accountId: string): string {
   if (e instanceof errors.JWTExpired) return 'assertion has expired';
+  if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'aud') {
+    // The site's backend signs for one account: say which, so a copied snippet is found at once.
+    return `aud must be ${JSON.stringify(accountId)}, the id of the account this login is for (got ${shownAudience(e.payload.aud)})`;
+  }
   if (e instanceof errors.JWTClaimValidationFailed)
     return `claim ${e.claim} is invalid (${e.reason})`;
   if (e instanceof errors.JOSEAlgNotAllowed) return 'only HS256 assertions are accepted';

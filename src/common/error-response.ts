@@ -78,13 +78,32 @@ export function errorResponse(
 type ErrorCounter = (request: FastifyRequest, status: number) => void;
 let countError: ErrorCounter | null = null;
 
+/** The machine code an error answer carried, left on the request for the access log. */
+export const ANSWER_CODE = Symbol('pantry.answerCode');
+export type AnsweredRequest = FastifyRequest & { [ANSWER_CODE]?: string };
+
+type UnroutedHook = (request: FastifyRequest, status: number, code: string, ms: number) => void;
+let unroutedAnswered: UnroutedHook | null = null;
+
+/** The access log's hook for requests no route answers (no route hook sees them; set at start). */
+export function setUnroutedHook(hook: UnroutedHook | null): void {
+  unroutedAnswered = hook;
+}
+
 /** The metrics' hook for errors answered where no route hook counts them (set at start). */
 export function setErrorCounter(counter: ErrorCounter | null): void {
   countError = counter;
 }
 
-/** Sends an error as JSON, whatever the route meant to answer (HTML, JavaScript). */
-export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Sends an error as JSON, whatever the route meant to answer (HTML, JavaScript); returns what
+ * was sent.
+ */
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { status: number; body: Record<string, unknown> } {
   const where = { method: request.method, route: request.routeOptions?.url ?? '(unrouted)' };
   const { status, body } = inRequest(request.id, () => errorResponse(exception, where));
   // Routes registered with hooks count themselves; the visitor API's and unrouted requests not.
@@ -97,9 +116,15 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   ) {
     countError(request, status);
   }
+  const code = typeof body.error === 'string' ? body.error : codeFor(status);
+  (request as AnsweredRequest)[ANSWER_CODE] = code;
+  if (unroutedAnswered && !documentMode && request.routeOptions?.url === undefined) {
+    unroutedAnswered(request, status, code, reply.elapsedTime);
+  }
   void reply
     .status(status)
     .header('content-type', 'application/json; charset=utf-8')
     .header('x-request-id', request.id)
     .send(body);
+  return { status, body };
 }

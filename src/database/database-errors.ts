@@ -78,5 +78,74 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 export function describeDatabaseError(e: unknown): string {
   const code = codeOf(e);
   const message = messageOf(e).split('\n')[0].slice(0, 200);
-  return code ? `${code}: ${message}` : message || String(e);
+  // node-sqlite3's messages start with their code already.
+  if (code && !message.startsWith(code)) return `${code}: ${message}`;
+  return message || code || String(e);
+}
+
+/** TLS failures of the driver's handshake: certificates retrying cannot make acceptable. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** How a failed connection attempt reads for the operator, and whether trying again may help. */
+export interface ConnectionFailure {
+  readonly retry: boolean;
+  /** One line, no stack, no password: what is wrong and what to change. */
+  readonly cause: string;
+}
+
+/**
+ * Sorts a failed first connection: a server that is not there (yet) is worth another attempt;
+ * one that answers "no" (authentication, no such database, TLS the server does not offer or a
+ * certificate that does not verify, anything else it says) answers the same next time.
+ */
+export function connectionFailure(e: unknown): ConnectionFailure {
+  const code = codeOf(e);
+  const message = messageOf(e).split('\n')[0].slice(0, 200);
+  if (code === '28P01' || code === '28000') {
+    return {
+      retry: false,
+      cause: `the server refused the login (${message}): check the user and password in database.url, and pg_hba.conf`,
+    };
+  }
+  if (code === '3D000') {
+    return {
+      retry: false,
+      cause: `${message}: create it (createdb) or fix the database name in database.url`,
+    };
+  }
+  if (code === '42501') {
+    return { retry: false, cause: `${message}: grant the user CONNECT on the database` };
+  }
+  if (/does not support SSL/i.test(message)) {
+    return {
+      retry: false,
+      cause:
+        'the server does not support TLS (SSL) connections, but database.url asks for one (sslmode): enable ssl on the server, or remove sslmode from database.url where the network is trusted',
+    };
+  }
+  if (TLS_CODES.has(code) || /certificate/i.test(message)) {
+    return {
+      retry: false,
+      cause: `the server's TLS certificate was not accepted (${code ? `${code}: ` : ''}${message}): give the CA (sslrootcert) or fix the host name in database.url`,
+    };
+  }
+  // A SQLite file busy with another process frees up; one that cannot be opened, read or
+  // written does not.
+  if (code.startsWith('SQLITE_') && !/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return {
+      retry: false,
+      cause: `${describeDatabaseError(e)}: check the path in database.url and that its folder is writable`,
+    };
+  }
+  if (isDatabaseUnavailable(e) || /timeout|timed out/i.test(message)) {
+    return { retry: true, cause: `unreachable (${describeDatabaseError(e)})` };
+  }
+  return { retry: false, cause: describeDatabaseError(e) };
 }

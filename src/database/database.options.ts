@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { StartupFailure } from '../logging/json-logger';
+import { connectionFailure } from './database-errors';
 import { DatabaseUrl } from '../properties/property-values';
 import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
@@ -69,7 +73,13 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
     };
   }
   const dir = dataDirectory(url);
-  if (dir) mkdirSync(dir, { recursive: true });
+  try {
+    if (dir) mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new DatabaseStartError(
+      `cannot create the data directory ${dir} of database.url: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
   return {
     type: 'sqlite',
     database: url.database === MEMORY ? MEMORY : resolve(url.database),
@@ -101,9 +111,73 @@ export async function initializeDataSource(options: DataSourceOptions): Promise<
     await lock.connect();
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await dataSource.runMigrations({ transaction: 'each' });
+  } catch (e) {
+    // Closed, so a next attempt (connectDataSource) does not leave this pool behind.
+    await lock.release().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    throw e;
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await lock.release();
+    if (!lock.isReleased) {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      await lock.release();
+    }
   }
   return dataSource;
+}
+
+/** A database Pantry cannot start on; the message is the one line an operator reads. */
+export class DatabaseStartError extends StartupFailure {}
+
+/** user@host:port/db or the SQLite path, for messages: never the password or the options. */
+export function databaseTarget(options: DataSourceOptions): string {
+  if (options.type === 'postgres' && options.url) {
+    try {
+      const url = new URL(options.url);
+      const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+      return `${user}${url.host}${url.pathname}`;
+    } catch {
+      return 'postgres';
+    }
+  }
+  return String(options.database);
+}
+
+export interface ConnectOptions {
+  /** Attempts while the server cannot be reached (default 10). */
+  readonly attempts?: number;
+  readonly delayMs?: number;
+  readonly logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * Opens the database at start (initializeDataSource), trying again while it cannot be reached —
+ * one log line per attempt — and stopping at once, with one line naming the cause, when it
+ * answers in a way another attempt cannot change (authentication, no such database, TLS). Used
+ * with Nest's own retries off (TypeOrmModule `toRetry`), which logged a stack per attempt and
+ * retried what could never work.
+ */
+export async function connectDataSource(
+  options: DataSourceOptions,
+  { attempts = 10, delayMs = 3_000, logger = new Logger('Database') }: ConnectOptions = {},
+): Promise<DataSource> {
+  const target = databaseTarget(options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await initializeDataSource(options);
+    } catch (e) {
+      const failure = connectionFailure(e);
+      if (!failure.retry) {
+        throw new DatabaseStartError(`cannot use the database ${target}: ${failure.cause}`);
+      }
+      if (attempt >= attempts) {
+        throw new DatabaseStartError(
+          `cannot reach the database ${target} after ${attempts} attempts: ${failure.cause}`,
+        );
+      }
+      logger.warn(
+        `database ${target} ${failure.cause}; attempt ${attempt} of ${attempts}, trying again in ${Math.round(delayMs / 1000)} s`,
+      );
+      await sleep(delayMs);
+    }
+  }
 }

@@ -2,6 +2,47 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import { currentRequestId } from './request-context';
 
+/**
+ * An error that stops the start and is the one line an operator reads: main.ts prints it, so
+ * Nest's exception handler does not repeat it, and it carries no stack trace.
+ */
+export class StartupFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    // Not enumerable: a pretty logger prints the message alone, not `{ name: … }` after it.
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
+    this.stack = message;
+  }
+}
+
+/**
+ * Lines already written as JSON, one per line, in the logger's own shape (the access log's,
+ * batched): the JSON logger writes them to its destination as they are; any other logger prints
+ * their text.
+ */
+export class JsonLines {
+  constructor(readonly text: string) {}
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+let lastMs = -1;
+let lastTime = '';
+
+/**
+ * A line's leading fields as pino writes them (level, then the ISO time); the time's text is
+ * reused within a millisecond (a busy access log writes dozens of lines in one).
+ */
+export function jsonLineHead(level: 'info' | 'warn' | 'error', now = Date.now()): string {
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = new Date(now).toISOString();
+  }
+  return `{"level":"${level}","time":"${lastTime}"`;
+}
+
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
 /**
@@ -12,7 +53,7 @@ type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 export class JsonLogger implements LoggerService {
   private readonly pino: Pino;
 
-  constructor(destination: NodeJS.WritableStream = process.stdout) {
+  constructor(private readonly destination: NodeJS.WritableStream = process.stdout) {
     this.pino = pino(
       {
         base: undefined,
@@ -26,6 +67,11 @@ export class JsonLogger implements LoggerService {
 
   private write(level: Level, message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    if (context === 'ExceptionHandler' && message instanceof StartupFailure) return;
+    if (message instanceof JsonLines) {
+      this.destination.write(message.text);
+      return;
+    }
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     const requestId = currentRequestId();

@@ -93,6 +93,10 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
   readonly changes = new Subject<Configuration>();
   /** Emits the outcome of every reload (for the metrics). */
   readonly reloadResults = new Subject<'ok' | 'failed'>();
+  /** Checks against what the files cannot know alone (API keys stored in the database). */
+  private readonly checks: Array<(next: Configuration) => ConfigProblem[]> = [];
+  /** What the checks read, brought up to date before a reload the file watcher starts. */
+  private readonly preparations: Array<() => Promise<void>> = [];
 
   constructor(
     @Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>,
@@ -115,9 +119,31 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
     return this.current;
   }
 
+  /**
+   * Adds a check every reload must pass besides the files' own validation (a failing one keeps
+   * the last good configuration, as a broken file does).
+   */
+  addCheck(check: (next: Configuration) => ConfigProblem[], prepare?: () => Promise<void>): void {
+    this.checks.push(check);
+    if (prepare) this.preparations.push(prepare);
+  }
+
+  /** A reload after the checks' inputs are re-read (a failed re-read: checked as they are). */
+  private async reloadFresh(): Promise<void> {
+    await Promise.all(this.preparations.map((prepare) => prepare().catch(() => undefined)));
+    this.reload();
+  }
+
+  private load(): LoadResult {
+    const loaded = loadConfiguration(this.configDir, this.listen);
+    if (!loaded.ok) return loaded;
+    const problems = this.checks.flatMap((check) => check(loaded.configuration));
+    return problems.length > 0 ? { ok: false, problems } : loaded;
+  }
+
   /** Re-reads the files; swaps them in only if every file validates. */
   reload(): ReloadResult {
-    const loaded = loadConfiguration(this.configDir, this.listen);
+    const loaded = this.load();
     if (!loaded.ok) {
       const problems = loaded.problems.map(formatProblem);
       this.logger.warn(
@@ -180,7 +206,7 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
           if (name === 'accounts') this.watch();
           else if (name && !name.endsWith('.properties')) return;
           clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => this.reload(), WATCH_DEBOUNCE_MS);
+          this.debounce = setTimeout(() => void this.reloadFresh(), WATCH_DEBOUNCE_MS);
         });
         watcher.on('error', (e) => this.logger.warn(`watching ${dir} failed: ${String(e)}`));
         this.watchers.push(watcher);

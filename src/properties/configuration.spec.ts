@@ -1,5 +1,12 @@
-import { buildConfiguration, findContradictions, formatProblem, SourceFile } from './configuration';
-import { DEFAULT_VALUES, PropertyValues } from './property-catalog';
+import { OriginMatcher } from '../cookies/origin-matcher';
+import {
+  buildConfiguration,
+  findContradictions,
+  formatProblem,
+  SourceFile,
+  trailingCommentProblem,
+} from './configuration';
+import { DEFAULT_VALUES, findProperty, PROPERTY_CATALOG, PropertyValues } from './property-catalog';
 import { parseCookieDomain } from './property-values';
 
 const APP = 'config/application.properties';
@@ -134,6 +141,37 @@ describe(buildConfiguration.name, () => {
         ],
       ],
       [
+        'an origin with a path, naming the origin and what to write',
+        '',
+        ['server.cors.allowedOrigins=https://www.shop.com/checkout'],
+        [
+          'config/accounts/acme.properties:1: server.cors.allowedOrigins: "https://www.shop.com/checkout" is not an origin: it has a path, which a browser\'s Origin never carries, so it would never match; write only scheme://host[:port], e.g. "https://www.shop.com"',
+        ],
+      ],
+      [
+        'an origin with a query, a fragment or user info (its password never echoed)',
+        '',
+        [
+          'server.cors.allowedOrigins=https://www.shop.com?x=1',
+          'bridge.targets=https://www.shop.com/#top',
+          'proxy.hosts=shop.test',
+          'proxy.upstream=http://origin.test',
+          'identifier.cookiePath=/',
+        ],
+        [
+          'config/accounts/acme.properties:1: server.cors.allowedOrigins: "https://www.shop.com?x=1" is not an origin: it has a query (?…), which a browser\'s Origin never carries, so it would never match; write only scheme://host[:port], e.g. "https://www.shop.com"',
+          'config/accounts/acme.properties:2: bridge.targets: "https://www.shop.com/#top" is not an origin: it has a fragment (#…), which a browser\'s Origin never carries, so it would never match; write only scheme://host[:port], e.g. "https://www.shop.com"',
+        ],
+      ],
+      [
+        'an origin with user info',
+        '',
+        ['server.cors.allowedOrigins=https://me:hunter2@www.shop.com'],
+        [
+          'config/accounts/acme.properties:1: server.cors.allowedOrigins: "https://me:***@www.shop.com" is not an origin: it has user info (user@), which a browser\'s Origin never carries, so it would never match; write only scheme://host[:port], e.g. "https://www.shop.com"',
+        ],
+      ],
+      [
         'an invalid API key',
         '',
         ['account.apiKeys=short'],
@@ -199,6 +237,34 @@ describe(buildConfiguration.name, () => {
       'server.aes.encryptionKey=bm90MzJieXRlcw==',
       [
         'config/application.properties:1: server.aes.encryptionKey: must be the base64 encoding of 32 random bytes (got 16 characters that are not)',
+      ],
+    ],
+    [
+      'a trailing # comment after a number (the README block that could not be pasted)',
+      'server.maxConnectionsPerAddress = 0     # every connection comes from the proxy',
+      [
+        'config/application.properties:1: server.maxConnectionsPerAddress: "# every connection come…" is not a comment: .properties values run to the end of the line, so the value read is "0     # every connection comes from the proxy"; put the comment on its own line and write "0" alone after the =',
+      ],
+    ],
+    [
+      'a trailing ! comment after a boolean',
+      'server.trustProxy = true ! nginx in front',
+      [
+        'config/application.properties:1: server.trustProxy: "! nginx in front" is not a comment: .properties values run to the end of the line, so the value read is "true ! nginx in front"; put the comment on its own line and write "true" alone after the =',
+      ],
+    ],
+    [
+      'a comment where an empty value was meant',
+      'identifier.clusterUniverseCookieDomain =   # none',
+      [
+        'config/application.properties:1: identifier.clusterUniverseCookieDomain: "# none" is not a comment: .properties values run to the end of the line, so the value read is "# none"; put the comment on its own line and leave the value empty',
+      ],
+    ],
+    [
+      'a trailing comment after a secret, without echoing the secret',
+      'admin.token = 0123456789abcdefghij  # rotate yearly',
+      [
+        'config/application.properties:1: admin.token: "# rotate yearly" is not a comment: .properties values run to the end of the line, so it would be part of the value; put the comment on its own line',
       ],
     ],
     [
@@ -389,6 +455,45 @@ describe(buildConfiguration.name, () => {
 
     it('names an account without account.name by its id', () => {
       expect(accounts.get('plain')!.name).toBe('plain');
+    });
+  });
+
+  it('normalises an origin written with a trailing slash, so it matches the Origin header', () => {
+    const result = buildConfiguration(null, [
+      acct(
+        'shop',
+        'account.apiKeys = shop-key-001\nserver.cors.allowedOrigins = https://www.shop.com/\nbridge.targets = https://www.shop.com/',
+      ),
+    ]);
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    const values = result.configuration.accounts.get('shop')!.properties.values;
+    expect(values['server.cors.allowedOrigins']).toEqual(['https://www.shop.com']);
+    expect(
+      new OriginMatcher(values['server.cors.allowedOrigins']).allows('https://www.shop.com'),
+    ).toBe(true);
+    expect(values['bridge.targets']).toEqual(['https://www.shop.com']);
+  });
+
+  describe('a value followed by whitespace and # or !', () => {
+    // Free text and secrets keep it, as Java reads them; every other key's syntax has no room for
+    // one, so it can only be a comment the operator meant.
+    const KEEP = ['account.name', 'identifier.signingSecrets', 'authentication.assertionSecret'];
+
+    it.each(PROPERTY_CATALOG.map((e) => [e.key, KEEP.includes(e.key)] as const))(
+      '%s keeps it: %s',
+      (key, keeps) => {
+        const entry = findProperty(key)!;
+        expect(trailingCommentProblem(entry, 'x # note') === null).toBe(keeps);
+        expect(trailingCommentProblem(entry, 'x ! note') === null).toBe(keeps);
+        expect(trailingCommentProblem(entry, 'x#not-a-comment')).toBeNull();
+      },
+    );
+
+    it('keeps " #" inside a display name', () => {
+      const result = buildConfiguration(null, [
+        acct('shop', 'account.apiKeys = shop-key-001\naccount.name = Shop #1 ! best'),
+      ]);
+      expect(result.ok && result.configuration.accounts.get('shop')!.name).toBe('Shop #1 ! best');
     });
   });
 

@@ -129,6 +129,26 @@ function scopeProblem(entry: CatalogEntry, inAccountFile: boolean): string | nul
   return null;
 }
 
+const TRAILING_COMMENT = /(?:^|\s)[#!](?:\s|$)|\s[#!]/;
+
+/**
+ * `key = 0   # a note` is the value `0   # a note` in a `.properties` file (comments are whole
+ * lines); said plainly, instead of the value's own complaint about what it was given. Keys whose
+ * values may hold ` #` (display names, secrets) keep it, as Java reads them.
+ */
+export function trailingCommentProblem(entry: CatalogEntry, raw: string): string | null {
+  if (entry.mayContainHash) return null;
+  const at = TRAILING_COMMENT.exec(raw);
+  if (!at) return null;
+  const value = raw.slice(0, at.index).trimEnd();
+  const comment = raw.slice(at.index).trim();
+  const head = `${quote(comment.length > 24 ? `${comment.slice(0, 23)}…` : comment)} is not a comment: .properties values run to the end of the line`;
+  if (entry.secret)
+    return `${head}, so it would be part of the value; put the comment on its own line`;
+  const fix = value === '' ? 'leave the value empty' : `write ${quote(value)} alone after the =`;
+  return `${head}, so the value read is ${quote(raw)}; put the comment on its own line and ${fix}`;
+}
+
 /** Parses one file against the catalog, collecting every problem. */
 function readEntries(file: SourceFile, inAccountFile: boolean, problems: ConfigProblem[]): Entry[] {
   let properties: Properties;
@@ -171,6 +191,11 @@ function readEntries(file: SourceFile, inAccountFile: boolean, problems: ConfigP
     }
     seen.set(entry.key, line);
     const raw = node.value.trim();
+    const comment = trailingCommentProblem(entry, raw);
+    if (comment) {
+      at(entry.key, comment);
+      continue;
+    }
     const parsed = parsePropertyValue(entry, raw);
     if (!parsed.ok) {
       at(entry.key, parsed.message);

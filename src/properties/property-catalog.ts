@@ -51,6 +51,12 @@ export interface PropertyDefinition<T = unknown> {
   /** Short description of the accepted values. */
   readonly valuesDoc: string;
   readonly description: string;
+  /**
+   * Free text or secrets, where whitespace then `#` or `!` may be part of the value (Java keeps
+   * it). Elsewhere it is taken for a trailing comment, which `.properties` does not have, and
+   * reported as one.
+   */
+  readonly mayContainHash?: boolean;
   /** Secret values are never echoed: not in errors, logs or the admin API. */
   readonly secret?: boolean;
   /** Parses a trimmed raw value; throws InvalidPropertyValue with an operator-facing message. */
@@ -73,6 +79,7 @@ function parseListenHost(raw: string): string {
 const SAME_SITE = ['Lax', 'Strict', 'None', 'AUTO'] as const;
 const CORS_COOKIE_MODES = ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] as const;
 const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+const ACCESS_LOG_LEVELS = ['off', 'errors', 'all'] as const;
 export type SameSiteSetting = (typeof SAME_SITE)[number];
 export type CorsCookieMode = (typeof CORS_COOKIE_MODES)[number];
 
@@ -109,6 +116,7 @@ export const PROPERTY_DEFINITIONS = {
     defaultDoc: 'the account id',
     valuesDoc: 'display name',
     description: 'Display name of the account.',
+    mayContainHash: true,
     parse: parseDisplayName,
   }),
   'account.apiKeys': define({
@@ -223,6 +231,15 @@ export const PROPERTY_DEFINITIONS = {
       '`json`: one JSON object per line with a request id; `pretty`: human lines; `auto`: `pretty` on a terminal, else `json`.',
     parse: enumParser(LOG_FORMATS),
   }),
+  'server.accessLog': define({
+    scope: 'GLOBAL',
+    default: 'errors',
+    values: ACCESS_LOG_LEVELS,
+    valuesDoc: ACCESS_LOG_LEVELS.map((v) => `\`${v}\``).join(', '),
+    description:
+      'Access log, one JSON line per request (`{"msg":"request","reqId","method","route","status","ms","account","outcome"}`; no visitor ids, cookies, tokens, customer ids or addresses): `errors` logs every answer ≥ 400 and every refusal or failed bridge even when answered 200; `all` every request; `off` none.',
+    parse: enumParser(ACCESS_LOG_LEVELS),
+  }),
   'database.url': define({
     scope: 'IMMUTABLE',
     default: 'sqlite:data/pantry.sqlite',
@@ -248,6 +265,7 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'HMAC secrets for cookie values: the first signs, all verify (rotation). Set it explicitly when several nodes share a database.',
     secret: true,
+    mayContainHash: true,
     parse: parseSigningSecrets,
   }),
   'server.aes.encryptionKey': define({
@@ -365,6 +383,7 @@ export const PROPERTY_DEFINITIONS = {
     description:
       'HMAC key (HS256) of the login assertions the site’s backend signs. Never shown by the admin API or logged.',
     secret: true,
+    mayContainHash: true,
     parse: parseAssertionSecret,
   }),
   'authentication.maxLinkedVisitors': define({

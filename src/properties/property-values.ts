@@ -130,12 +130,32 @@ export function parseCookieDomain(raw: string): CookieDomainSetting {
   return { mode: 'fixed', domain };
 }
 
+/** What an origin must not carry: a browser's `Origin` header never has any of them. */
+const NOT_IN_AN_ORIGIN: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^[^/]*\/\/[^/?#]*@/, 'user info (user@)'],
+  [/^[^/]*\/\/[^/?#]*\/[^?#]/, 'a path'],
+  [/\?/, 'a query (?…)'],
+  [/#/, 'a fragment (#…)'],
+];
+
 /**
  * An allowed origin: `scheme://host[:port]`, where the host may start with `*.` to match any
- * subdomain. Normalised to lower case without a default port.
+ * subdomain. Normalised to lower case without a default port or a trailing `/` (browsers send
+ * `https://www.shop.com`, never `https://www.shop.com/`). A path, query, fragment or user info
+ * could never match an `Origin` header: refused, naming the origin and what to remove.
  */
 export function parseOrigin(raw: string): string {
-  const m = /^(https?):\/\/(\*\.)?([^/:?#*]+)(?::(\d{1,5}))?\/?$/i.exec(raw);
+  if (/^https?:\/\//i.test(raw)) {
+    const extra = NOT_IN_AN_ORIGIN.find(([pattern]) => pattern.test(raw));
+    if (extra) {
+      const shown = raw.replace(/\/\/([^@/?#:]*):[^@/?#]*@/, '//$1:***@');
+      const bare = /^(https?:\/\/)(?:[^/?#]*@)?([^/?#]*)/i.exec(raw)!;
+      throw new InvalidPropertyValue(
+        `${quote(shown)} is not an origin: it has ${extra[1]}, which a browser's Origin never carries, so it would never match; write only scheme://host[:port], e.g. ${quote(`${bare[1]}${bare[2]}`)}`,
+      );
+    }
+  }
+  const m = /^(https?):\/\/(\*\.)?([^/:?#*@]+)(?::(\d{1,5}))?\/?$/i.exec(raw);
   const host = m?.[3]?.toLowerCase();
   if (!m || !host || !(isHostName(host) || parseHost(host).isIp)) {
     throw new InvalidPropertyValue(

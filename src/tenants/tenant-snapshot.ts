@@ -2,6 +2,7 @@ import { memoised } from '../common/memo';
 import { buildCookiePlan, CookiePlan, ServerCookieSettings } from '../cookies/cookie-plan';
 import { OriginMatcher } from '../cookies/origin-matcher';
 import {
+  ConfigProblem,
   Configuration,
   layered,
   parsePropertyValue,
@@ -9,6 +10,7 @@ import {
   ResolvedProperties,
 } from '../properties/configuration';
 import { findProperty, PropertyKey } from '../properties/property-catalog';
+import { quote } from '../properties/property-values';
 
 export type AccountSource = 'file' | 'api';
 
@@ -41,6 +43,34 @@ export interface StoredTenants {
 
 export const NO_STORED_TENANTS: StoredTenants = { accounts: [], keys: [], overrides: new Map() };
 
+/**
+ * API keys an account file lists that the database already gives to another account: one key,
+ * two accounts would hand one account's traffic to the other, so the files are refused (at
+ * start, at a reload, by `pantry check`) and the stored key keeps answering for its account.
+ * A key the database gives to the file's own account is no conflict.
+ */
+export function apiKeyConflicts(
+  configuration: Configuration,
+  stored: Pick<StoredTenants, 'keys'>,
+): ConfigProblem[] {
+  if (stored.keys.length === 0) return [];
+  const owners = new Map(stored.keys.map((k) => [k.key, k.accountId]));
+  const problems: ConfigProblem[] = [];
+  for (const account of configuration.accounts.values()) {
+    for (const key of account.apiKeys) {
+      const owner = owners.get(key);
+      if (owner === undefined || owner === account.id) continue;
+      problems.push({
+        file: account.file,
+        line: account.properties.origins['account.apiKeys'].line ?? 1,
+        key: 'account.apiKeys',
+        message: `API key ${quote(key)} is already used by account ${quote(owner)} (created through the admin API); API keys must be unique across accounts: give this account its own key, or revoke it there first`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** A document-mode site: the account whose `proxy.hosts` names a host, and its upstream. */
 export interface ProxiedSite {
   readonly accountId: string;
@@ -71,20 +101,22 @@ export class TenantSnapshot {
     readonly stored: StoredTenants,
     private readonly server: ServerCookieSettings,
     private readonly warn: (message: string) => void = () => undefined,
+    /** Who had each API key before: a key two accounts claim stays with the one that had it. */
+    previousOwners: ReadonlyMap<string, string> = new Map(),
   ) {
-    const { accounts, keyIndex } = this.buildAccounts();
+    const { accounts, keyIndex } = this.buildAccounts(previousOwners);
     this.accounts = accounts;
     this.keyIndex = keyIndex;
   }
 
   /** The same stored state over another configuration (the files were reloaded). */
   withConfiguration(configuration: Configuration): TenantSnapshot {
-    return new TenantSnapshot(configuration, this.stored, this.server, this.warn);
+    return new TenantSnapshot(configuration, this.stored, this.server, this.warn, this.keyIndex);
   }
 
   /** The same configuration over another stored state (the database changed). */
   withStored(stored: StoredTenants): TenantSnapshot {
-    return new TenantSnapshot(this.configuration, stored, this.server, this.warn);
+    return new TenantSnapshot(this.configuration, stored, this.server, this.warn, this.keyIndex);
   }
 
   account(id: string): Account | null {
@@ -167,7 +199,7 @@ export class TenantSnapshot {
     return layered(base, own);
   }
 
-  private buildAccounts(): {
+  private buildAccounts(previousOwners: ReadonlyMap<string, string>): {
     accounts: Map<string, Account>;
     keyIndex: Map<string, string>;
   } {
@@ -176,9 +208,21 @@ export class TenantSnapshot {
     const keysOf = new Map<string, ApiKeyInfo[]>();
     const addKey = (accountId: string, info: ApiKeyInfo) => {
       const owner = keyIndex.get(info.key);
+      if (owner === accountId) return;
       if (owner !== undefined) {
-        this.warn(`API key of account ${accountId} is already used by ${owner}; ignored`);
-        return;
+        // Refused at start and reload (apiKeyConflicts) and by the admin API; only writes that
+        // crossed on two nodes meet here. The account that answered for the key keeps it: never
+        // a takeover (files are read first, so without this a file would always win).
+        const keeper = previousOwners.get(info.key) === accountId ? accountId : owner;
+        const other = keeper === owner ? accountId : owner;
+        this.warn(
+          `an API key of account ${other} is already used by account ${keeper}; it keeps answering for ${keeper} (API keys must be unique across accounts)`,
+        );
+        if (keeper === owner) return;
+        keysOf.set(
+          owner,
+          (keysOf.get(owner) ?? []).filter((k) => k.key !== info.key),
+        );
       }
       keyIndex.set(info.key, accountId);
       const list = keysOf.get(accountId);

@@ -6,7 +6,13 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { findProperty, PropertyKey } from '../properties/property-catalog';
 import { PropertyOverrideRepository } from '../properties/property-override.repository';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
-import { NO_STORED_TENANTS, StoredTenants, TenantSnapshot } from './tenant-snapshot';
+import { ConfigurationError } from '../properties/configuration';
+import {
+  apiKeyConflicts,
+  NO_STORED_TENANTS,
+  StoredTenants,
+  TenantSnapshot,
+} from './tenant-snapshot';
 
 /** How often the shared database is re-read, as a backstop for lost notifications. */
 export const TENANTS_REFRESH_MS = 5_000;
@@ -45,6 +51,11 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       (message) => this.logger.warn(message),
     );
+    // A reload whose files give a stored API key to another account keeps the last good ones.
+    configuration.addCheck(
+      (next) => apiKeyConflicts(next, this.snapshot.stored),
+      () => this.refresh(),
+    );
     // A validated reload swaps the files in: the same stored state over the new configuration.
     this.subscriptions.push(
       configuration.changes.subscribe((next) => {
@@ -60,6 +71,10 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
+    // The files were validated alone before the database was open; a file account taking an API
+    // account's key stops the start, listed like every other configuration problem.
+    const conflicts = apiKeyConflicts(this.snapshot.configuration, this.snapshot.stored);
+    if (conflicts.length > 0) throw new ConfigurationError(conflicts);
     this.subscriptions.push(
       this.feed.changes.subscribe((change) => {
         if (change === 'accounts' || change === 'overrides' || change === 'all') {

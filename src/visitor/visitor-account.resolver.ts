@@ -34,6 +34,13 @@ export class VisitorAccountResolver {
     return accountId ? { accountId, apiKey, plan: this.plans.planFor(accountId, apiKey) } : null;
   }
 
+  /** Only the account's id (the access log's), without its cookie plan. */
+  accountIdOf(request: VisitorHttpRequest): string | undefined {
+    const apiKey = this.apiKey(request);
+    if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return undefined;
+    return this.accounts.accountForApiKey(apiKey) ?? undefined;
+  }
+
   /** The account, or a 401 that sets nothing. */
   require(request: VisitorHttpRequest): VisitorAccount {
     const account = this.find(request);

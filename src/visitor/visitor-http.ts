@@ -30,6 +30,19 @@ export function writeResponse(raw: ServerResponse, response: VisitorResponse, id
     .end(text);
 }
 
+/**
+ * Called once per answered request (the access log): route template, status, the body and the
+ * outcome code the handler gave, and when the request arrived (`performance.now()`).
+ */
+export type AnsweredHook = (
+  request: VisitorHttpRequest,
+  route: string,
+  status: number,
+  body: unknown,
+  outcome: string | undefined,
+  started: number,
+) => void;
+
 export type VisitorHandler = (
   request: VisitorHttpRequest,
 ) => VisitorResponse | Promise<VisitorResponse>;
@@ -76,6 +89,7 @@ export class VisitorDispatcher {
   constructor(
     private readonly parseJson: JsonTextParser,
     private readonly bodyLimit: number,
+    private readonly answered: AnsweredHook = () => undefined,
   ) {}
 
   add(method: string, template: string, handle: VisitorHandler, series: RouteSeries | null): void {
@@ -116,7 +130,7 @@ export class VisitorDispatcher {
     // skip are taken here.
     if (headers['transfer-encoding'] !== undefined) return false;
     if (type === undefined ? length !== undefined && length !== '0' : !json) return false;
-    const started = route.series ? performance.now() : 0;
+    const started = performance.now();
     const request: Request = {
       method: req.method as string,
       headers,
@@ -179,6 +193,14 @@ export class VisitorDispatcher {
       return;
     }
     route.series?.observe(response.status, (performance.now() - started) / 1000);
+    this.answered(
+      request,
+      route.template,
+      response.status,
+      response.body,
+      response.outcome,
+      started,
+    );
   }
 
   /** The shared error mapping (errorResponse), written on node's response. */
@@ -197,5 +219,6 @@ export class VisitorDispatcher {
     // A body left unread (too large) is not drained: the connection closes after the answer.
     const headers: Record<string, string> = req.complete ? {} : { connection: 'close' };
     writeResponse(res, { status, headers, body }, request.id);
+    this.answered(request, route.template, status, body, undefined, started);
   }
 }

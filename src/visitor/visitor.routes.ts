@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
+import { AccessLogService } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { LoginDto } from '../auth/login.dto';
@@ -13,7 +14,7 @@ import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
 import { VisitorAccount } from './visitor-context';
 import { publicBase } from './public-base';
-import { VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
+import { AnsweredHook, VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
 import { VisitorHttpRequest, visitorRequest } from './visitor-request';
 import { jsonTextParser } from '../common/json-body';
 import { VisitorResponse, VisitorService } from './visitor.service';
@@ -37,20 +38,35 @@ export class VisitorRoutes implements OnModuleInit {
     private readonly visitors: VisitorService,
     private readonly snippets: SnippetService,
     private readonly metrics: MetricsService,
+    private readonly access: AccessLogService,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     const base = this.configuration.startup['server.publicPathPrefix'];
+    // The access log names the account by the request's API key (only for lines it writes).
+    const accountOf = (r: VisitorHttpRequest) => this.accounts.accountIdOf(r);
+    const answered: AnsweredHook = (r, template, status, body, outcome, started) =>
+      this.access.answered(r, template, status, started, body, outcome, accountOf);
     const dispatcher = new VisitorDispatcher(
       jsonTextParser(fastify),
       fastify.initialConfig.bodyLimit ?? 1024 * 1024,
+      answered,
     );
-    const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
-      sendError(error, request, reply);
     const route = (method: 'GET' | 'POST' | 'OPTIONS', path: string, handle: VisitorHandler) => {
       const template = `${base}${path}`;
+      const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+        const sent = sendError(error, request, reply);
+        answered(
+          request,
+          template,
+          sent.status,
+          sent.body,
+          undefined,
+          performance.now() - reply.elapsedTime,
+        );
+      };
       const series = this.metrics.enabled ? this.metrics.series(template, method) : null;
       // The snippet (GET) is cached by browsers and answers conditional requests: Fastify's.
       if (method !== 'GET') dispatcher.add(method, template, handle, series);
@@ -61,13 +77,14 @@ export class VisitorRoutes implements OnModuleInit {
         // No per-route hooks (see configureApp): the handler sends the request id and counts.
         config: { visitorApi: true },
         handler: (request, reply) => {
-          const started = series ? performance.now() : 0;
+          const started = performance.now();
           // Written straight to the socket like a bare node:http server: the answer is complete
           // here, and Fastify's reply pipeline (hooks, serialisers) measured 8% of identify.
           const send = (response: VisitorResponse) => {
             reply.hijack();
             writeResponse(reply.raw, response, request.id);
             series?.observe(response.status, (performance.now() - started) / 1000);
+            answered(request, template, response.status, response.body, response.outcome, started);
           };
           const response = handle(request);
           // Only the calls that write (a bridge token) wait for the database.

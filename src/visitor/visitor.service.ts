@@ -90,6 +90,11 @@ export interface VisitorResponse<T = unknown> {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly body?: T;
+  /**
+   * The access log's outcome code where the body does not say it (not sent): a refusal answered
+   * 2xx names its code here and is logged as a refusal.
+   */
+  readonly outcome?: string;
 }
 
 type AcceptedVerdict = Exclude<CrossOriginVerdict, { kind: 'refused' }>;
@@ -102,6 +107,7 @@ const GATED_KINDS = [...CONSENT_GATED];
 const REFUSED: VisitorResponse<never> = {
   status: HttpStatus.FORBIDDEN,
   headers: { vary: 'Origin' },
+  outcome: 'origin_not_allowed',
   body: JSON.stringify({
     statusCode: HttpStatus.FORBIDDEN,
     error: 'origin_not_allowed',

@@ -103,7 +103,14 @@ export async function start(args: string[], env: Record<string, string>): Promis
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (m) resolve(m[1]);
+      if (!m) return;
+      // From here on the output is drained, not kept: a server writing an access line per
+      // request (server.accessLog = all) writes megabytes a run, as it would to a collector.
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      child.stdout.resume();
+      child.stderr.resume();
+      resolve(m[1]);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -166,6 +173,7 @@ export function writeConfig(
   accounts: number,
   upstream?: string,
   metrics = true,
+  accessLog?: 'off' | 'errors' | 'all',
 ): void {
   mkdirSync(join(dir, 'accounts'), { recursive: true });
   writeFileSync(
@@ -176,6 +184,7 @@ export function writeConfig(
       `admin.token = ${ADMIN_TOKEN}`,
       `server.metricsEnabled = ${metrics}`,
       'server.logFormat = json',
+      ...(accessLog ? [`server.accessLog = ${accessLog}`] : []),
     ].join('\n'),
   );
   for (let i = 1; i <= accounts; i++) {
@@ -397,6 +406,8 @@ async function main(): Promise<void> {
     large: join(work, 'large'),
     huge: join(work, 'huge'),
     noMetrics: join(work, 'no-metrics'),
+    accessOff: join(work, 'access-off'),
+    accessAll: join(work, 'access-all'),
   };
   const upstreamJs = join(work, 'upstream.js');
   writeFileSync(upstreamJs, UPSTREAM_JS);
@@ -407,6 +418,9 @@ async function main(): Promise<void> {
   writeConfig(dirs.small, 3, upstream.url);
   writeConfig(dirs.large, 10_000);
   writeConfig(dirs.noMetrics, 3, upstream.url, false);
+  // The access log's cost: the same 3 accounts with server.accessLog = off and = all.
+  writeConfig(dirs.accessOff, 3, undefined, true, 'off');
+  writeConfig(dirs.accessAll, 3, undefined, true, 'all');
   // 100,000 accounts: half in files, half created through the admin API (in the database).
   writeConfig(dirs.huge, 50_000);
 
@@ -423,6 +437,8 @@ async function main(): Promise<void> {
   const pantry = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.small });
   const pantryLarge = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.large });
   const pantryBare = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.noMetrics });
+  const accessOff = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.accessOff });
+  const accessAll = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.accessAll });
   const seeding = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.huge });
   const apiKey = await createApiAccounts(seeding, dirs.huge, 50_001, 50_000, 20);
   const pantryHuge = await start([...PANTRY_ARGS], { PANTRY_CONFIG_DIR: dirs.huge });
@@ -430,7 +446,17 @@ async function main(): Promise<void> {
   console.log(
     `started: Pantry (3 accounts) in ${pantry.startMs} ms; 10,000 accounts in ${pantryLarge.startMs} ms, ${idle.large.toFixed(0)} MiB; 100,000 accounts in ${pantryHuge.startMs} ms, ${idle.huge.toFixed(0)} MiB`,
   );
-  const servers = [baseline, pantry, pantryLarge, pantryBare, pantryHuge, upstream, bareProxy];
+  const servers = [
+    baseline,
+    pantry,
+    pantryLarge,
+    pantryBare,
+    pantryHuge,
+    accessOff,
+    accessAll,
+    upstream,
+    bareProxy,
+  ];
 
   const smallPath = identifyPath('bench-000002-key');
   const paths = {
@@ -444,6 +470,8 @@ async function main(): Promise<void> {
     pantry: await cookiesFrom(pantry, { path: paths.small, headers: {} }),
     large: await cookiesFrom(pantryLarge, { path: paths.large, headers: {} }),
     bare: await cookiesFrom(pantryBare, { path: paths.small, headers: {} }),
+    accessOff: await cookiesFrom(accessOff, { path: paths.small, headers: {} }),
+    accessAll: await cookiesFrom(accessAll, { path: paths.small, headers: {} }),
     huge: await cookiesFrom(pantryHuge, { path: paths.huge, headers: {} }),
     baseline: await cookiesFrom(baseline, { path: '/', headers: {} }),
   };
@@ -501,6 +529,26 @@ async function main(): Promise<void> {
           server: pantryBare,
           path: paths.small,
           headers: byCookie(cookie.bare),
+        },
+      ],
+    },
+    {
+      // The access log at all (a JSON line per request) against off, in the same rounds.
+      baseline: { path: '/', headers: byCookie(cookie.baseline) },
+      targets: [
+        {
+          name: 'returning visitor by Cookie, access log off (server.accessLog = off)',
+          expect: 200,
+          server: accessOff,
+          path: paths.small,
+          headers: byCookie(cookie.accessOff),
+        },
+        {
+          name: 'returning visitor by Cookie, access log all (server.accessLog = all: a line per request)',
+          expect: 200,
+          server: accessAll,
+          path: paths.small,
+          headers: byCookie(cookie.accessAll),
         },
       ],
     },
@@ -668,6 +716,11 @@ async function main(): Promise<void> {
   const cookieRow = row('returning visitor by Cookie');
   const cost = (prefix: string) => 1 - row(prefix).p.rps / cookieRow.p.rps;
   const metricsCost = 1 - cookieRow.p.rps / row('returning visitor by Cookie, metrics off').p.rps;
+  const accessRows = {
+    off: row('returning visitor by Cookie, access log off'),
+    all: row('returning visitor by Cookie, access log all'),
+  };
+  const accessCost = 1 - accessRows.all.p.rps / accessRows.off.p.rps;
   const doc = row('document mode');
   const bare = row('for reference');
   // The latency bar is the snippet's own call, identify for a returning visitor (by Cookie or
@@ -698,6 +751,10 @@ async function main(): Promise<void> {
     [
       `metrics cost ≤ 5% of the returning visitor, measured in the same rounds (${cookieRow.p.rps.toFixed(0)} with, ${row('returning visitor by Cookie, metrics off').p.rps.toFixed(0)} without): ${(metricsCost * 100).toFixed(1)}%`,
       metricsCost <= 0.05,
+    ],
+    [
+      `access log cost ≤ 5% of the returning visitor (goal), server.accessLog = all against off in the same rounds (${accessRows.all.p.rps.toFixed(0)} with, ${accessRows.off.p.rps.toFixed(0)} without): ${(accessCost * 100).toFixed(1)}%`,
+      accessCost <= 0.05,
     ],
     [
       `10,000 accounts cost < 10% against 3, in the same rounds: ${(cost('returning visitor by Cookie, 10,000') * 100).toFixed(1)}%`,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ACCOUNT_ID_PATTERN } from '../../properties/property-values';
+import { ACCOUNT_ID_PATTERN, API_KEY_PATTERN } from '../../properties/property-values';
 
 export class CreateAccountDto {
   @ApiProperty({ description: 'Account id: [a-z0-9][a-z0-9-]{0,62}', example: 'acme' })
@@ -13,6 +13,28 @@ export class CreateAccountDto {
   @IsString()
   @Length(1, 200)
   name?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The first API key, e.g. one pages already embed (default: a generated one); 409 api_key_taken when any account has it',
+    example: 'acme-shop-key-01',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(API_KEY_PATTERN, { message: 'apiKey must match [A-Za-z0-9_-]{8,64}' })
+  apiKey?: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiPropertyOptional({
+    description:
+      'The key to add (default: a generated one); 409 api_key_taken when any account has it',
+    example: 'acme-shop-key-02',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(API_KEY_PATTERN, { message: 'key must match [A-Za-z0-9_-]{8,64}' })
+  key?: string;
 }
 
 export class UpdateAccountDto {
