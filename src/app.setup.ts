@@ -73,9 +73,12 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   // The access log (server.accessLog): the code an error answer carried, else the status's.
   const access = app.get(AccessLogService);
   const logAccess: onResponseHookHandler = (request, reply, done) => {
+    const route = routeLabel(request);
+    // Document mode logs its own answers (a proxied path may match an operator route's).
+    if (route === '(document mode)') return done();
     access.answered(
       request,
-      routeLabel(request),
+      route,
       reply.statusCode,
       performance.now() - reply.elapsedTime,
       undefined,

@@ -1,5 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { AccessLine, AccessLogService } from '../src/logging/access-log';
@@ -28,6 +30,18 @@ function assertion(aud: string): Promise<string> {
   return new SignJWT({ sub: CUSTOMER, aud, iat: now, exp: now + 120, jti: `j-${aud}-${now}` })
     .setProtectedHeader({ alg: 'HS256' })
     .sign(new TextEncoder().encode(SECRET));
+}
+
+/** A JSON logger whose lines go to `write`, as a process's would go to stdout. */
+function jsonLogger(write: (text: string) => void): JsonLogger {
+  return new JsonLogger(
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        write(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
 }
 
 describe('access log (server.accessLog)', () => {
@@ -63,13 +77,7 @@ describe('access log (server.accessLog)', () => {
 
   beforeAll(async () => {
     ws = createWorkspace({ accounts: { shop: SHOP.join('\n') } });
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        output += chunk.toString('utf8');
-        done();
-      },
-    });
-    app = await startApp(ws, { logger: new JsonLogger(sink) });
+    app = await startApp(ws, { logger: jsonLogger((text) => (output += text)) });
   });
 
   afterAll(async () => {
@@ -271,5 +279,77 @@ describe('access log of a real process', () => {
     } finally {
       ws.remove();
     }
+  });
+});
+
+describe('access log of document mode and the snippet stand-in', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let upstream: Server;
+  let output = '';
+  const lines = (): Line[] => {
+    app.get(AccessLogService).flush();
+    return output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line)
+      .filter((l) => l.msg === 'request');
+  };
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'text/html' });
+      res.end('<html></html>');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const deadPort = (dead.address() as AddressInfo).port;
+    await new Promise((r) => dead.close(r));
+    ws = createWorkspace({
+      app: 'server.accessLog = all',
+      accounts: {
+        shop: [
+          `account.apiKeys = ${KEY}`,
+          'proxy.hosts = www.shop.test',
+          `proxy.upstream = http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        ].join('\n'),
+        down: [
+          'account.apiKeys = down-key-0001',
+          'proxy.hosts = www.down.test',
+          `proxy.upstream = http://127.0.0.1:${deadPort}`,
+        ].join('\n'),
+      },
+    });
+    app = await startApp(ws, { logger: jsonLogger((text) => (output += text)) });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((r) => upstream.close(r));
+    ws?.remove();
+  });
+
+  it('logs proxied pages with their account and the upstream failure, never the URL', async () => {
+    const api = () => request(app.getHttpServer());
+    await api().get('/products?token=secret-query-0001').set('Host', 'www.shop.test').expect(200);
+    await api().get('/missing').set('Host', 'www.shop.test').expect(404);
+    await api().get('/').set('Host', 'www.down.test').expect(502);
+    const proxied = lines().filter((l) => l.route === '(document mode)');
+    expect(proxied.map((l) => [l.status, l.account, l.outcome])).toEqual([
+      [200, 'shop', 'ok'],
+      [404, 'shop', 'not_found'],
+      [502, 'down', 'upstream_unreachable'],
+    ]);
+    expect(output).not.toContain('secret-query-0001');
+  });
+
+  it('logs the snippet stand-in for an unknown key as the refusal it is', async () => {
+    await request(app.getHttpServer())
+      .get('/unblu/visitor.js?x-unblu-apikey=unknown-key-0001')
+      .expect(200);
+    const standIn = lines().filter((l) => l.route === '/unblu/visitor.js');
+    expect(standIn.map((l) => [l.status, l.outcome])).toEqual([[200, 'unknown_api_key']]);
+    expect(output).not.toContain('unknown-key-0001');
   });
 });

@@ -300,7 +300,7 @@ describe('pantry (the command line)', () => {
       try {
         const run = await pantry(['check'], env());
         expect(run.out).toBe(
-          `${file}:2: account.apiKeys: API key "${apiKey}" is already used by account "api-shop" (created through the admin API); API keys must be unique across accounts: remove it here, or revoke it there\n`,
+          `${file}:2: account.apiKeys: API key "${apiKey}" is already used by account "api-shop" (created through the admin API); API keys must be unique across accounts: give this account its own key, or revoke it there first\n`,
         );
         expect(run.code).toBe(1);
       } finally {

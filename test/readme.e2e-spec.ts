@@ -647,8 +647,9 @@ const NOT_RUN: Record<string, string> = {
   http: 'an example exchange to read, not a command',
   dns: 'zone records for the operator’s DNS',
 };
-// yaml: Prometheus rules, whose metric names are checked against a real /metrics below.
-const RUN = ['properties', 'nginx', 'sh', 'bash', 'shell', 'yaml'];
+// yaml: Prometheus rules, whose metric names are checked against a real /metrics below; json:
+// sample log lines, each checked to be one JSON object of the fields Pantry writes.
+const RUN = ['properties', 'nginx', 'sh', 'bash', 'shell', 'yaml', 'json'];
 
 describe('README code blocks', () => {
   it('each is of a language this test runs, or says why it does not', () => {
@@ -692,6 +693,23 @@ describe('README links to the demo and the admin docs', () => {
       .map((n) => n.replace(/_(count|sum|bucket)$/, ''))
       .filter((n) => !text.includes(`# TYPE ${n} `));
     expect(missing).toEqual([]);
+  });
+
+  it('each ```json sample line is JSON with the fields Pantry writes (the access log: SPEC §13)', () => {
+    const lines = BLOCKS.filter((b) => b.lang === 'json').flatMap((b) =>
+      b.text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => ({ line: b.line, value: JSON.parse(l) as Record<string, unknown> })),
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    for (const { line, value } of lines) {
+      const fields = ['level', 'time', 'context', 'msg'];
+      if (value.msg === 'request') {
+        fields.push('reqId', 'method', 'route', 'status', 'ms', 'account', 'outcome');
+      }
+      expect({ line, fields: Object.keys(value) }).toEqual({ line, fields });
+    }
   });
 
   it('names both', () => {

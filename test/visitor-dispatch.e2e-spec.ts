@@ -294,12 +294,17 @@ describe('visitor dispatcher', () => {
     ];
     for (const shape of shapes) {
       const headers = { origin: ORIGIN, 'x-request-id': 'trace-0123456789', ...shape.headers };
-      const viaFastify = await app.inject({
-        method: 'POST',
-        ...shape,
-        headers: { host: 'pantry.test', ...headers },
-      });
-      const viaDispatcher = await raw('POST', shape.url, headers, shape.payload);
+      // Cookie expiry is to the second: the two answers are compared from within one second.
+      let viaFastify, viaDispatcher, second;
+      do {
+        second = Math.floor(Date.now() / 1000);
+        viaFastify = await app.inject({
+          method: 'POST',
+          ...shape,
+          headers: { host: 'pantry.test', ...headers },
+        });
+        viaDispatcher = await raw('POST', shape.url, headers, shape.payload);
+      } while (Math.floor(Date.now() / 1000) !== second);
       expect(viaDispatcher.taken).toBe(true);
       expect(viaDispatcher.status).toBe(viaFastify.statusCode);
       expect(JSON.parse(viaDispatcher.body)).toEqual(JSON.parse(viaFastify.body));

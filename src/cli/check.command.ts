@@ -6,43 +6,18 @@ import { ConfigProblem, Configuration, formatProblem } from '../properties/confi
 import { loadConfiguration } from '../properties/configuration.service';
 import type { ServerEnv } from '../config/server-env';
 import { displayPath } from '../properties/configuration.reader';
-import { quote } from '../properties/property-values';
 import {
   readSecretsFile,
   secretsLocation,
   sqliteSecretsPreflight,
 } from '../secrets/secrets.service';
+import { apiKeyConflicts } from '../tenants/tenant-snapshot';
 import { openExistingDatabase } from './cli-database';
 import { CONFIG_OPTION, readEnvironment } from './cli-config';
 import { CliIo } from './cli-io';
 
 /** Exit statuses of `pantry check` (SPEC §13). */
 export const CHECK_EXIT = { valid: 0, problems: 1, cannotRun: 2 } as const;
-
-/**
- * File accounts' API keys that the database gives to another account (created through the
- * admin API): either would answer for the other's pages.
- */
-export function keyCollisions(
-  configuration: Configuration,
-  storedKeys: ReadonlyArray<{ key: string; accountId: string }>,
-): ConfigProblem[] {
-  const owners = new Map(storedKeys.map((k) => [k.key, k.accountId]));
-  const problems: ConfigProblem[] = [];
-  for (const account of configuration.accounts.values()) {
-    for (const key of account.apiKeys) {
-      const owner = owners.get(key);
-      if (owner === undefined || owner === account.id) continue;
-      problems.push({
-        file: account.file,
-        line: account.properties.origins['account.apiKeys'].line ?? 1,
-        key: 'account.apiKeys',
-        message: `API key ${quote(key)} is already used by account ${quote(owner)} (created through the admin API); API keys must be unique across accounts: remove it here, or revoke it there`,
-      });
-    }
-  }
-  return problems;
-}
 
 /**
  * What would stop a start after the files validate: a generated-secrets file that does not
@@ -120,7 +95,7 @@ async function check(io: CliIo, options: { config?: string }): Promise<number> {
         );
         return CHECK_EXIT.valid;
       }
-      const problems = keyCollisions(configuration, keys);
+      const problems = apiKeyConflicts(configuration, { keys });
       if (problems.length > 0) {
         io.out(problems.map((p) => `${formatProblem(p)}\n`).join(''));
         io.err(`${problems.length} problem(s) against ${describeDatabase(url)}\n`);

@@ -10,6 +10,7 @@ import { sendError } from '../common/error-response';
 import { ROUTE_LABEL } from '../common/request-id';
 import { inRequest } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
+import { AccessLogService } from '../logging/access-log';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
@@ -68,6 +69,7 @@ export class DocumentProxy implements OnModuleInit {
     private readonly plans: CookiePlanService,
     private readonly visitors: VisitorService,
     private readonly metrics: MetricsService,
+    private readonly access: AccessLogService,
   ) {}
 
   onModuleInit(): void {
@@ -129,14 +131,25 @@ export class DocumentProxy implements OnModuleInit {
     }
     (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = '(document mode)';
     const upstreamStarted = performance.now();
-    reply.raw.once('finish', () =>
+    // The access log's outcome: the upstream failure's code, else what the status says.
+    let failure: string | undefined;
+    reply.raw.once('finish', () => {
       this.metrics.observeRequest(
         '(document mode)',
         request.method,
         reply.raw.statusCode,
         (performance.now() - upstreamStarted) / 1000,
-      ),
-    );
+      );
+      this.access.answered(
+        request,
+        '(document mode)',
+        reply.raw.statusCode,
+        upstreamStarted,
+        undefined,
+        failure,
+        () => site.accountId,
+      );
+    });
     const timeout =
       this.properties.forAccount(site.accountId).values['proxy.timeoutSeconds'] * 1000;
     const proto = trustProxy
@@ -175,6 +188,7 @@ export class DocumentProxy implements OnModuleInit {
       },
       onError: (_res, { error }) => {
         const status = (error as { statusCode?: number }).statusCode;
+        failure = status === 504 ? 'upstream_timeout' : 'upstream_unreachable';
         this.metrics.upstreamErrors.inc({ code: status === 504 ? 'timeout' : 'unreachable' });
         inRequest(request.id, () =>
           this.logger.warn(`upstream of account ${site.accountId} failed: ${error.message}`),

@@ -51,7 +51,7 @@ export const NO_STORED_TENANTS: StoredTenants = { accounts: [], keys: [], overri
  */
 export function apiKeyConflicts(
   configuration: Configuration,
-  stored: Pick<StoredTenants, 'keys'>,
+  stored: { readonly keys: ReadonlyArray<{ readonly key: string; readonly accountId: string }> },
 ): ConfigProblem[] {
   if (stored.keys.length === 0) return [];
   const owners = new Map(stored.keys.map((k) => [k.key, k.accountId]));

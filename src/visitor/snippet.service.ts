@@ -80,6 +80,8 @@ export class SnippetService {
         'cross-origin-resource-policy': 'cross-origin',
       },
       body: snippetStandIn(refusal.code, refusal.message),
+      // A refusal though answered 200: the access log writes it at `errors`.
+      outcome: refusal.code,
     };
   }
 
