@@ -273,7 +273,9 @@ export class SecretsService {
     if (generated.has('adminToken') && consoleIsLog(props)) {
       // With JSON logs the console is the log: the token is not printed; it says where it is.
       new Logger(SecretsService.name).log(
-        `generated an admin token; read it from ${store.where ?? 'nowhere (in-memory database: set PANTRY_ADMIN_TOKEN)'}, or set PANTRY_ADMIN_TOKEN`,
+        store.where
+          ? `generated an admin token; read it from ${store.where} with "npm run pantry -- admin-token", or set PANTRY_ADMIN_TOKEN`
+          : 'generated an admin token; read it from nowhere (in-memory database: set PANTRY_ADMIN_TOKEN)',
       );
     }
     return secrets;
