@@ -1,7 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { BRIDGE_FAILURES } from '../src/bridge/bridge-outcomes';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { CaptureLogger } from './helpers/capture-logger';
+import { identifyWith } from './helpers/bridge-calls';
 import { cookieHeader, setCookie } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
@@ -360,6 +362,42 @@ describe('cross-domain identity bridge', () => {
     });
   });
 
+  it('a few hundred planted links on one visitor: each 200 already_identified, the id kept, no series or log line per token', async () => {
+    const victim = await identify(CHECKOUT).expect(200);
+    const victimId = victim.body.visitorId as string;
+    const planted: string[] = [];
+    for (let i = 0; i < 150; i++) planted.push((await visitorWithToken()).token);
+    const before = logger.text.length;
+    const answers = new Map<string, number>();
+    for (const token of [...planted, ...planted.slice(0, 100)]) {
+      const res = await identify(CHECKOUT, KEY, cookieHeader(victim), token);
+      const key = `${res.status} ${String(res.body.bridge)} ${res.body.visitorId === victimId}`;
+      answers.set(key, (answers.get(key) ?? 0) + 1);
+    }
+    // Each first time linked and used up; a second time `used`; the visitor never moved.
+    expect(Object.fromEntries(answers)).toEqual({
+      '200 already_identified true': 150,
+      '200 used true': 100,
+    });
+    // The access log's one line a request (a refusal is logged at `errors`), of bounded size
+    // and naming no id or token; nothing else.
+    const lines = logger.text.slice(before).split('\n').filter(Boolean);
+    const access = lines.filter((l) => l.includes('"msg":"request"'));
+    expect(lines.length - access.length).toBeLessThanOrEqual(1);
+    expect(access.length).toBeLessThanOrEqual(250);
+    expect(access.every((l) => l.length < 400 && !l.includes(victimId))).toBe(true);
+    for (const token of planted) expect(logger.text).not.toContain(token.split('.')[0]);
+    const links = (await record('shop', victimId).expect(200)).body.links as unknown[];
+    expect(links).toHaveLength(150);
+    const metrics = (await api().get('/metrics').expect(200)).text;
+    const series = metrics.split('\n').filter((l) => l.startsWith('pantry_bridge_total{'));
+    const outcomes = new Set(series.map((l) => /outcome="([^"]+)"/.exec(l)![1]));
+    expect([...outcomes].every((o) => ['issued', 'bridged', ...BRIDGE_FAILURES].includes(o))).toBe(
+      true,
+    );
+    expect(series.length).toBeLessThanOrEqual((BRIDGE_FAILURES.length + 2) * 3);
+  });
+
   it('never writes a token to the log', () => {
     expect(tokens.length).toBeGreaterThan(10);
     for (const token of tokens) expect(logger.text).not.toContain(token.split('.')[0]);
@@ -414,13 +452,8 @@ describe('the bridge across an organisation’s accounts (bridge.partners)', () 
     ws.remove();
   });
 
-  const identify = (origin: string, key: string, cookie = '', token?: string) => {
-    const r = api()
-      .post(`/unblu/v1/identify?x-unblu-apikey=${key}`)
-      .set('Origin', origin)
-      .set('Cookie', cookie);
-    return token === undefined ? r : r.set('x-unblu-bridge', token);
-  };
+  const identify = (origin: string, key: string, cookie = '', token?: string) =>
+    identifyWith(api, origin, key, cookie, token);
   async function visitorOnA() {
     const visit = await identify(SHOP, A).expect(200);
     const res = await api()
