@@ -1,8 +1,8 @@
 import { BRIDGE_FAILURES, isBridgeFailure } from './bridge-outcomes';
 
 describe(isBridgeFailure.name, () => {
-  it.each([
-    ...BRIDGE_FAILURES.map((reason) => [reason, true] as const),
+  it.each<[unknown, boolean]>([
+    ...BRIDGE_FAILURES.map((reason): [unknown, boolean] => [reason, true]),
     ['bridged', false],
     ['issued', false],
     ['ALREADY_IDENTIFIED', false],
