@@ -390,6 +390,7 @@ describe('admin API', () => {
         lastSeen: expect.any(String),
         customerId: null,
         bridges: [],
+        links: [],
       });
       await as(api().delete(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(204);
       await as(api().get(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(404);

@@ -1,7 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { BRIDGE_FAILURES } from '../src/bridge/bridge-outcomes';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { CaptureLogger } from './helpers/capture-logger';
+import { identifyWith } from './helpers/bridge-calls';
 import { cookieHeader, setCookie } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
@@ -122,16 +124,80 @@ describe('cross-domain identity bridge', () => {
     expect(record.body.bridges).toEqual([{ from: SHOP, to: CHECKOUT, at: expect.any(String) }]);
   });
 
-  it('replaces another id the target browser had, and gives it the device id when it has none', async () => {
+  const record = (account: string, visitorId: string) =>
+    api()
+      .get(`/admin/v1/accounts/${account}/visitors/${visitorId}`)
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+
+  it('a visitor who already has an id on the target keeps it (no fixation by a planted link): already_identified, the token used up, the ids linked on both records', async () => {
+    // The attacker's token, planted in a link; the victim already has an id on the checkout.
+    const { visitorId: attacker, token } = await visitorWithToken();
+    const victim = await identify(CHECKOUT).expect(200);
+    const victimId = victim.body.visitorId as string;
+    expect(victimId).not.toBe(attacker);
+    const there = await identify(CHECKOUT, KEY, cookieHeader(victim), token).expect(200);
+    expect(there.body).toMatchObject({
+      visitorId: victimId,
+      deviceId: victim.body.deviceId,
+      bridged: false,
+      bridge: 'already_identified',
+    });
+    // No cookie carries the attacker's id, in Set-Cookie or in the relay header.
+    expect(JSON.stringify(there.headers['set-cookie'] ?? [])).not.toContain(attacker);
+    expect(String(there.headers['x-unblu-set-cookie'] ?? '')).not.toContain(attacker);
+    const later = await identify(CHECKOUT, KEY, cookieHeader(victim, there)).expect(200);
+    expect(later.body.visitorId).toBe(victimId);
+    // Consumed: nobody adopts it afterwards.
+    expect((await identify(CHECKOUT, KEY, '', token).expect(200)).body).toMatchObject({
+      bridged: false,
+      bridge: 'used',
+    });
+    // Linked on both records; no redemption carried either id.
+    const link = (visitorId: string) => ({
+      account: 'shop',
+      visitorId,
+      from: SHOP,
+      to: CHECKOUT,
+      at: expect.any(String),
+    });
+    const victimRecord = (await record('shop', victimId).expect(200)).body;
+    expect(victimRecord).toMatchObject({ links: [link(attacker)], bridges: [] });
+    const attackerRecord = (await record('shop', attacker).expect(200)).body;
+    expect(attackerRecord).toMatchObject({ links: [link(victimId)], bridges: [] });
+    // Erasing one side removes the link from the other record too.
+    await api()
+      .delete(`/admin/v1/accounts/shop/visitors/${victimId}`)
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(204);
+    expect((await record('shop', attacker).expect(200)).body.links).toEqual([]);
+    // Gone from the table, both rows (the id is one the server generated: no quoting needed).
+    const rows: Array<{ n: number | string }> = await app
+      .get(UnitOfWork)
+      .read((em) =>
+        em.query(
+          `SELECT COUNT(*) AS n FROM "bridge_links" WHERE "visitorId" = '${victimId}' OR "linkedVisitorId" = '${victimId}'`,
+        ),
+      );
+    expect(Number(rows[0].n)).toBe(0);
+  });
+
+  it('a fresh visitor on the target adopts the id, and the device id when it has none', async () => {
     const { visit, visitorId, token } = await visitorWithToken();
-    const local = await identify(CHECKOUT).expect(200);
-    expect(local.body.visitorId).not.toBe(visitorId);
-    const there = await identify(CHECKOUT, KEY, cookieHeader(local), token).expect(200);
-    expect(there.body).toMatchObject({ visitorId, bridged: true, deviceId: local.body.deviceId });
+    const bare = await identify(CHECKOUT, KEY, '', token).expect(200);
+    expect(bare.body).toMatchObject({ visitorId, deviceId: visit.body.deviceId, bridged: true });
+    // A browser with only a device id there (no anonymous-person id) adopts too, keeping its device.
     const fresh = await visitorWithToken();
-    const bare = await identify(CHECKOUT, KEY, '', fresh.token).expect(200);
-    expect(bare.body.deviceId).toBe(fresh.visit.body.deviceId);
-    expect(visit.body.deviceId).not.toBe(fresh.visit.body.deviceId);
+    const local = await identify(CHECKOUT).expect(200);
+    const deviceOnly = cookieHeader(local)
+      .split('; ')
+      .filter((c) => !c.startsWith(`${person(KEY)}=`))
+      .join('; ');
+    const there = await identify(CHECKOUT, KEY, deviceOnly, fresh.token).expect(200);
+    expect(there.body).toMatchObject({
+      visitorId: fresh.visitorId,
+      deviceId: local.body.deviceId,
+      bridged: true,
+    });
   });
 
   it('exactly one of many concurrent redemptions succeeds', async () => {
@@ -182,9 +248,19 @@ describe('cross-domain identity bridge', () => {
 
   it('consent_required on the target does not use the token up', async () => {
     const { visitorId, token, there } = await tokenWaitingForConsent();
+    // Again before any decision: still consent_required, still unused.
+    const again = await identify(CHECKOUT, GATED, cookieHeader(there), token).expect(200);
+    expect(again.body).toMatchObject({ visitorId: null, bridge: 'consent_required' });
+    // A grant without the token issues an id of this site's own: a later redemption keeps it.
     const yes = await consent(CHECKOUT, GATED, cookieHeader(there), true).expect(200);
-    const adopted = await identify(CHECKOUT, GATED, cookieHeader(there, yes), token).expect(200);
-    expect(adopted.body).toMatchObject({ visitorId, bridged: true });
+    const own = yes.body.visitorId as string;
+    const kept = await identify(CHECKOUT, GATED, cookieHeader(there, yes), token).expect(200);
+    expect(kept.body).toMatchObject({
+      visitorId: own,
+      bridged: false,
+      bridge: 'already_identified',
+    });
+    expect(own).not.toBe(visitorId);
   });
 
   it('a consent grant that carries the token redeems it; a denial leaves it usable', async () => {
@@ -195,6 +271,7 @@ describe('cross-domain identity bridge', () => {
     expect(no.body.bridged).toBeUndefined();
     // Yes, with the kept token: the identity arrives with the grant.
     const yes = await consent(CHECKOUT, GATED, cookieHeader(there, no), true, token).expect(200);
+    // The grant adopts the token's id (the visitor had none here), not a fresh one of its own.
     expect(yes.body).toMatchObject({ visitorId, consent: 'granted', bridged: true });
     expect(setCookie(yes, person(GATED))!.value.startsWith(`${visitorId}.`)).toBe(true);
     // Used once.
@@ -285,6 +362,42 @@ describe('cross-domain identity bridge', () => {
     });
   });
 
+  it('a few hundred planted links on one visitor: each 200 already_identified, the id kept, no series or log line per token', async () => {
+    const victim = await identify(CHECKOUT).expect(200);
+    const victimId = victim.body.visitorId as string;
+    const planted: string[] = [];
+    for (let i = 0; i < 150; i++) planted.push((await visitorWithToken()).token);
+    const before = logger.text.length;
+    const answers = new Map<string, number>();
+    for (const token of [...planted, ...planted.slice(0, 100)]) {
+      const res = await identify(CHECKOUT, KEY, cookieHeader(victim), token);
+      const key = `${res.status} ${String(res.body.bridge)} ${res.body.visitorId === victimId}`;
+      answers.set(key, (answers.get(key) ?? 0) + 1);
+    }
+    // Each first time linked and used up; a second time `used`; the visitor never moved.
+    expect(Object.fromEntries(answers)).toEqual({
+      '200 already_identified true': 150,
+      '200 used true': 100,
+    });
+    // The access log's one line a request (a refusal is logged at `errors`), of bounded size
+    // and naming no id or token; nothing else.
+    const lines = logger.text.slice(before).split('\n').filter(Boolean);
+    const access = lines.filter((l) => l.includes('"msg":"request"'));
+    expect(lines.length - access.length).toBeLessThanOrEqual(1);
+    expect(access.length).toBeLessThanOrEqual(250);
+    expect(access.every((l) => l.length < 400 && !l.includes(victimId))).toBe(true);
+    for (const token of planted) expect(logger.text).not.toContain(token.split('.')[0]);
+    const links = (await record('shop', victimId).expect(200)).body.links as unknown[];
+    expect(links).toHaveLength(150);
+    const metrics = (await api().get('/metrics').expect(200)).text;
+    const series = metrics.split('\n').filter((l) => l.startsWith('pantry_bridge_total{'));
+    const outcomes = new Set(series.map((l) => /outcome="([^"]+)"/.exec(l)![1]));
+    expect([...outcomes].every((o) => ['issued', 'bridged', ...BRIDGE_FAILURES].includes(o))).toBe(
+      true,
+    );
+    expect(series.length).toBeLessThanOrEqual((BRIDGE_FAILURES.length + 2) * 3);
+  });
+
   it('never writes a token to the log', () => {
     expect(tokens.length).toBeGreaterThan(10);
     for (const token of tokens) expect(logger.text).not.toContain(token.split('.')[0]);
@@ -339,13 +452,8 @@ describe('the bridge across an organisation’s accounts (bridge.partners)', () 
     ws.remove();
   });
 
-  const identify = (origin: string, key: string, cookie = '', token?: string) => {
-    const r = api()
-      .post(`/unblu/v1/identify?x-unblu-apikey=${key}`)
-      .set('Origin', origin)
-      .set('Cookie', cookie);
-    return token === undefined ? r : r.set('x-unblu-bridge', token);
-  };
+  const identify = (origin: string, key: string, cookie = '', token?: string) =>
+    identifyWith(api, origin, key, cookie, token);
   async function visitorOnA() {
     const visit = await identify(SHOP, A).expect(200);
     const res = await api()
@@ -393,6 +501,58 @@ describe('the bridge across an organisation’s accounts (bridge.partners)', () 
       visitorId,
       bridged: true,
     });
+  });
+
+  it('a visitor with an id on partner B keeps it: already_identified, linked on both accounts; deleting B removes A’s side', async () => {
+    const admins = (method: 'post' | 'put' | 'delete', path: string) =>
+      api()[method](`/admin/v1/accounts${path}`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+    // An API-created partner, so that it can be deleted.
+    await admins('post', '').send({ id: 'brand-c' }).expect(201);
+    await admins('post', '/brand-c/apikeys').send({ key: 'brand-c-key-01' }).expect(201);
+    for (const [key, value] of [
+      ['server.cors.allowedOrigins', CHECKOUT],
+      ['consent.required', 'false'],
+      ['bridge.partners', 'brand-a'],
+    ]) {
+      await admins('put', `/brand-c/properties/${key}`).send({ value }).expect(200);
+    }
+    await admins('put', '/brand-a/properties/bridge.partners')
+      .send({ value: 'brand-b, listed, brand-c' })
+      .expect(200);
+    try {
+      const { visitorId, token } = await visitorOnA();
+      const local = await identify(CHECKOUT, 'brand-c-key-01').expect(200);
+      const own = local.body.visitorId as string;
+      const there = await identify(CHECKOUT, 'brand-c-key-01', cookieHeader(local), token).expect(
+        200,
+      );
+      expect(there.body).toMatchObject({
+        account: 'brand-c',
+        visitorId: own,
+        bridged: false,
+        bridge: 'already_identified',
+      });
+      const links = async (account: string, id: string) =>
+        (
+          await api()
+            .get(`/admin/v1/accounts/${account}/visitors/${id}`)
+            .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+            .expect(200)
+        ).body.links as unknown[];
+      const link = (account: string, id: string) => ({
+        account,
+        visitorId: id,
+        from: SHOP,
+        to: CHECKOUT,
+        at: expect.any(String),
+      });
+      expect(await links('brand-c', own)).toEqual([link('brand-a', visitorId)]);
+      expect(await links('brand-a', visitorId)).toEqual([link('brand-c', own)]);
+      await admins('delete', '/brand-c').expect(204);
+      expect(await links('brand-a', visitorId)).toEqual([]);
+    } finally {
+      await admins('delete', '/brand-a/properties/bridge.partners').expect(204);
+    }
   });
 
   it('a partnership ended through the admin API ends the redemptions at once', async () => {

@@ -4,6 +4,7 @@ import { moveTenantRevision, readTenantRevision } from '../database/tenant-revis
 import { UnitOfWork } from '../database/unit-of-work';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
+import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { OneTimeTokenEntity } from '../database/one-time-token.entity';
 import { ErasedIdEntity } from '../registry/erased-id.entity';
@@ -65,6 +66,9 @@ export class AccountRepository {
     await em.delete(ErasedIdEntity, { accountId: id });
     await em.delete(OneTimeTokenEntity, { accountId: id });
     await em.delete(BridgeRedemptionEntity, { accountId: id });
+    // Links on its records, and those on partner accounts' records naming its visitors.
+    await em.delete(BridgeLinkEntity, { accountId: id });
+    await em.delete(BridgeLinkEntity, { linkedAccountId: id });
     await em.delete(AuthSessionEntity, { accountId: id });
     await em.delete(CustomerLinkEntity, { accountId: id });
     const result = await em.delete(AccountEntity, { id });

@@ -30,6 +30,17 @@ export interface VisitorView {
     readonly to: string;
     readonly at: string;
   }>;
+  /**
+   * Ids a bridge redemption linked to this one: the visitor had this id already and kept it
+   * (no identity fixation); `account` is the token's account (this one, or a partner).
+   */
+  readonly links: ReadonlyArray<{
+    readonly account: string;
+    readonly visitorId: string;
+    readonly from: string;
+    readonly to: string;
+    readonly at: string;
+  }>;
 }
 
 /**
@@ -237,8 +248,9 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.accounts.require(id);
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
-    const [bridges, customerId] = await Promise.all([
+    const [bridges, links, customerId] = await Promise.all([
       this.visitors.findRedemptions(id, visitorId),
+      this.visitors.findLinks(id, visitorId),
       this.auth.customerOf(id, visitorId),
     ]);
     return {
@@ -253,6 +265,13 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         from: b.fromOrigin,
         to: b.toOrigin,
         at: new Date(b.at).toISOString(),
+      })),
+      links: links.map((l) => ({
+        account: l.linkedAccountId,
+        visitorId: l.linkedVisitorId,
+        from: l.fromOrigin,
+        to: l.toOrigin,
+        at: new Date(l.at).toISOString(),
       })),
     };
   }

@@ -1,19 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { EPOCH_MS } from '../database/columns';
 
-/** A redeemed bridge token: the visitor's identity travelled from one origin to another. */
-@Entity('bridge_redemptions')
-@Index('IDX_bridge_redemptions_visitor', ['accountId', 'visitorId'])
-export class BridgeRedemptionEntity {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
-  @Column({ type: 'varchar', length: 63 })
-  accountId!: string;
-
-  @Column({ type: 'varchar', length: 64 })
-  visitorId!: string;
-
+/** Where a bridge token took an identity, and when: the columns redemptions and links share. */
+export abstract class BridgeRoute {
   @Column({ type: 'varchar', length: 300 })
   fromOrigin!: string;
 
@@ -22,4 +11,18 @@ export class BridgeRedemptionEntity {
 
   @Column(EPOCH_MS)
   at!: number;
+}
+
+/** A redeemed bridge token: the visitor's identity travelled from one origin to another. */
+@Entity('bridge_redemptions')
+@Index('IDX_bridge_redemptions_visitor', ['accountId', 'visitorId'])
+export class BridgeRedemptionEntity extends BridgeRoute {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: 'varchar', length: 63 })
+  accountId!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  visitorId!: string;
 }

@@ -5,9 +5,13 @@ import { CookieSignerService } from '../cookies/cookie-signer.service';
 import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
 import { consumeOnce, issueOnce, purgeExpired } from '../database/consume-once';
 import { OneTimeTokenEntity } from '../database/one-time-token.entity';
-import { UnitOfWork } from '../database/unit-of-work';
+import { isUnavailable, UnitOfWork } from '../database/unit-of-work';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
+import { BridgeLinkEntity } from './bridge-link.entity';
+import type { BridgeFailure } from './bridge-outcomes';
 import { BridgeRedemptionEntity } from './bridge-redemption.entity';
+
+export type { BridgeFailure, BridgeOutcome } from './bridge-outcomes';
 
 export const BRIDGE_PURPOSE = 'bridge';
 /** The query parameter a bridged URL carries. */
@@ -15,11 +19,9 @@ export const BRIDGE_PARAM = 'pantry_bridge';
 const MAX_TOKEN_LENGTH = 64;
 const PURGE_EVERY_MS = 60_000;
 
-export type BridgeFailure = 'expired' | 'used' | 'invalid' | 'wrong_target' | 'wrong_account';
-
 export type Redemption =
   | { readonly ok: true; readonly visitorId: string; readonly deviceId: string | null }
-  | { readonly ok: false; readonly reason: BridgeFailure };
+  | { readonly ok: false; readonly reason: Exclude<BridgeFailure, 'consent_required'> };
 
 interface BridgePayload {
   readonly visitorId: string;
@@ -105,10 +107,14 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Redeems a token for a visitor at `targetOrigin` on `accountId`: checks it, consumes it
-   * (exactly one caller wins, across nodes) and records the redemption, in one unit of work. A
-   * visitor who already carries the token's id gets a no-op success, and nothing is consumed.
-   * A token of another account redeems only when `accepts(issuer)` (bridge.partners, mutual);
-   * the redemption is then recorded on both accounts.
+   * (exactly one caller wins, across nodes) and records it, in one unit of work. A visitor who
+   * already carries the token's id gets a no-op success, and nothing is consumed. A visitor
+   * with no id here (`currentVisitorId` null) adopts the token's id: the redemption is
+   * recorded. A visitor with another id here keeps it (a planted link cannot move it onto
+   * someone else's identity): the token is consumed and the two ids are linked on both
+   * records, `already_identified`. A token of another account redeems only when
+   * `accepts(issuer)` (bridge.partners, mutual); it is then recorded on both accounts. While
+   * the database cannot be written nothing is consumed: `unavailable`.
    */
   async redeem(
     accountId: string,
@@ -119,28 +125,79 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<Redemption> {
     const id = raw.length <= MAX_TOKEN_LENGTH ? this.signer.verifyToken(BRIDGE_PURPOSE, raw) : null;
     if (id === null) return { ok: false, reason: 'invalid' };
-    return this.uow.transaction(async (em) => {
-      const row = await em.findOneBy(OneTimeTokenEntity, { id });
-      if (!row || row.purpose !== BRIDGE_PURPOSE) return { ok: false, reason: 'invalid' };
-      const issuer = row.accountId;
-      if (issuer !== accountId && !accepts(issuer)) return { ok: false, reason: 'wrong_account' };
-      const payload = JSON.parse(row.payload) as BridgePayload;
-      if (payload.to !== targetOrigin) return { ok: false, reason: 'wrong_target' };
-      if (currentVisitorId === payload.visitorId) {
-        return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
-      }
-      if (
-        this.registry.isErased(issuer, payload.visitorId) ||
-        this.registry.isErased(accountId, payload.visitorId)
-      ) {
-        return { ok: false, reason: 'invalid' };
-      }
-      const consumed = await consumeOnce(em, issuer, BRIDGE_PURPOSE, id);
-      if (!consumed.ok) return consumed;
-      await this.record(em, accountId, payload);
-      if (issuer !== accountId) await this.record(em, issuer, payload);
+    try {
+      return await this.uow.transaction((em) =>
+        this.redeemIn(em, accountId, id, targetOrigin, currentVisitorId, accepts),
+      );
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      return { ok: false, reason: 'unavailable' };
+    }
+  }
+
+  private async redeemIn(
+    em: EntityManager,
+    accountId: string,
+    id: string,
+    targetOrigin: string,
+    currentVisitorId: string | null,
+    accepts: (issuer: string) => boolean,
+  ): Promise<Redemption> {
+    const row = await em.findOneBy(OneTimeTokenEntity, { id });
+    if (!row || row.purpose !== BRIDGE_PURPOSE) return { ok: false, reason: 'invalid' };
+    const issuer = row.accountId;
+    if (issuer !== accountId && !accepts(issuer)) return { ok: false, reason: 'wrong_account' };
+    const payload = JSON.parse(row.payload) as BridgePayload;
+    if (payload.to !== targetOrigin) return { ok: false, reason: 'wrong_target' };
+    if (currentVisitorId === payload.visitorId) {
       return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
-    });
+    }
+    if (
+      this.registry.isErased(issuer, payload.visitorId) ||
+      this.registry.isErased(accountId, payload.visitorId)
+    ) {
+      return { ok: false, reason: 'invalid' };
+    }
+    const consumed = await consumeOnce(em, issuer, BRIDGE_PURPOSE, id);
+    if (!consumed.ok) return consumed;
+    if (currentVisitorId !== null) {
+      await this.link(em, { accountId, visitorId: currentVisitorId }, issuer, payload);
+      return { ok: false, reason: 'already_identified' };
+    }
+    await this.record(em, accountId, payload);
+    if (issuer !== accountId) await this.record(em, issuer, payload);
+    return { ok: true, visitorId: payload.visitorId, deviceId: payload.deviceId };
+  }
+
+  /** The visitor here and the token's visitor, linked on both records (once per pair). */
+  private async link(
+    em: EntityManager,
+    here: { readonly accountId: string; readonly visitorId: string },
+    issuer: string,
+    payload: BridgePayload,
+  ): Promise<void> {
+    const common = { fromOrigin: payload.from, toOrigin: payload.to, at: Date.now() };
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(BridgeLinkEntity)
+      .values([
+        {
+          ...here,
+          linkedAccountId: issuer,
+          linkedVisitorId: payload.visitorId,
+          ...common,
+        },
+        {
+          accountId: issuer,
+          visitorId: payload.visitorId,
+          linkedAccountId: here.accountId,
+          linkedVisitorId: here.visitorId,
+          ...common,
+        },
+      ])
+      .orIgnore()
+      .execute();
   }
 
   private async record(em: EntityManager, accountId: string, payload: BridgePayload) {

@@ -11,6 +11,7 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../accounts/api-key.entity';
 import { PropertyOverrideEntity } from '../properties/property-override.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
+import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { HealthProbeEntity } from '../health/health-probe.entity';
 import { OneTimeTokenEntity } from './one-time-token.entity';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   HealthProbeEntity,
   OneTimeTokenEntity,
   BridgeRedemptionEntity,
+  BridgeLinkEntity,
   AuthSessionEntity,
   CustomerLinkEntity,
 ];

@@ -19,6 +19,11 @@ const unavailable = (why: string) =>
     `The database cannot be written (${why}); nothing was changed. Try again later.`,
   );
 
+/** The database cannot be written now (503 `database_unavailable` from a unit of work). */
+export function isUnavailable(e: unknown): boolean {
+  return e instanceof PantryException && e.code === 'database_unavailable';
+}
+
 /**
  * The one place that owns database transactions (every write path goes through it: admin
  * changes with their audit entries, registry flushes, erasures).

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from '../properties/configuration.service';
+import { isBridgeFailure } from '../bridge/bridge-outcomes';
 import { memoised } from '../common/memo';
 import type { PropertyValues } from '../properties/property-catalog';
 import { jsonLineHead, JsonLines } from './json-logger';
@@ -64,7 +65,7 @@ export function outcomeOf(status: number, body: unknown, preset?: string): Acces
   if (!fields) return { outcome: 'ok', failed: false };
   if (fields.bridged === false) {
     const reason = fields.bridge;
-    return { outcome: typeof reason === 'string' ? reason : 'not_bridged', failed: true };
+    return { outcome: isBridgeFailure(reason) ? reason : 'not_bridged', failed: true };
   }
   if (fields.bridged === true) return { outcome: 'bridged', failed: false };
   if (typeof fields.token === 'string') return { outcome: 'token_issued', failed: false };

@@ -7,6 +7,7 @@ const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
+import type { BridgeOutcome } from '../bridge/bridge-outcomes';
 import { COOKIE_KINDS, CookieKind } from '../cookies/cookie-catalog';
 
 /** Cookie outcomes, a fixed list (label values never come from requests): action and reason. */
@@ -144,6 +145,11 @@ export class MetricsService {
     labelNames: ['outcome', 'account'] as const,
     registers: [this.registry],
   });
+
+  /** A bridge outcome (a fixed list: BRIDGE_FAILURES, `issued`, `bridged`). */
+  bridge(outcome: BridgeOutcome, account: string): void {
+    this.bridges.inc({ outcome, account });
+  }
 
   readonly logins = new Counter({
     name: 'pantry_login_total',

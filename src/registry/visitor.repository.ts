@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CustomerLinkEntity } from '../auth/auth.entities';
+import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { ErasedIdEntity } from './erased-id.entity';
 import { VisitorEntity } from './visitor.entity';
@@ -74,7 +75,7 @@ export class VisitorRepository {
     return em.findOneBy(VisitorEntity, { accountId, visitorId });
   }
 
-  /** Deletes the visitor's record and bridge history, and marks its ids erased. */
+  /** Deletes the visitor's record, bridge history and links, and marks its ids erased. */
   async erase(
     em: EntityManager,
     accountId: string,
@@ -84,6 +85,9 @@ export class VisitorRepository {
     const erasedAt = Date.now();
     await em.delete(VisitorEntity, { accountId, visitorId });
     await em.delete(BridgeRedemptionEntity, { accountId, visitorId });
+    // Its links, on its record and on the records it was linked to.
+    await em.delete(BridgeLinkEntity, { accountId, visitorId });
+    await em.delete(BridgeLinkEntity, { linkedAccountId: accountId, linkedVisitorId: visitorId });
     await em.delete(CustomerLinkEntity, { accountId, visitorId });
     await em
       .createQueryBuilder()
@@ -98,6 +102,13 @@ export class VisitorRepository {
   findRedemptions(accountId: string, visitorId: string): Promise<BridgeRedemptionEntity[]> {
     return this.uow.read((em) =>
       em.find(BridgeRedemptionEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
+    );
+  }
+
+  /** The ids bridge redemptions linked to the visitor's (it kept its own), oldest first. */
+  findLinks(accountId: string, visitorId: string): Promise<BridgeLinkEntity[]> {
+    return this.uow.read((em) =>
+      em.find(BridgeLinkEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
     );
   }
 

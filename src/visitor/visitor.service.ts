@@ -16,7 +16,7 @@ import { newId } from '../cookies/cookie-signer';
 import { CookieSignerService } from '../cookies/cookie-signer.service';
 import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
 import { acceptsBridgeFrom } from '../bridge/bridge-partners';
-import { BRIDGE_PARAM, BridgeService, bridgeTarget } from '../bridge/bridge.service';
+import { BRIDGE_PARAM, BridgeFailure, BridgeService, bridgeTarget } from '../bridge/bridge.service';
 import { TenantService } from '../tenants/tenant.service';
 import { verifyAssertion } from '../auth/assertion';
 import { AuthService } from '../auth/auth.service';
@@ -601,7 +601,7 @@ export class VisitorService {
       props['bridge.tokenTtlSeconds'],
     );
     target.url.searchParams.set(BRIDGE_PARAM, token);
-    this.metrics.bridges.inc({ outcome: 'issued', account: this.accountLabel(account.accountId) });
+    this.metrics.bridge('issued', this.accountLabel(account.accountId));
     return { status: HttpStatus.OK, headers, body: { token, url: target.url.href, expires } };
   }
 
@@ -620,12 +620,14 @@ export class VisitorService {
   ): Promise<VisitorResponse<BridgedIdentifyResult>> {
     const customerId = await this.withSession(account, cookies);
     const target = this.pageOrigin(verdict, req);
-    let outcome: { bridged: boolean; bridge?: string };
+    let outcome: { bridged: true } | { bridged: false; bridge: BridgeFailure };
     if (this.decide(account, req, cookies, decision).visitorId === null) {
       outcome = { bridged: false, bridge: 'consent_required' }; // the token is left unused
     } else if (!target) {
       outcome = { bridged: false, bridge: 'wrong_target' };
     } else {
+      // The id this browser already has here, if any: it is kept (already_identified); only a
+      // visitor without one (a fresh browser, or one that waited for consent) adopts the token's.
       const current = cookies.found['anonymous-person']?.id ?? null;
       const snapshot = this.tenants.current;
       const partnersOf = (id: string) =>
@@ -649,10 +651,10 @@ export class VisitorService {
         outcome = { bridged: false, bridge: redeemed.reason };
       }
     }
-    this.metrics.bridges.inc({
-      outcome: outcome.bridged ? 'bridged' : (outcome.bridge ?? 'invalid'),
-      account: this.accountLabel(account.accountId),
-    });
+    this.metrics.bridge(
+      outcome.bridged ? 'bridged' : outcome.bridge,
+      this.accountLabel(account.accountId),
+    );
     // Rendered as identify renders, with the bridge outcome added to the answer.
     const response = this.respond(account, req, verdict, decision, cookies, customerId);
     return { ...response, body: { ...response.body!, ...outcome } };

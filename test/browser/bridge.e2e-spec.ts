@@ -107,6 +107,49 @@ describeWithBrowser('the cross-domain bridge in Chromium', () => {
     await fresh.close();
   });
 
+  it('a planted link does not move a visitor who has an id on the target (already_identified); a fresh visitor adopts', async () => {
+    // The attacker takes a decorated link on the shop and hands it around.
+    const attackerContext = await browser.newContext();
+    const attacker = await visit(attackerContext, shopUrl());
+    const attackerId = attacker.answer.visitorId!;
+    const planted = () =>
+      attacker.page.evaluate(
+        (url) =>
+          (window as unknown as { pantry: { bridge(u: string): Promise<string> } }).pantry.bridge(
+            url,
+          ),
+        cartUrl(),
+      );
+    const link = await planted();
+    expect(new URL(link).searchParams.get('pantry_bridge')).toBeTruthy();
+
+    // The victim has been on the checkout before, and follows the link.
+    const victimContext = await browser.newContext();
+    const before = await visit(victimContext, cartUrl());
+    const victimId = before.answer.visitorId!;
+    expect(victimId).not.toBe(attackerId);
+    const page = await victimContext.newPage();
+    await page.goto(link);
+    const followed = await answer(page);
+    expect(followed).toMatchObject({
+      visitorId: victimId,
+      bridged: false,
+      bridge: 'already_identified',
+    });
+    expect(new URL(page.url()).searchParams.get('pantry_bridge')).toBeNull();
+    await page.reload();
+    expect((await answer(page)).visitorId).toBe(victimId);
+    await victimContext.close();
+
+    // A browser that has never been on the checkout adopts the id of the link it follows.
+    const freshContext = await browser.newContext();
+    const fresh = await freshContext.newPage();
+    await fresh.goto(await planted());
+    expect(await answer(fresh)).toMatchObject({ visitorId: attackerId, bridged: true });
+    await freshContext.close();
+    await attackerContext.close();
+  });
+
   it('leaves new-tab and download links alone, and fetches nothing on page load', async () => {
     const context = await browser.newContext();
     const shop = await visit(context, shopUrl());

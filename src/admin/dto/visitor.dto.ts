@@ -11,6 +11,18 @@ export class BridgeRedemptionDto {
   at!: string;
 }
 
+/** An id a bridge redemption linked to this one, and the route its token took. */
+export class VisitorLinkDto extends BridgeRedemptionDto {
+  @ApiProperty({
+    example: 'acme',
+    description: 'The account of the linked id (this one or a partner)',
+  })
+  account!: string;
+
+  @ApiProperty({ description: 'The anonymous-person id linked to this one' })
+  visitorId!: string;
+}
+
 export class VisitorDto {
   @ApiProperty({ example: 'acme' })
   accountId!: string;
@@ -42,4 +54,11 @@ export class VisitorDto {
     description: 'Cross-domain bridge redemptions that carried this id',
   })
   bridges!: BridgeRedemptionDto[];
+
+  @ApiProperty({
+    type: [VisitorLinkDto],
+    description:
+      'Ids a bridge token linked to this one while the visitor kept its own (bridge "already_identified"); shown on both records',
+  })
+  links!: VisitorLinkDto[];
 }
