@@ -503,9 +503,8 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
     }
   }
 
-  it(`answers ${heads.length} of them with their exact status, never a 5xx, with a bounded log`, async () => {
-    expect(heads.length).toBeGreaterThan(300);
-    const linesBefore = logger.lines.length;
+  /** Sends every head once; what went wrong, one line per head. */
+  const barrage = async (): Promise<string[]> => {
     const wrong: string[] = [];
     for (const h of heads) {
       const before = seen.length;
@@ -529,7 +528,24 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
       }
       if (problems.length > 0) wrong.push(`${h.what}: ${problems.join('; ')}`);
     }
-    expect(wrong).toEqual([]);
+    return wrong;
+  };
+  /** The metric series /metrics holds now (one line per label set). */
+  const series = async () =>
+    (await request(app.getHttpServer()).get('/metrics').expect(200)).text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#')).length;
+
+  it(`answers ${heads.length} of them with their exact status, never a 5xx, with a bounded log and metrics`, async () => {
+    expect(heads.length).toBeGreaterThan(300);
+    const linesBefore = logger.lines.length;
+    await series(); // the scrape's own series exist from here on
+    expect(await barrage()).toEqual([]);
+    const afterOnce = await series();
+    // Sent again: not one more series (labels never take what a client sends).
+    expect(await barrage()).toEqual([]);
+    expect(await series()).toBe(afterOnce);
+
     // Nothing per request in the log (the access log is off here): no stack, no warning.
     const added = logger.lines.slice(linesBefore);
     expect(added).toEqual([]);
