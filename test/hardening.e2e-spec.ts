@@ -1,7 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import request from 'supertest';
+import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader } from './helpers/cookies';
+import { rawRequest } from './helpers/raw-http';
 import {
   createWorkspace,
   eventually,
@@ -290,5 +293,263 @@ describe('admin failures behind a proxy (server.trustProxy = true)', () => {
     // …and the right token passes, even from the throttled address.
     await from('203.0.113.7', TEST_ADMIN_TOKEN).expect(200);
     await from('198.51.100.2', TEST_ADMIN_TOKEN).expect(200);
+  });
+});
+
+describe('document mode: a few hundred request heads of the issue 24 classes', () => {
+  const SITE = 'www.hostile-shop.test';
+  const OTHER = 'cookies.elsewhere.test';
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let site: Server;
+  const seen: Array<{ url: string; headers: IncomingHttpHeaders; body: string }> = [];
+  const logger = new CaptureLogger();
+  let port = 0;
+
+  beforeAll(async () => {
+    // The site: echoes what it received; /hop names two of its headers in Connection.
+    site = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ url: req.url!, headers: req.headers, body });
+        const extra: Record<string, string> =
+          req.url === '/hop'
+            ? {
+                connection: 'close, X-Secret, x-internal-id',
+                'x-secret': 'internal',
+                'x-internal-id': '7',
+              }
+            : {};
+        res.writeHead(200, { 'content-type': 'application/json', ...extra });
+        res.end(JSON.stringify({ url: req.url, length: body.length }));
+      });
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
+    ws = createWorkspace({
+      app: 'server.accessLog = off',
+      accounts: {
+        shop: [
+          `account.apiKeys = ${KEY}`,
+          `proxy.hosts = ${SITE}`,
+          `proxy.upstream = http://127.0.0.1:${(site.address() as AddressInfo).port}`,
+          'consent.required = false',
+        ].join('\n'),
+      },
+    });
+    app = await startApp(ws, { logger });
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    site.closeAllConnections();
+    await new Promise((r) => site.close(r));
+    ws.remove();
+  });
+
+  interface Head {
+    readonly what: string;
+    readonly head: string;
+    readonly status: number;
+    /** What the site must have received (its path), or null when nothing may reach it. */
+    readonly reaches: string | null;
+    readonly body?: string;
+  }
+  const close = 'Connection: close\r\n\r\n';
+  const heads: Head[] = [];
+  // Absolute-form: forwarded as its path when it names the site, Pantry's own answer otherwise.
+  for (const scheme of ['http', 'HTTP', 'https']) {
+    for (const [authority, proxied] of [
+      [SITE, true],
+      [`${SITE}:80`, true],
+      [SITE.toUpperCase(), true],
+      [OTHER, false],
+      ['127.0.0.1:1', false],
+      ['[::1]:8080', false],
+    ] as const) {
+      for (const [path, upstreamPath] of [
+        ['', '/'],
+        ['/', '/'],
+        ['/a/b?c=1&d', '/a/b?c=1&d'],
+        ['?q=1', '/?q=1'],
+        ['/%2e%2e/admin', null],
+        ['//double/slash', '//double/slash'],
+      ] as const) {
+        for (const host of [SITE, OTHER]) {
+          const forwarded = proxied && upstreamPath !== null;
+          heads.push({
+            what: `GET ${scheme}://${authority}${path} (Host ${host})`,
+            head: `GET ${scheme}://${authority}${path} HTTP/1.1\r\nHost: ${host}\r\n${close}`,
+            status: forwarded ? 200 : proxied ? 400 : 404,
+            reaches: forwarded ? upstreamPath : null,
+          });
+        }
+      }
+    }
+  }
+  // Absolute-form Pantry refuses whatever host it names.
+  for (const target of [
+    `ftp://${SITE}/`,
+    `ws://${SITE}/`,
+    `http://user@${SITE}/`,
+    `http://user:pw@${SITE}/`,
+    'http:///no-authority',
+    `http://${SITE}:99x/`,
+    `http://${SITE}#frag`,
+    `http://[::1/`,
+    'mailto:shop@example.com',
+    'page',
+    'a/b',
+  ]) {
+    for (const host of [SITE, OTHER]) {
+      heads.push({
+        what: `GET ${target} (Host ${host})`,
+        head: `GET ${target} HTTP/1.1\r\nHost: ${host}\r\n${close}`,
+        status: 400,
+        reaches: null,
+      });
+    }
+  }
+  // The asterisk: OPTIONS only, answered by Pantry for every host.
+  for (const host of [SITE, OTHER, SITE.toUpperCase()]) {
+    for (const version of ['1.1', '1.0']) {
+      heads.push({
+        what: `OPTIONS * HTTP/${version} (Host ${host})`,
+        head: `OPTIONS * HTTP/${version}\r\nHost: ${host}\r\n${close}`,
+        status: 200,
+        reaches: null,
+      });
+    }
+    for (const method of ['GET', 'POST', 'DELETE', 'PUT', 'HEAD']) {
+      heads.push({
+        what: `${method} * (Host ${host})`,
+        head: `${method} * HTTP/1.1\r\nHost: ${host}\r\n${close}`,
+        status: 400,
+        reaches: null,
+      });
+    }
+  }
+  // Expect: the body reaches the site intact after 100 Continue; other expectations get 417.
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+    for (const expect of ['100-continue', '100-Continue', '100-CONTINUE']) {
+      for (const size of [0, 1, 10_000]) {
+        const body = 'b'.repeat(size);
+        heads.push({
+          what: `${method} with Expect: ${expect}, ${size} bytes`,
+          head:
+            `${method} /upload/${size} HTTP/1.1\r\nHost: ${SITE}\r\nContent-Length: ${size}\r\n` +
+            `Expect: ${expect}\r\n${close}`,
+          body,
+          status: 200,
+          reaches: `/upload/${size}`,
+        });
+      }
+    }
+    for (const expect of ['nothing', '200-ok', '100-continuex']) {
+      heads.push({
+        what: `${method} with Expect: ${expect}`,
+        head: `${method} /upload HTTP/1.1\r\nHost: ${SITE}\r\nContent-Length: 0\r\nExpect: ${expect}\r\n${close}`,
+        status: 417,
+        reaches: null,
+      });
+    }
+  }
+  // Two Host fields, on document mode and on Pantry's own routes.
+  for (const target of [
+    '/',
+    '/a?b',
+    `/unblu/v1/identify?x-unblu-apikey=${KEY}`,
+    '/health',
+    `http://${SITE}/`,
+  ]) {
+    for (const [first, second] of [
+      ['Host', 'Host'],
+      ['host', 'HOST'],
+      ['Host', 'hOsT'],
+    ]) {
+      for (const values of [
+        [SITE, SITE],
+        [SITE, OTHER],
+        [OTHER, SITE],
+        [SITE, ''],
+      ]) {
+        const method = target.startsWith('/unblu') ? 'POST' : 'GET';
+        heads.push({
+          what: `${method} ${target} with ${first}: ${values[0]} and ${second}: ${values[1]}`,
+          head: `${method} ${target} HTTP/1.1\r\n${first}: ${values[0]}\r\n${second}: ${values[1]}\r\n${close}`,
+          status: 400,
+          reaches: null,
+        });
+      }
+    }
+  }
+  // Headers the Connection header names: dropped both ways.
+  for (const [i, names] of [
+    ['X-A'],
+    ['x-a', 'X-B'],
+    ['X-A', 'x-forwarded-for'],
+    ['X-A', 'via'],
+  ].entries()) {
+    for (const path of ['/echo', '/hop']) {
+      heads.push({
+        what: `GET ${path} with Connection naming ${names.join(', ')} (${i})`,
+        head:
+          `GET ${path} HTTP/1.1\r\nHost: ${SITE}\r\nConnection: close, ${names.join(', ')}\r\n` +
+          `${names.map((n) => `${n}: hop`).join('\r\n')}\r\nX-Kept: yes\r\n\r\n`,
+        status: 200,
+        reaches: path,
+      });
+    }
+  }
+
+  /** Sends every head once; what went wrong, one line per head. */
+  const barrage = async (): Promise<string[]> => {
+    const wrong: string[] = [];
+    for (const h of heads) {
+      const before = seen.length;
+      const res = await rawRequest(port, h.head, {
+        body: h.body,
+        waitForContinue: h.body !== undefined,
+      });
+      const reached = seen.length > before ? seen.at(-1)! : null;
+      const problems: string[] = [];
+      if (res.status !== h.status) problems.push(`status ${res.status}, wanted ${h.status}`);
+      if ((reached?.url ?? null) !== h.reaches) {
+        problems.push(`site saw ${reached?.url ?? 'nothing'}, wanted ${h.reaches ?? 'nothing'}`);
+      }
+      if (reached && h.body !== undefined && reached.body !== h.body) problems.push('body changed');
+      if (reached?.headers.expect !== undefined) problems.push('Expect forwarded');
+      if (reached && (reached.headers['x-a'] ?? reached.headers['x-b']) !== undefined) {
+        problems.push('a Connection-named request header was forwarded');
+      }
+      if (res.headers['x-secret'] !== undefined || res.headers['x-internal-id'] !== undefined) {
+        problems.push('a Connection-named response header was passed on');
+      }
+      if (problems.length > 0) wrong.push(`${h.what}: ${problems.join('; ')}`);
+    }
+    return wrong;
+  };
+  /** The metric series /metrics holds now (one line per label set). */
+  const series = async () =>
+    (await request(app.getHttpServer()).get('/metrics').expect(200)).text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#')).length;
+
+  it(`answers ${heads.length} of them with their exact status, never a 5xx, with a bounded log and metrics`, async () => {
+    expect(heads.length).toBeGreaterThan(300);
+    const linesBefore = logger.lines.length;
+    await series(); // the scrape's own series exist from here on
+    expect(await barrage()).toEqual([]);
+    const afterOnce = await series();
+    // Sent again: not one more series (labels never take what a client sends).
+    expect(await barrage()).toEqual([]);
+    expect(await series()).toBe(afterOnce);
+
+    // Nothing per request in the log (the access log is off here): no stack, no warning.
+    const added = logger.lines.slice(linesBefore);
+    expect(added).toEqual([]);
+    // And the server still answers.
+    await request(app.getHttpServer()).get('/health').expect(200);
   });
 });

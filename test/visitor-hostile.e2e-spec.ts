@@ -4,6 +4,7 @@ import request from 'supertest';
 import { SecretsService } from '../src/secrets/secrets.service';
 import { CaptureLogger } from './helpers/capture-logger';
 import { setCookies } from './helpers/cookies';
+import { rawRequest } from './helpers/raw-http';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
@@ -185,6 +186,45 @@ describe('hostile input never yields a 5xx', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 4\d\d/);
     await request(app.getHttpServer()).post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
+  });
+
+  /** A request head as written (supertest sets one Host), on a connection closed after it. */
+  const raw = async (head: string) => {
+    const server = app.getHttpServer();
+    if (!server.address()) await app.listen(0, '127.0.0.1');
+    return rawRequest(
+      (server.address() as { port: number }).port,
+      `${head}\r\nConnection: close\r\n\r\n`,
+    );
+  };
+
+  it.each<[string, number, string]>([
+    ['two Host fields', 400, `Host: cookies.shop.com\r\nHost: evil.com`],
+    ['two Host fields, one empty', 400, `Host: cookies.shop.com\r\nhost: `],
+    ['two Host fields, same value', 400, `HOST: cookies.shop.com\r\nhost: cookies.shop.com`],
+    ['one Host field', 200, 'Host: cookies.shop.com'],
+  ])('identify with %s: %d', async (_what, status, hosts) => {
+    const res = await raw(`POST /unblu/v1/identify?x-unblu-apikey=${KEY} HTTP/1.1\r\n${hosts}`);
+    expect(res.status).toBe(status);
+    if (status === 400) {
+      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(JSON.parse(res.body)).toMatchObject({ statusCode: 400, error: 'bad_request' });
+    }
+  });
+
+  it.each<[string, number, string]>([
+    ['absolute-form', 200, `POST http://cookies.shop.com/unblu/v1/identify?x-unblu-apikey=${KEY}`],
+    ['absolute-form with userinfo', 400, `POST http://u:p@cookies.shop.com/unblu/v1/identify`],
+    ['the asterisk', 400, 'POST *'],
+    ['OPTIONS *', 200, 'OPTIONS *'],
+  ])('a request target in %s: %d', async (_what, status, line) => {
+    const res = await raw(`${line} HTTP/1.1\r\nHost: elsewhere.test`);
+    expect(res.status).toBe(status);
+    if (line.startsWith('POST http://cookies')) {
+      expect(JSON.parse(res.body)).toMatchObject({ account: 'shop' });
+      // The target's host, not the Host field, is the server host the cookies are for.
+      expect(res.headers['set-cookie']).toContain('Domain=shop.com');
+    }
   });
 
   it('takes the first of repeated API-key parameters', async () => {

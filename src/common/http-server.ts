@@ -7,6 +7,8 @@ import {
   ServerResponse,
 } from 'node:http';
 
+import { readRequestHead } from './request-target';
+
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
 export interface HttpLimits {
@@ -59,6 +61,7 @@ export function createLimitedServer(
     handler,
   );
   closingState.set(server, state);
+  admitHeads(server);
   server.on('listening', () => listening.add(server));
   server.on('close', () => listening.delete(server));
   server.keepAliveTimeout = 72_000;
@@ -80,6 +83,54 @@ export function createLimitedServer(
     });
   }
   return server;
+}
+
+/** The methods `OPTIONS *` names: what Pantry's routes and document mode take. */
+const SERVER_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/**
+ * Checks every request's head (request-target.ts) before any `request` listener runs: the
+ * visitor API's dispatcher puts itself in front of Fastify's listener, so the check sits in
+ * the server's emit, where no listener can come before it. The usual request (a path, one
+ * Host) costs a scan of its raw header names. An absolute-form target is rewritten to its
+ * path and host; `OPTIONS *` and refused heads are answered here, as Node's parser answers
+ * what it refuses (no route, so no access log line or metric).
+ */
+function admitHeads(server: Server): void {
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
+  server.emit = ((event: string | symbol, ...args: unknown[]): boolean =>
+    event === 'request' && !admit(args[0] as IncomingMessage, args[1] as ServerResponse)
+      ? true
+      : emit(event, ...args)) as typeof server.emit;
+}
+
+function admit(req: IncomingMessage, res: ServerResponse): boolean {
+  const head = readRequestHead(req.method ?? '', req.url ?? '', req.rawHeaders);
+  switch (head.kind) {
+    case 'pass':
+      return true;
+    case 'rewrite': {
+      req.url = head.url;
+      req.headers.host = head.host;
+      const at = req.rawHeaders.findIndex((name, i) => i % 2 === 0 && /^host$/i.test(name));
+      if (at >= 0) req.rawHeaders[at + 1] = head.host;
+      return true;
+    }
+    case 'server-options':
+      res.writeHead(200, { allow: SERVER_METHODS, 'content-length': '0' });
+      res.end();
+      return false;
+    case 'refuse': {
+      const body = JSON.stringify({ statusCode: 400, error: 'bad_request', message: head.message });
+      res.shouldKeepAlive = false;
+      res.writeHead(400, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return false;
+    }
+  }
 }
 
 /**

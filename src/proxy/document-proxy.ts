@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../accounts/accounts.service';
 import { clientAddress } from '../common/client-address';
 import { sendError } from '../common/error-response';
@@ -16,33 +15,26 @@ import { normalizeHost } from '../cookies/cookie-domain';
 import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
+import { SecretsService } from '../secrets/secrets.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
 import { single, visitorRequest } from '../visitor/visitor-request';
 import { VisitorService } from '../visitor/visitor.service';
-import { documentCacheControl, isDocument, withoutCookies } from './document-response';
+import {
+  documentCacheControl,
+  endToEnd,
+  fleetPseudonym,
+  isDocument,
+  passedThrough,
+  withoutCookies,
+  withVia,
+} from './document-response';
 
 interface UpstreamAnswer {
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
   readonly stream: NodeJS.ReadableStream;
 }
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): for one connection, never forwarded. */
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
-
-/** Marks requests this process forwarded, so a loop through another name is answered 508. */
-const HOP_HEADER = 'x-pantry-hop';
 
 const upstreamError = (status: HttpStatus, code: string, message: string) =>
   new PantryException(status, code, message);
@@ -58,7 +50,8 @@ const upstreamError = (status: HttpStatus, code: string, message: string) =>
 @Injectable()
 export class DocumentProxy implements OnModuleInit {
   private readonly logger = new Logger(DocumentProxy.name);
-  private readonly hop = randomBytes(9).toString('base64url');
+  /** This fleet's name in `Via`: a request that carries it already went through the fleet. */
+  private readonly via: string;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -70,7 +63,10 @@ export class DocumentProxy implements OnModuleInit {
     private readonly visitors: VisitorService,
     private readonly metrics: MetricsService,
     private readonly access: AccessLogService,
-  ) {}
+    secrets: SecretsService,
+  ) {
+    this.via = fleetPseudonym(secrets.encryptionKey);
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -110,25 +106,6 @@ export class DocumentProxy implements OnModuleInit {
     publicHost: string,
     trustProxy: boolean,
   ): void {
-    if (single(request.headers[HOP_HEADER]) === this.hop) {
-      sendError(
-        upstreamError(
-          HttpStatus.LOOP_DETECTED,
-          'proxy_loop',
-          'proxy.upstream leads back to Pantry; point it at the site’s origin server.',
-        ),
-        request,
-        reply,
-      );
-      return;
-    }
-    const hasBody =
-      request.headers['content-length'] !== undefined ||
-      request.headers['transfer-encoding'] !== undefined;
-    // Streamed, never buffered: reply-from pipes a stream body through.
-    if (hasBody && request.method !== 'GET' && request.method !== 'HEAD') {
-      (request as { body: unknown }).body = request.raw;
-    }
     (request as FastifyRequest & { [ROUTE_LABEL]?: string })[ROUTE_LABEL] = '(document mode)';
     const upstreamStarted = performance.now();
     // The access log's outcome: the upstream failure's code, else what the status says.
@@ -150,27 +127,54 @@ export class DocumentProxy implements OnModuleInit {
         () => site.accountId,
       );
     });
+    const refuse = (status: HttpStatus, code: string, message: string) => {
+      failure = code;
+      sendError(upstreamError(status, code, message), request, reply);
+    };
+    if (passedThrough(request.headers.via, this.via)) {
+      refuse(
+        HttpStatus.LOOP_DETECTED,
+        'proxy_loop',
+        'proxy.upstream leads back to Pantry; point it at the site’s origin server.',
+      );
+      return;
+    }
+    // Absolute-form was rewritten and OPTIONS * answered (common/request-target.ts); anything
+    // else that is not a path must not reach the upstream URL.
+    if (request.url.charCodeAt(0) !== 47) {
+      refuse(HttpStatus.BAD_REQUEST, 'bad_request', 'The request target must be a path.');
+      return;
+    }
+    const hasBody =
+      request.headers['content-length'] !== undefined ||
+      request.headers['transfer-encoding'] !== undefined;
+    // Streamed, never buffered: reply-from pipes a stream body through.
+    if (hasBody && request.method !== 'GET' && request.method !== 'HEAD') {
+      (request as { body: unknown }).body = request.raw;
+    }
     const timeout =
       this.properties.forAccount(site.accountId).values['proxy.timeoutSeconds'] * 1000;
     const proto = trustProxy
       ? (single(request.headers['x-forwarded-proto'])?.split(',')[0].trim() ?? request.protocol)
       : request.protocol;
-    void reply.from(`${site.upstream}${request.url}`, {
+    const options: Parameters<FastifyReply['from']>[1] = {
       timeout,
       rewriteRequestHeaders: (_req, headers) => {
-        const out: IncomingHttpHeaders = { ...headers };
-        for (const h of HOP_BY_HOP) delete out[h];
+        // reply-from has dropped what the client's Connection names.
+        const out: IncomingHttpHeaders = endToEnd(headers);
+        // Node answered `Expect: 100-continue` with 100 Continue already; the body streams
+        // to the upstream as it comes (undici refuses to send Expect itself).
+        delete out.expect;
         const forwardedFor = trustProxy ? single(request.headers['x-forwarded-for']) : undefined;
         const client = clientAddress(request, false);
         out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
         out['x-forwarded-host'] = publicHost;
         out['x-forwarded-proto'] = proto === 'https' ? 'https' : 'http';
-        out[HOP_HEADER] = this.hop;
+        out.via = withVia(headers.via, request.raw.httpVersion, this.via);
         return out;
       },
       rewriteHeaders: (headers) => {
-        const out = { ...headers };
-        for (const h of HOP_BY_HOP) delete out[h];
+        const out = endToEnd(headers);
         out['x-request-id'] = request.id;
         return out;
       },
@@ -209,7 +213,18 @@ export class DocumentProxy implements OnModuleInit {
           reply,
         );
       },
-    });
+    };
+    try {
+      void reply.from(`${site.upstream}${request.url}`, options);
+    } catch {
+      // reply-from refuses, before any I/O, a path it cannot make a URL of on the upstream
+      // (a `..` segment, malformed percent-encoding Fastify let through).
+      refuse(
+        HttpStatus.BAD_REQUEST,
+        'bad_request',
+        'The request path cannot be forwarded (malformed percent-encoding or a .. segment).',
+      );
+    }
   }
 
   /** Pantry's cookies on a document: its own lines win over the upstream's of the same names. */

@@ -1,4 +1,12 @@
-import { documentCacheControl, isDocument, withoutCookies } from './document-response';
+import {
+  documentCacheControl,
+  endToEnd,
+  fleetPseudonym,
+  isDocument,
+  passedThrough,
+  withoutCookies,
+  withVia,
+} from './document-response';
 
 describe(isDocument.name, () => {
   it.each<[string, number, string | undefined, boolean]>([
@@ -42,5 +50,55 @@ describe(withoutCookies.name, () => {
     [['x-unblu-k-device-extra=1'], ['x-unblu-k-device-extra=1']],
   ])('%j → %j', (lines, expected) => {
     expect(withoutCookies(lines, names)).toEqual(expected);
+  });
+});
+
+describe(fleetPseudonym.name, () => {
+  const key = Buffer.alloc(32, 1);
+  it('is the same for the same key, differs for another, and does not show the key', () => {
+    expect(fleetPseudonym(key)).toBe(fleetPseudonym(Buffer.alloc(32, 1)));
+    expect(fleetPseudonym(key)).not.toBe(fleetPseudonym(Buffer.alloc(32, 2)));
+    expect(fleetPseudonym(key)).toMatch(/^pantry-[A-Za-z0-9_-]{12}$/);
+    expect(fleetPseudonym(key)).not.toContain(key.toString('base64url').slice(0, 8));
+  });
+});
+
+describe(passedThrough.name, () => {
+  const me = 'pantry-abcdefghijkl';
+  it.each<[string | string[] | undefined, boolean]>([
+    [undefined, false],
+    ['', false],
+    ['1.1 cdn', false],
+    [`1.1 ${me}`, true],
+    [`1.0 cdn, 1.1 ${me} (comment)`, true],
+    [['1.1 cdn', `HTTP/1.1 ${me}`], true],
+    [`1.1 ${me}x`, false],
+    ['1.1 pantry-otherfleetxx', false],
+    [me, false],
+  ])('%j → %s', (via, expected) => {
+    expect(passedThrough(via, me)).toBe(expected);
+  });
+});
+
+describe(withVia.name, () => {
+  it.each<[string | string[] | undefined, string, string]>([
+    [undefined, '1.1', '1.1 pantry-x'],
+    ['  ', '1.1', '1.1 pantry-x'],
+    ['1.0 cdn', '1.1', '1.0 cdn, 1.1 pantry-x'],
+    [['1.0 a', '1.1 b'], '1.0', '1.0 a, 1.1 b, 1.0 pantry-x'],
+  ])('%j over HTTP/%s → %j', (via, version, expected) => {
+    expect(withVia(via, version, 'pantry-x')).toBe(expected);
+  });
+});
+
+describe(endToEnd.name, () => {
+  it.each<[Record<string, string | string[]>, Record<string, string | string[]>]>([
+    [{ a: '1' }, { a: '1' }],
+    [{ connection: 'close', 'keep-alive': 'timeout=5', a: '1' }, { a: '1' }],
+    [{ connection: 'close, X-Secret', 'x-secret': 'internal', a: '1' }, { a: '1' }],
+    [{ connection: ['x-one', ' X-Two '], 'x-one': '1', 'x-two': '2', a: '1' }, { a: '1' }],
+    [{ 'transfer-encoding': 'chunked', te: 'trailers', upgrade: 'h2c', a: '1' }, { a: '1' }],
+  ])('%j → %j', (headers, expected) => {
+    expect(endToEnd(headers)).toEqual(expected);
   });
 });
