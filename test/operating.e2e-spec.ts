@@ -230,6 +230,8 @@ describe('metrics under what clients choose: methods, paths, keys, headers', () 
 
   beforeAll(async () => {
     ws = createWorkspace({
+      // Account labels on: still only for accounts that exist, whatever key a request names.
+      app: 'server.metricsPerAccount = true',
       accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
     });
     app = await startApp(ws);
@@ -301,6 +303,8 @@ describe('metrics under what clients choose: methods, paths, keys, headers', () 
       expect(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'other']).toContain(m);
     }
     expect(methods).toContain('other');
+    const accounts = new Set(twice.lines.flatMap((l) => /account="([^"]*)"/.exec(l)?.[1] ?? []));
+    for (const a of accounts) expect(['shop', '-']).toContain(a);
     const routes = new Set(twice.lines.flatMap((l) => /route="([^"]*)"/.exec(l)?.[1] ?? []));
     for (const r of routes) expect(r === '(unrouted)' || r.startsWith('/')).toBe(true);
     const text = twice.lines.join('\n');
