@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SignJWT } from 'jose';
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookie } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -11,26 +11,13 @@ const KEY = 'shop-key-0001';
 const auth = (key = KEY) => `x-unblu-${key}-authsession`;
 const person = (key = KEY) => `x-unblu-${key}-anonymous-person`;
 
-let jtiCounter = 0;
 /** What the site's backend does after its own login. */
-function assertion(
+const assertion = (
   sub: string,
   over: Record<string, unknown> = {},
   secret = SECRET,
   alg = 'HS256',
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    sub,
-    aud: 'shop',
-    iat: now,
-    exp: now + 120,
-    jti: `j-${++jtiCounter}`,
-    ...over,
-  })
-    .setProtectedHeader({ alg })
-    .sign(new TextEncoder().encode(secret));
-}
+) => signAssertion(secret, 'shop', sub, over, alg);
 
 describe('known visitors: login, authsession, linking, erasure', () => {
   let ws: TestWorkspace;
