@@ -1,9 +1,16 @@
-import { ValidationPipe } from '@nestjs/common';
+import { HttpStatus, ValidationPipe } from '@nestjs/common';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { onResponseHookHandler, onSendHookHandler } from 'fastify';
+import type {
+  FastifyError,
+  FastifyReply,
+  FastifyRequest,
+  onResponseHookHandler,
+  onSendHookHandler,
+} from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
+import { CUSTOMER_ID_MAX_ENCODED_LENGTH, CUSTOMER_ID_MAX_LENGTH } from './auth/customer-id';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createLimitedServer } from './common/http-server';
 import { OperatorRoutes } from './common/operator-routes';
@@ -12,9 +19,11 @@ import { VALIDATION_OPTIONS } from './common/validate-body';
 import {
   ANSWER_CODE,
   AnsweredRequest,
+  sendError,
   setErrorCounter,
   setUnroutedHook,
 } from './common/error-response';
+import { PantryException } from './common/pantry.exception';
 import { AccessLogService } from './logging/access-log';
 import { requestId, routeLabel } from './common/request-id';
 import { MetricsService } from './metrics/metrics.service';
@@ -29,7 +38,14 @@ export function createAdapter(
     bodyLimit: 64 * 1024,
     // Pantry uses no Nest middleware; middie would run on every request for nothing.
     skipMiddie: true,
-    routerOptions: { maxParamLength: 200 },
+    // The longest path parameter is a customer id: every valid one, however it is
+    // percent-encoded, reaches its route, whose validation answers the invalid ones.
+    routerOptions: { maxParamLength: CUSTOMER_ID_MAX_ENCODED_LENGTH },
+    // The router's own refusals (a parameter longer still, a malformed escape) answered like
+    // every other error: Pantry's JSON, a 400, counted and logged as unrouted.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      sendError(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? paramTooLong() : error, request, reply);
+    },
     // Pantry reads X-Forwarded-* itself, only when server.trustProxy is set.
     trustProxy: false,
     // A well-formed incoming X-Request-Id is kept (a proxy's trace), anything else replaced.
@@ -40,6 +56,14 @@ export function createAdapter(
         maxConnectionsPerAddress: values['server.maxConnectionsPerAddress'],
       }),
   });
+}
+
+function paramTooLong(): PantryException {
+  return new PantryException(
+    HttpStatus.BAD_REQUEST,
+    'path_parameter_too_long',
+    `A path segment is longer than any id Pantry accepts (the longest, a customer id, is at most ${CUSTOMER_ID_MAX_LENGTH} characters, ${CUSTOMER_ID_MAX_ENCODED_LENGTH} percent-encoded).`,
+  );
 }
 
 /** Options of the Nest application (main.ts and the e2e tests): body parsing is Pantry's own. */

@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { SignJWT } from 'jose';
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookie } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -11,26 +11,13 @@ const KEY = 'shop-key-0001';
 const auth = (key = KEY) => `x-unblu-${key}-authsession`;
 const person = (key = KEY) => `x-unblu-${key}-anonymous-person`;
 
-let jtiCounter = 0;
 /** What the site's backend does after its own login. */
-function assertion(
+const assertion = (
   sub: string,
   over: Record<string, unknown> = {},
   secret = SECRET,
   alg = 'HS256',
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    sub,
-    aud: 'shop',
-    iat: now,
-    exp: now + 120,
-    jti: `j-${++jtiCounter}`,
-    ...over,
-  })
-    .setProtectedHeader({ alg })
-    .sign(new TextEncoder().encode(secret));
-}
+) => signAssertion(secret, 'shop', sub, over, alg);
 
 describe('known visitors: login, authsession, linking, erasure', () => {
   let ws: TestWorkspace;
@@ -209,6 +196,97 @@ describe('known visitors: login, authsession, linking, erasure', () => {
       'gated-key-001',
     ).expect(409);
     expect(res.body.error).toBe('consent_required');
+  });
+
+  it('on a fresh browser, issued lists every cookie login set anew', async () => {
+    const res = await login(await assertion('customer-fresh')).expect(200);
+    expect(res.body.issued).toEqual(['device', 'anonymous-person', 'session', 'authsession']);
+    expect(setCookie(res, person())!.value.startsWith(`${res.body.visitorId}.`)).toBe(true);
+    expect(setCookie(res, auth())).toBeDefined();
+    // A returning browser: only its new login session is new.
+    const again = await login(await assertion('customer-fresh'), cookieHeader(res)).expect(200);
+    expect(again.body).toMatchObject({ visitorId: res.body.visitorId, issued: ['authsession'] });
+  });
+
+  describe('one customer id limit, 256 characters, at login and the admin routes', () => {
+    const customerPath = (id: string) =>
+      `/admin/v1/accounts/shop/customers/${encodeURIComponent(id)}`;
+    it.each<[string, string]>([
+      ['256 ASCII characters', 'a'.repeat(256)],
+      ['256 characters that need percent-encoding', 'a/b?c#d%e f+&'.repeat(20).slice(0, 256)],
+      ['256 three-byte characters (2,304 in the URL)', '€'.repeat(256)],
+      ['256 emoji (3,072 in the URL)', '😀'.repeat(256)],
+    ])('%s: logs in, is looked up and erased', async (_what, id) => {
+      const d = await device();
+      const res = await login(await assertion(id), d.jar).expect(200);
+      expect(res.body.customerId).toBe(id);
+      const found = await admin(api().get(customerPath(id))).expect(200);
+      expect(found.body).toMatchObject({ customerId: id, sessions: 1 });
+      expect(found.body.visitors).toEqual([expect.objectContaining({ visitorId: d.visitorId })]);
+      await admin(api().delete(customerPath(id))).expect(204);
+      await admin(api().get(customerPath(id))).expect(404);
+      await admin(api().get(`/admin/v1/accounts/shop/visitors/${d.visitorId}`)).expect(404);
+    });
+    it.each<[string, string, string]>([
+      ['257 ASCII characters', 'a'.repeat(257), 'invalid_customer_id'],
+      ['257 emoji', '😀'.repeat(257), 'invalid_customer_id'],
+      ['257 three-byte characters', '€'.repeat(257), 'invalid_customer_id'],
+      ['5,000 characters', 'b'.repeat(5000), 'path_parameter_too_long'],
+    ])('%s: 400 at login and at the admin routes, never 414', async (_what, id, adminCode) => {
+      const res = await login(await assertion(id)).expect(400);
+      expect(res.body).toMatchObject({
+        error: 'invalid_customer_id',
+        message: expect.stringMatching(/256/),
+      });
+      for (const method of ['get', 'delete'] as const) {
+        const answer = await admin(api()[method](customerPath(id))).expect(400);
+        expect(answer.body).toMatchObject({ statusCode: 400, error: adminCode });
+        expect(answer.body.message).toMatch(/256/);
+      }
+    });
+  });
+
+  describe('sub made of invisible characters: 400 invalid_customer_id', () => {
+    it.each<[string, string]>([
+      ['zero-width spaces', '\u200b\u200b\u200b'],
+      ['a byte-order mark', '\ufeff'],
+      ['joiners and a word joiner', '\u200d\u200c\u2060'],
+      ['bidi marks', '\u200e\u200f'],
+      ['no-break and ideographic spaces', '\u00a0\u3000'],
+      ['a soft hyphen', '\u00ad'],
+      ['a tab', '\t'],
+      ['a control character inside', 'customer\u0007x'],
+      ['a placeholder behind zero-width spaces', '\u200bnull\u200b'],
+    ])('%s', async (_what, sub) => {
+      const res = await login(await assertion(sub)).expect(400);
+      expect(res.body.error).toBe('invalid_customer_id');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+    it('the admin routes refuse them too', async () => {
+      const res = await admin(
+        api().get(`/admin/v1/accounts/shop/customers/${encodeURIComponent('\u200b\u200b')}`),
+      ).expect(400);
+      expect(res.body.error).toBe('invalid_customer_id');
+    });
+  });
+
+  describe('iat ahead of the clock by more than the 60 s leeway: 401', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    it.each<[string, number]>([
+      ['two minutes', 120],
+      ['an hour', 3600],
+      ['ten years', 10 * 365 * 86_400],
+    ])('%s ahead', async (_what, ahead) => {
+      const res = await login(await assertion('customer-iat', { iat: now() + ahead })).expect(401);
+      expect(res.body).toMatchObject({
+        error: 'invalid_assertion',
+        message: expect.stringMatching(/^iat is more than 60 s in the future/),
+      });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+    it('within the leeway is accepted', async () => {
+      await login(await assertion('customer-iat', { iat: now() + 30 })).expect(200);
+    });
   });
 
   describe('bad assertions: a clear 4xx, nothing set', () => {

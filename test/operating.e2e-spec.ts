@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { get as httpGet, METHODS } from 'node:http';
+import { AddressInfo, connect, createServer } from 'node:net';
 import parsePrometheus from 'parse-prometheus-text-format';
 import request from 'supertest';
 import { cookieHeader } from './helpers/cookies';
@@ -205,6 +206,109 @@ describe('operating Pantry: metrics, request ids, health', () => {
       status: 'ready',
       database: 'ok',
     });
+  });
+});
+
+/** One request over its own connection, written as is (any method token); its status, or 0. */
+function rawRequest(port: number, head: string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.end(head);
+  });
+}
+
+describe('metrics under what clients choose: methods, paths, keys, headers', () => {
+  let ws: TestWorkspace;
+  let app: NestFastifyApplication;
+  let port: number;
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    ws = createWorkspace({
+      // Account labels on: still only for accounts that exist, whatever key a request names.
+      app: 'server.metricsPerAccount = true',
+      accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
+    });
+    app = await startApp(ws);
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await app.close();
+    ws.remove();
+  });
+
+  /** Pantry's own series (one per sample line; the process defaults aside) and the text. */
+  async function series(): Promise<{ lines: string[]; bytes: number }> {
+    const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+    const lines = res.text
+      .split('\n')
+      .filter((l) => l.startsWith('pantry_') && !/^pantry_(process|nodejs)_/.test(l));
+    return { lines, bytes: res.text.length };
+  }
+
+  /** Every method Node parses, and tokens it does not: each with a spread of paths. */
+  async function round(): Promise<void> {
+    const methods = [...METHODS, 'FOO', 'X-PANTRY-1', 'brew', 'get', 'G3T'];
+    const token = () => {
+      const t = randomBytes(8).toString('hex');
+      sent.push(t);
+      return t;
+    };
+    const paths = () => [
+      `/${token()}`,
+      `/unblu/v1/${token()}`,
+      `/unblu/v1/identify?x-unblu-apikey=${token()}`,
+      `/unblu/visitor.js?x-unblu-apikey=${token()}`,
+      `/admin/v1/accounts/${token()}`,
+      `/admin/v1/accounts/shop/customers/${token()}`,
+      `/admin/v1/accounts/%zz${token()}`,
+      `/health/${token()}/${token()}`,
+    ];
+    const heads = methods.flatMap((method) =>
+      paths().map(
+        (path) =>
+          `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          `X-Unblu-Apikey: ${token()}\r\nAuthorization: Bearer ${token()}\r\n` +
+          `Origin: https://${token()}.test\r\nX-${token()}: ${token()}\r\n` +
+          `X-Request-Id: ${token()}${token()}\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < heads.length; i += 8) {
+      statuses.push(...(await Promise.all(heads.slice(i, i + 8).map((h) => rawRequest(port, h)))));
+    }
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  }
+
+  it('no label set grows with what the requests carry', async () => {
+    const before = await series();
+    await round(); // 40 methods × 8 paths
+    const once = await series();
+    await round();
+    const twice = await series();
+    // The second round, as hostile as the first, adds nothing: the labels are bounded.
+    expect(twice.lines.length).toBe(once.lines.length);
+    // Each route/method/status is a histogram (18 lines) and a counter: 8 method labels and a
+    // handful of statuses (measured: 514 lines, 55 KB), not one per method Node parses.
+    expect(once.lines.length - before.lines.length).toBeLessThan(700);
+    expect(twice.bytes - before.bytes).toBeLessThan(80_000);
+    const methods = new Set(twice.lines.flatMap((l) => /method="([^"]*)"/.exec(l)?.[1] ?? []));
+    for (const m of methods) {
+      expect(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'other']).toContain(m);
+    }
+    expect(methods).toContain('other');
+    const accounts = new Set(twice.lines.flatMap((l) => /account="([^"]*)"/.exec(l)?.[1] ?? []));
+    for (const a of accounts) expect(['shop', '-']).toContain(a);
+    const routes = new Set(twice.lines.flatMap((l) => /route="([^"]*)"/.exec(l)?.[1] ?? []));
+    for (const r of routes) expect(r === '(unrouted)' || r.startsWith('/')).toBe(true);
+    const text = twice.lines.join('\n');
+    for (const t of sent) expect(text).not.toContain(t);
   });
 });
 

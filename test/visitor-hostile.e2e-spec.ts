@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { SecretsService } from '../src/secrets/secrets.service';
+import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { setCookies } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-http';
@@ -10,6 +11,7 @@ import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './he
 const KEY = 'shop-key-0001';
 const n = (c: string) => `x-unblu-${KEY}-${c}`;
 const ORIGIN = 'https://www.shop.com';
+const ASSERTION_SECRET = 'shop-assertion-secret-0123456789-abcdef';
 
 type Hostile = [string, (r: request.Test) => request.Test, string?];
 
@@ -31,6 +33,7 @@ describe('hostile input never yields a 5xx', () => {
           `server.cors.allowedOrigins = ${ORIGIN}, https://*.shop.com`,
           'identifier.cookieDomain = AUTO',
           'consent.required = false',
+          `authentication.assertionSecret = ${ASSERTION_SECRET}`,
         ].join('\n'),
       },
     });
@@ -232,6 +235,88 @@ describe('hostile input never yields a 5xx', () => {
       .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}&x-unblu-apikey=other-key-1`)
       .expect(200);
     expect(res.body.account).toBe('shop');
+  });
+
+  // Login and the admin customer routes (issue 24): a few hundred of each class.
+  const api = () => request(app.getHttpServer());
+  const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+  const login = async (claims: Record<string, unknown>) =>
+    api()
+      .post(`/unblu/v1/login?x-unblu-apikey=${KEY}`)
+      .send({ assertion: await signAssertion(ASSERTION_SECRET, 'shop', 'customer-h', claims) });
+  const customer = (id: string) => `/admin/v1/accounts/shop/customers/${encodeURIComponent(id)}`;
+
+  // A deterministic generator: the same inputs on every run, a few hundred of them.
+  let seed = 24;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const pick = <T>(list: readonly T[]) => list[rand(list.length)];
+  const text = (alphabet: readonly string[], length: number) =>
+    Array.from({ length }, () => pick(alphabet)).join('');
+  const INVISIBLE = [
+    ...'\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202e\u2066\u2069\u00ad\u180e',
+    ...' \u00a0\u1680\u2000\u2007\u200a\u2028\u2029\u202f\u205f\u3000',
+  ];
+  const PRINTABLE = [...'aZ09-_.@ /?#%&+=', 'é', '€', '顧', '😀', '👩\u200d💻'];
+
+  const series = async () =>
+    (await api().get('/metrics').expect(200)).text
+      .split('\n')
+      .filter((l) => l.startsWith('pantry_') && !/^pantry_(process|nodejs)_/.test(l)).length;
+
+  async function round(): Promise<number> {
+    let sent = 0;
+    const expectAnswer = async (res: Promise<request.Response>, status: number, code: string) => {
+      const answer = await res;
+      sent++;
+      expect([answer.status, answer.body.error]).toEqual([status, code]);
+    };
+    for (let i = 0; i < 60; i++) {
+      // Only invisible characters (format, separators, spaces): blank.
+      await expectAnswer(login({ sub: text(INVISIBLE, 1 + rand(40)) }), 400, 'invalid_customer_id');
+      // iat from 61 s to ~30 years ahead.
+      await expectAnswer(
+        login({ iat: Math.floor(Date.now() / 1000) + 61 + rand(10 ** 9) }),
+        401,
+        'invalid_assertion',
+      );
+      // Over the limit, in any script: refused at login and at both admin routes, never 414.
+      const long = text(PRINTABLE, 257 + rand(3000));
+      await expectAnswer(login({ sub: long }), 400, 'invalid_customer_id');
+      for (const method of ['get', 'delete'] as const) {
+        const answer = await admin(api()[method](customer(long)));
+        sent++;
+        expect(answer.status).toBe(400);
+        expect(['invalid_customer_id', 'path_parameter_too_long']).toContain(answer.body.error);
+      }
+    }
+    for (let i = 0; i < 15; i++) {
+      // Up to the limit, in any script: the whole life of a customer works.
+      const limited = [...`c${text(PRINTABLE, rand(256))}`].slice(0, 256).join('');
+      const res = await login({ sub: limited });
+      sent++;
+      expect([res.status, res.body.customerId]).toEqual([200, limited]);
+      await admin(api().get(customer(limited))).expect(200);
+      await admin(api().delete(customer(limited))).expect(204);
+      await admin(api().get(customer(limited))).expect(404);
+      sent += 3;
+    }
+    return sent;
+  }
+
+  it('logins and customer ids: exact statuses; log lines and metric series do not grow with the inputs', async () => {
+    const before = { lines: logger.lines.length, series: await series() };
+    const first = await round();
+    const after = { lines: logger.lines.length, series: await series() };
+    const second = await round();
+    expect(first + second).toBeGreaterThan(600);
+    // The second round adds no series, and no request wrote more than one line.
+    expect(await series()).toBe(after.series);
+    expect(after.series - before.series).toBeLessThan(400);
+    expect(logger.lines.length - before.lines).toBeLessThanOrEqual(first + second);
+    expect(logger.lines.filter((l) => l.startsWith('error'))).toEqual([]);
   });
 
   it('wrote no secret and no cookie value to the log', () => {

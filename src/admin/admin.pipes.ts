@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, PipeTransform } from '@nestjs/common';
+import { CUSTOMER_ID_RULE, customerIdProblem } from '../auth/customer-id';
 import { PantryException } from '../common/pantry.exception';
 import { ACCOUNT_ID_PATTERN, API_KEY_PATTERN } from '../properties/property-values';
 
@@ -39,8 +40,18 @@ export const PropertyKeyPipe = patternPipe(
   'unknown_property',
   'A property key is made of A-Z a-z 0-9 . _ -',
 );
-export const CustomerIdPipe = patternPipe(
-  /^[\x20-\x7e\u00a0-\uffff]{1,256}$/,
-  'invalid_customer_id',
-  'A customer id is 1 to 256 printable characters',
-);
+/** A customer id, by the same rule as login's (auth/customer-id.ts). */
+@Injectable()
+export class CustomerIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    const problem = customerIdProblem(value);
+    if (problem !== null) {
+      throw new PantryException(
+        HttpStatus.BAD_REQUEST,
+        'invalid_customer_id',
+        `${CUSTOMER_ID_RULE}: ${problem}.`,
+      );
+    }
+    return value;
+  }
+}

@@ -56,6 +56,13 @@ describe(verifyAssertion.name, () => {
     ['no exp', () => sign({ ...good, exp: undefined }), /exp/],
     ['no jti', () => sign({ ...good, jti: undefined }), /jti/],
     ['no iat', () => sign({ ...good, iat: undefined }), /iat/],
+    ['iat 61 s ahead', () => sign({ ...good, iat: now + 61 }), /^iat is more than 60 s in the/],
+    ['iat an hour ahead', () => sign({ ...good, iat: now + 3600 }), /iat .* in the future/],
+    [
+      'iat ten years ahead (exp too)',
+      () => sign({ ...good, iat: now + 315_360_000, exp: now + 120 }),
+      /iat .* in the future/,
+    ],
     ['a non-JSON payload', () => Promise.resolve(`${b64({ alg: 'HS256' })}.bm90IGpzb24.c2ln`), /./],
     ['junk', () => Promise.resolve('junk'), /well-formed/],
     ['100 KB', () => Promise.resolve('a'.repeat(100_000)), /too long/],
@@ -69,17 +76,29 @@ describe(verifyAssertion.name, () => {
     expect(
       (await verifyAssertion(await sign({ ...good, exp: now - 30 }), SECRET, 'shop', NOW)).ok,
     ).toBe(true);
+    expect(
+      (await verifyAssertion(await sign({ ...good, iat: now + 60 }), SECRET, 'shop', NOW)).ok,
+    ).toBe(true);
   });
 
-  it.each(['null', 'undefined', 'anonymous', '0', '', '   ', 'x'.repeat(257), 'a\u0000b'])(
-    'refuses the customer id %j as invalid_customer_id',
-    async (sub) => {
-      const result = await verifyAssertion(await sign({ ...good, sub }), SECRET, 'shop', NOW);
-      expect(result).toMatchObject({ ok: false });
-      expect(['invalid_customer_id', 'invalid_assertion']).toContain(
-        (result as { code: string }).code,
-      );
-      if (sub !== '') expect((result as { code: string }).code).toBe('invalid_customer_id');
-    },
-  );
+  it.each([
+    'null',
+    'undefined',
+    'anonymous',
+    '0',
+    '',
+    '   ',
+    'x'.repeat(257),
+    'a\u0000b',
+    '\u200b\u200b',
+    '\ufeff\u2060',
+    '\u3000',
+  ])('refuses the customer id %j as invalid_customer_id', async (sub) => {
+    const result = await verifyAssertion(await sign({ ...good, sub }), SECRET, 'shop', NOW);
+    expect(result).toMatchObject({ ok: false });
+    expect(['invalid_customer_id', 'invalid_assertion']).toContain(
+      (result as { code: string }).code,
+    );
+    if (sub !== '') expect((result as { code: string }).code).toBe('invalid_customer_id');
+  });
 });

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { EPOCH_MS } from '../database/columns';
+import { CUSTOMER_ID_MAX_LENGTH } from './customer-id';
 
 /** A login session: what the authsession cookie's session id stands for. */
 @Entity('auth_sessions')
@@ -11,7 +12,7 @@ export class AuthSessionEntity {
   @Column({ type: 'varchar', length: 63 })
   accountId!: string;
 
-  @Column({ type: 'varchar', length: 256 })
+  @Column({ type: 'varchar', length: CUSTOMER_ID_MAX_LENGTH })
   customerId!: string;
 
   @Column({ type: 'varchar', length: 64 })
@@ -37,7 +38,7 @@ export class CustomerLinkEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   visitorId!: string;
 
-  @Column({ type: 'varchar', length: 256 })
+  @Column({ type: 'varchar', length: CUSTOMER_ID_MAX_LENGTH })
   customerId!: string;
 
   @Column(EPOCH_MS)

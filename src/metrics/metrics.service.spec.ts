@@ -54,6 +54,37 @@ describe(MetricsService.name, () => {
     expect(text).toContain('pantry_origin_refusals_total{account="-"} 1');
   });
 
+  it.each<[string, string]>([
+    ['GET', 'GET'],
+    ['HEAD', 'HEAD'],
+    ['POST', 'POST'],
+    ['PUT', 'PUT'],
+    ['PATCH', 'PATCH'],
+    ['DELETE', 'DELETE'],
+    ['OPTIONS', 'OPTIONS'],
+    ['PROPFIND', 'other'],
+    ['M-SEARCH', 'other'],
+    ['QUERY', 'other'],
+    ['get', 'other'],
+    ['X-ANYTHING-1234', 'other'],
+  ])('counts the method %s as %s', async (method, label) => {
+    const metrics = service();
+    metrics.observeRequest('(unrouted)', method, 404, 0.001);
+    expect(await metrics.registry.metrics()).toContain(
+      `pantry_http_requests_total{route="(unrouted)",method="${label}",status="404"} 1`,
+    );
+  });
+
+  it('keeps one series for every unknown method', async () => {
+    const metrics = service();
+    for (let i = 0; i < 50; i++) metrics.observeRequest('(unrouted)', `M${i}`, 404, 0.001);
+    const text = await metrics.registry.metrics();
+    expect(text.match(/^pantry_http_requests_total\{/gm)).toHaveLength(1);
+    expect(text).toContain(
+      'pantry_http_requests_total{route="(unrouted)",method="other",status="404"} 50',
+    );
+  });
+
   it('counts nothing when disabled', async () => {
     const metrics = service(false);
     metrics.observeRequest('/x', 'GET', 200, 0.1);

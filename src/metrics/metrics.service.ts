@@ -182,8 +182,13 @@ export class MetricsService {
     configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
   }
 
-  /** The series of a route template (never a raw URL) and method, to observe answers on. */
+  /**
+   * The series of a route template (never a raw URL) and method, to observe answers on. A
+   * method outside the known set counts as `other`: clients choose it (Node parses 34 and
+   * more), and each would be a series of its own.
+   */
   series(route: string, method: string): RouteSeries {
+    method = METHODS.has(method) ? method : 'other';
     const key = `${route} ${method}`;
     let series = this.routes.get(key);
     if (!series) {
@@ -228,6 +233,9 @@ interface RequestTally extends Tally {
   /** Observations per bucket (not cumulative); beyond the last bound only in n. */
   readonly buckets: Float64Array;
 }
+
+/** Methods counted by name; every other is `other`. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Label sets kept per metric: the inputs are templates and fixed lists, so this is a guard. */
 const MAX_SERIES = 10_000;

@@ -118,6 +118,38 @@ describe(decideVisit.name, () => {
       ['device:issue:new1', 'anonymous-person:issue:new2', 'authsession:delete'],
       {},
     ],
+    [
+      'a login on a fresh browser: the id and session it chose are issued and listed',
+      {
+        found: {
+          'anonymous-person': { id: 'linked', current: false, value: '', fresh: true },
+          authsession: { id: 'a', current: true, value: 'a.enc', fresh: true },
+        },
+      },
+      [
+        'device:issue:new1',
+        'anonymous-person:resign:linked',
+        'session:issue:new2',
+        'authsession:resend',
+      ],
+      {
+        visitorId: 'linked',
+        issued: ['device', 'anonymous-person', 'session', 'authsession'],
+      },
+    ],
+    [
+      'a login of a returning visitor: only its new session is listed',
+      {
+        found: {
+          device: valid('d'),
+          'anonymous-person': valid('v'),
+          session: valid('s'),
+          authsession: { id: 'a', current: true, value: 'a.enc', fresh: true },
+        },
+      },
+      ['device:resend', 'anonymous-person:resend', 'authsession:resend'],
+      { visitorId: 'v', issued: ['authsession'] },
+    ],
   ])('%s', (_what, over, actions, expected) => {
     const decision = decideVisit(input(over));
     expect(brief(decision.actions)).toEqual(actions);

@@ -8,6 +8,11 @@ export interface FoundValue {
   readonly current: boolean;
   /** The value as it came. */
   readonly value: string;
+  /**
+   * Not from the browser: chosen by this request (a login's linked id or new session), so
+   * the answer issues it anew and lists it in `issued`.
+   */
+  readonly fresh?: boolean;
 }
 
 /** What the request brought and asked for; everything the decision depends on. */
@@ -86,6 +91,7 @@ export function decideVisit(input: VisitInput): VisitDecision {
     const existing = input.found[kind];
     if (existing) {
       refresh(kind, existing);
+      if (existing.fresh) issued.push(kind);
       return existing.id;
     }
     const id = input.newId();
@@ -109,8 +115,10 @@ export function decideVisit(input: VisitInput): VisitDecision {
   }
 
   const authsession = input.found.authsession;
-  if (authsession) refresh('authsession', authsession);
-  else if (input.dropAuthsession) actions.push({ kind: 'authsession', op: 'delete' });
+  if (authsession) {
+    refresh('authsession', authsession);
+    if (authsession.fresh) issued.push('authsession');
+  } else if (input.dropAuthsession) actions.push({ kind: 'authsession', op: 'delete' });
 
   return { consent, deviceId, visitorId, sessionId, issued, actions };
 }

@@ -320,10 +320,22 @@ export class VisitorService {
       }
       throw e;
     }
+    // Ids this login chose (a fresh browser's, a new customer's on a shared device) and its
+    // session are issued anew: the answer's `issued` lists them.
     if (session.visitorId !== cookies.found['anonymous-person']?.id) {
-      cookies.found['anonymous-person'] = { id: session.visitorId, current: false, value: '' };
+      cookies.found['anonymous-person'] = {
+        id: session.visitorId,
+        current: false,
+        value: '',
+        fresh: true,
+      };
     }
-    cookies.found.authsession = { id: session.sessionId, current: true, value: session.value };
+    cookies.found.authsession = {
+      id: session.sessionId,
+      current: true,
+      value: session.value,
+      fresh: true,
+    };
     cookies.dropAuthsession = false;
     counted(session.visitorId === pre.visitorId ? 'login' : 'login_fresh_visitor');
     const response = this.respond(account, req, verdict, undefined, cookies, verified.customerId);
@@ -534,7 +546,7 @@ export class VisitorService {
     const label = this.accountLabel(accountId);
     for (const a of visit.actions) {
       const outcome =
-        a.op === 'issue'
+        a.op === 'issue' || visit.issued.includes(a.kind)
           ? 'issued'
           : a.op === 'delete'
             ? 'deleted'
