@@ -185,6 +185,8 @@ describe('cross-domain identity bridge', () => {
     const { visit, visitorId, token } = await visitorWithToken();
     const bare = await identify(CHECKOUT, KEY, '', token).expect(200);
     expect(bare.body).toMatchObject({ visitorId, deviceId: visit.body.deviceId, bridged: true });
+    // Both cookies are set anew on this domain: `issued` says so.
+    expect(bare.body.issued).toEqual(expect.arrayContaining(['device', 'anonymous-person']));
     // A browser with only a device id there (no anonymous-person id) adopts too, keeping its device.
     const fresh = await visitorWithToken();
     const local = await identify(CHECKOUT).expect(200);
@@ -198,6 +200,8 @@ describe('cross-domain identity bridge', () => {
       deviceId: local.body.deviceId,
       bridged: true,
     });
+    expect(there.body.issued).toContain('anonymous-person');
+    expect(there.body.issued).not.toContain('device');
   });
 
   it('exactly one of many concurrent redemptions succeeds', async () => {

@@ -654,10 +654,16 @@ export class VisitorService {
       if (redeemed.ok) {
         outcome = { bridged: true };
         if (redeemed.visitorId !== current) {
-          cookies.found['anonymous-person'] = { id: redeemed.visitorId, current: false, value: '' };
+          // Set anew on this domain: listed in `issued`.
+          cookies.found['anonymous-person'] = {
+            id: redeemed.visitorId,
+            current: false,
+            value: '',
+            fresh: true,
+          };
         }
         if (!cookies.found.device && redeemed.deviceId) {
-          cookies.found.device = { id: redeemed.deviceId, current: false, value: '' };
+          cookies.found.device = { id: redeemed.deviceId, current: false, value: '', fresh: true };
         }
       } else {
         outcome = { bridged: false, bridge: redeemed.reason };
