@@ -4,7 +4,7 @@ import request from 'supertest';
 import { SecretsService } from '../src/secrets/secrets.service';
 import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
-import { setCookies } from './helpers/cookies';
+import { cookieHeader, setCookies } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-http';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
@@ -34,6 +34,7 @@ describe('hostile input never yields a 5xx', () => {
           'identifier.cookieDomain = AUTO',
           'consent.required = false',
           `authentication.assertionSecret = ${ASSERTION_SECRET}`,
+          `bridge.targets = ${ORIGIN}`,
         ].join('\n'),
       },
     });
@@ -317,6 +318,55 @@ describe('hostile input never yields a 5xx', () => {
     expect(after.series - before.series).toBeLessThan(400);
     expect(logger.lines.length - before.lines).toBeLessThanOrEqual(first + second);
     expect(logger.lines.filter((l) => l.startsWith('error'))).toEqual([]);
+  });
+
+  it('bridge headers (forged, malformed, planted tokens): 200, the victim keeps its id, bounded outcomes', async () => {
+    const identify = (cookie: string, token?: string) => {
+      const t = api()
+        .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
+        .set('Origin', ORIGIN)
+        .set('Cookie', cookie);
+      return token === undefined ? t : t.set('x-unblu-bridge', token);
+    };
+    const victim = await identify('').expect(200);
+    const victimCookies = cookieHeader(victim);
+    const attacker = cookieHeader(await identify('').expect(200));
+    const TOKEN_CHARS = [...'abcXYZ019-_.~+/=%', 'é', '\u200b'];
+    const before = logger.lines.length;
+    let sent = 0;
+    for (let i = 0; i < 150; i++) {
+      // A real token of another visitor, planted in a link the victim follows.
+      const planted = await api()
+        .post(`/unblu/v1/bridge?x-unblu-apikey=${KEY}`)
+        .set('Origin', ORIGIN)
+        .set('Cookie', attacker)
+        .send({ to: `${ORIGIN}/cart?i=${i}` })
+        .expect(200);
+      const kept = await identify(victimCookies, planted.body.token as string);
+      expect([kept.status, kept.body.bridged, kept.body.bridge, kept.body.visitorId]).toEqual([
+        200,
+        false,
+        'already_identified',
+        victim.body.visitorId,
+      ]);
+      // Forged or malformed: invalid, never a 5xx (header-unsafe characters are sent encoded).
+      const forged = encodeURIComponent(text(TOKEN_CHARS, 1 + rand(120)));
+      const junk = await identify(victimCookies, forged);
+      expect([junk.status, junk.body.bridged, junk.body.visitorId]).toEqual([
+        200,
+        false,
+        victim.body.visitorId,
+      ]);
+      expect(['invalid', 'used', 'expired', 'wrong_account']).toContain(junk.body.bridge);
+      sent += 3;
+    }
+    expect(sent).toBeGreaterThanOrEqual(450);
+    expect(logger.lines.length - before).toBeLessThanOrEqual(sent);
+    expect(logger.lines.filter((l) => l.startsWith('error'))).toEqual([]);
+    const outcomes = (await api().get('/metrics').expect(200)).text
+      .split('\n')
+      .filter((l) => l.startsWith('pantry_bridge_total{'));
+    expect(outcomes.length).toBeLessThanOrEqual(10);
   });
 
   it('wrote no secret and no cookie value to the log', () => {
