@@ -15,8 +15,10 @@ import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -93,28 +95,31 @@ export async function start(args: string[], env: Record<string, string>): Promis
   const [command, argv] = PIN
     ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...args]]
     : [process.execPath, args];
+  // The server's output goes to a file, as a log collector would take it, not through this
+  // process: a server writing an access line per request (server.accessLog = all) writes
+  // megabytes a run, and reading them here took CPU from the load generator.
+  const logDir = mkdtempSync(join(tmpdir(), 'pantry-bench-log-'));
+  const logFile = join(logDir, 'server.log');
+  const fd = openSync(logFile, 'w');
   const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
-  let output = '';
+  closeSync(fd);
+  child.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
   const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /listening on (http:\/\/[^\s"]+)/.exec(output);
+    const onExit = (code: number | null) =>
+      reject(new Error(`server exited with ${code}:\n${readFileSync(logFile, 'utf8')}`));
+    child.once('exit', onExit);
+    const poll = setInterval(() => {
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(readFileSync(logFile, 'utf8'));
       if (!m) return;
-      // From here on the output is drained, not kept: a server writing an access line per
-      // request (server.accessLog = all) writes megabytes a run, as it would to a collector.
-      child.stdout.off('data', onData);
-      child.stderr.off('data', onData);
-      child.stdout.resume();
-      child.stderr.resume();
+      clearInterval(poll);
+      child.off('exit', onExit);
       resolve(m[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    }, 20);
+    child.once('exit', () => clearInterval(poll));
   });
   const startMs = Date.now() - began;
   return {
