@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/database.options';
 import { describeDatabaseError } from '../database/database-errors';
-import { findProperty, PropertyKey } from '../properties/property-catalog';
 import type { DatabaseUrl } from '../properties/property-values';
-import type { StoredTenants } from '../tenants/tenant-snapshot';
+import { StoredTenants, toStoredTenants } from '../tenants/tenant-snapshot';
 
 export type OpenedDatabase = { ok: true; dataSource: DataSource } | { ok: false; reason: string };
 
@@ -49,21 +48,5 @@ export async function readStoredTenants(dataSource: DataSource): Promise<StoredT
       'SELECT "accountId", "key", "value" FROM "property_overrides" ORDER BY "accountId", "key"',
     ),
   ]);
-  const byAccount = new Map<string, Map<PropertyKey, string>>();
-  for (const row of overrides) {
-    const entry = findProperty(row.key);
-    if (!entry) continue;
-    const forAccount = byAccount.get(row.accountId) ?? new Map<PropertyKey, string>();
-    forAccount.set(entry.key, row.value);
-    byAccount.set(row.accountId, forAccount);
-  }
-  return {
-    accounts,
-    keys: keys.map((k) => ({
-      key: k.key,
-      accountId: k.accountId,
-      createdAt: new Date(k.createdAt),
-    })),
-    overrides: byAccount,
-  };
+  return toStoredTenants(accounts, keys, overrides);
 }

@@ -44,6 +44,42 @@ export interface StoredTenants {
 export const NO_STORED_TENANTS: StoredTenants = { accounts: [], keys: [], overrides: new Map() };
 
 /**
+ * StoredTenants from the rows of the accounts, api_keys and property_overrides tables; an
+ * override whose key the catalog no longer has (removed since it was stored) is left out.
+ */
+export function toStoredTenants(
+  accounts: ReadonlyArray<{ readonly id: string; readonly name: string }>,
+  keys: ReadonlyArray<{
+    readonly key: string;
+    readonly accountId: string;
+    readonly createdAt: Date | string;
+  }>,
+  overrides: ReadonlyArray<{
+    readonly accountId: string;
+    readonly key: string;
+    readonly value: string;
+  }>,
+): StoredTenants {
+  const byAccount = new Map<string, Map<PropertyKey, string>>();
+  for (const row of overrides) {
+    const entry = findProperty(row.key);
+    if (!entry) continue;
+    const forAccount = byAccount.get(row.accountId) ?? new Map<PropertyKey, string>();
+    forAccount.set(entry.key, row.value);
+    byAccount.set(row.accountId, forAccount);
+  }
+  return {
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+    keys: keys.map((k) => ({
+      key: k.key,
+      accountId: k.accountId,
+      createdAt: new Date(k.createdAt),
+    })),
+    overrides: byAccount,
+  };
+}
+
+/**
  * API keys an account file lists that the database already gives to another account: one key,
  * two accounts would hand one account's traffic to the other, so the files are refused (at
  * start, at a reload, by `pantry check`) and the stored key keeps answering for its account.

@@ -3,15 +3,14 @@ import { Subscription } from 'rxjs';
 import { AccountRepository } from '../accounts/account.repository';
 import { ChangeFeed } from '../database/change-feed';
 import { ConfigurationService } from '../properties/configuration.service';
-import { findProperty, PropertyKey } from '../properties/property-catalog';
 import { PropertyOverrideRepository } from '../properties/property-override.repository';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { ConfigurationError } from '../properties/configuration';
 import {
   apiKeyConflicts,
   NO_STORED_TENANTS,
-  StoredTenants,
   TenantSnapshot,
+  toStoredTenants,
 } from './tenant-snapshot';
 
 /** How often the shared database is re-read, as a backstop for lost notifications. */
@@ -117,19 +116,7 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
     if (started < this.refreshApplied) return;
     this.refreshApplied = started;
     this.revision = revision;
-    const byAccount = new Map<string, Map<PropertyKey, string>>();
-    for (const row of overrides) {
-      const entry = findProperty(row.key);
-      if (!entry) continue; // a key removed from the catalog since it was stored
-      const forAccount = byAccount.get(row.accountId) ?? new Map<PropertyKey, string>();
-      forAccount.set(entry.key, row.value);
-      byAccount.set(row.accountId, forAccount);
-    }
-    const stored: StoredTenants = {
-      accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
-      keys: keys.map((k) => ({ key: k.key, accountId: k.accountId, createdAt: k.createdAt })),
-      overrides: byAccount,
-    };
+    const stored = toStoredTenants(accounts, keys, overrides);
     // An API account deleted (here or on another node): what this node still holds of it goes.
     const kept = new Set(stored.accounts.map((a) => a.id));
     for (const gone of this.snapshot.stored.accounts) {
