@@ -112,8 +112,8 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
    * with no id here (`currentVisitorId` null) adopts the token's id: the redemption is
    * recorded. A visitor with another id here keeps it (a planted link cannot move it onto
    * someone else's identity): the token is consumed and the two ids are linked on both
-   * records, `already_identified`. A token of another account redeems only when
-   * `accepts(issuer)` (bridge.partners, mutual); it is then recorded on both accounts. While
+   * records, `already_identified`. A token redeems only when `accepts(issuer)`: its own
+   * account, or a partner (bridge.partners, mutual), where it is recorded on both accounts. While
    * the database cannot be written nothing is consumed: `unavailable`.
    */
   async redeem(
@@ -121,7 +121,7 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
     raw: string,
     targetOrigin: string,
     currentVisitorId: string | null,
-    accepts: (issuer: string) => boolean = (issuer) => issuer === accountId,
+    accepts: (issuer: string) => boolean,
   ): Promise<Redemption> {
     const id = raw.length <= MAX_TOKEN_LENGTH ? this.signer.verifyToken(BRIDGE_PURPOSE, raw) : null;
     if (id === null) return { ok: false, reason: 'invalid' };
@@ -146,7 +146,7 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
     const row = await em.findOneBy(OneTimeTokenEntity, { id });
     if (!row || row.purpose !== BRIDGE_PURPOSE) return { ok: false, reason: 'invalid' };
     const issuer = row.accountId;
-    if (issuer !== accountId && !accepts(issuer)) return { ok: false, reason: 'wrong_account' };
+    if (!accepts(issuer)) return { ok: false, reason: 'wrong_account' };
     const payload = JSON.parse(row.payload) as BridgePayload;
     if (payload.to !== targetOrigin) return { ok: false, reason: 'wrong_target' };
     if (currentVisitorId === payload.visitorId) {

@@ -29,26 +29,24 @@ export class VisitorAccountResolver {
   /** The account, or null when the key is missing, malformed or unknown. */
   find(request: VisitorHttpRequest): VisitorAccount | null {
     const apiKey = this.apiKey(request);
-    if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
-    const accountId = this.accounts.accountForApiKey(apiKey);
-    return accountId ? { accountId, apiKey, plan: this.plans.planFor(accountId, apiKey) } : null;
+    const accountId = this.accountOfKey(apiKey);
+    return accountId
+      ? { accountId, apiKey: apiKey!, plan: this.plans.planFor(accountId, apiKey!) }
+      : null;
   }
 
   /** Only the account's id (the access log's), without its cookie plan. */
   accountIdOf(request: VisitorHttpRequest): string | undefined {
-    const apiKey = this.apiKey(request);
-    if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return undefined;
-    return this.accounts.accountForApiKey(apiKey) ?? undefined;
+    return this.accountOfKey(this.apiKey(request)) ?? undefined;
   }
 
-  /** The account, or a 401 that sets nothing. */
-  require(request: VisitorHttpRequest): VisitorAccount {
-    const account = this.find(request);
-    if (account) return account;
-    throw this.refusal(request);
+  /** The account a well-formed, known key names. */
+  private accountOfKey(apiKey: string | undefined): string | null {
+    if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
+    return this.accounts.accountForApiKey(apiKey);
   }
 
-  /** Why a request has no account (the key is missing, or unknown): the 401 require throws. */
+  /** Why a request has no account (the key is missing, or unknown): the 401 a route answers. */
   refusal(request: VisitorHttpRequest): PantryException {
     const prefix = this.plans.serverPrefix;
     if (!this.apiKey(request)) {

@@ -89,7 +89,7 @@ export class VisitorDispatcher {
   constructor(
     private readonly parseJson: JsonTextParser,
     private readonly bodyLimit: number,
-    private readonly answered: AnsweredHook = () => undefined,
+    private readonly answered: AnsweredHook,
   ) {}
 
   add(method: string, template: string, handle: VisitorHandler, series: RouteSeries | null): void {
