@@ -63,12 +63,15 @@ export interface VisitDecision {
 export function decideVisit(input: VisitInput): VisitDecision {
   const actions: CookieAction[] = [];
   const issued: CookieKind[] = [];
-  const refresh = (kind: CookieKind, found: FoundValue) =>
+  // A value this request chose itself (`fresh`) is issued, though built like a refresh.
+  const refresh = (kind: CookieKind, found: FoundValue) => {
     actions.push(
       found.current
         ? { kind, op: 'resend', value: found.value }
         : { kind, op: 'resign', id: found.id },
     );
+    if (found.fresh) issued.push(kind);
+  };
 
   const stored = input.found.consent ?? null;
   let consent: ConsentState;
@@ -91,7 +94,6 @@ export function decideVisit(input: VisitInput): VisitDecision {
     const existing = input.found[kind];
     if (existing) {
       refresh(kind, existing);
-      if (existing.fresh) issued.push(kind);
       return existing.id;
     }
     const id = input.newId();
@@ -117,7 +119,6 @@ export function decideVisit(input: VisitInput): VisitDecision {
   const authsession = input.found.authsession;
   if (authsession) {
     refresh('authsession', authsession);
-    if (authsession.fresh) issued.push('authsession');
   } else if (input.dropAuthsession) actions.push({ kind: 'authsession', op: 'delete' });
 
   return { consent, deviceId, visitorId, sessionId, issued, actions };
