@@ -17,6 +17,12 @@ interface Rendered {
 
 /** Browsers and CDNs may keep the snippet this long before revalidating with the ETag. */
 const MAX_AGE_SECONDS = 300;
+/** What every answer with a script says: its type, no sniffing, loadable from any site. */
+const SCRIPT_HEADERS = {
+  'content-type': 'text/javascript; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cross-origin-resource-policy': 'cross-origin',
+} as const;
 /** Rendered snippets kept (per API key and public base). */
 const MAX_CACHED = 10_000;
 
@@ -75,9 +81,7 @@ export class SnippetService {
       status: 200,
       headers: {
         'cache-control': 'no-store',
-        'content-type': 'text/javascript; charset=utf-8',
-        'x-content-type-options': 'nosniff',
-        'cross-origin-resource-policy': 'cross-origin',
+        ...SCRIPT_HEADERS,
       },
       body: snippetStandIn(refusal.code, refusal.message),
       // A refusal though answered 200: the access log writes it at `errors`.
@@ -98,9 +102,7 @@ export class SnippetService {
     const headers = {
       etag,
       'cache-control': `public, max-age=${MAX_AGE_SECONDS}`,
-      'content-type': 'text/javascript; charset=utf-8',
-      'x-content-type-options': 'nosniff',
-      'cross-origin-resource-policy': 'cross-origin',
+      ...SCRIPT_HEADERS,
     };
     const matches = ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
     return matches ? { status: 304, headers } : { status: 200, headers, body };
