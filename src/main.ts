@@ -8,7 +8,7 @@ import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
 import { withoutStartupChatter } from './common/startup-log';
 import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
-import { JsonLogger } from './logging/json-logger';
+import { consoleIsLog, JsonLogger } from './logging/json-logger';
 import { loadConfiguration } from './properties/configuration.service';
 import { stopWithinGrace } from './common/shutdown';
 import { sqliteSecretsPreflight } from './secrets/secrets.service';
@@ -41,8 +41,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const format = loaded.configuration.app.values['server.logFormat'];
-  const json = format === 'json' || (format === 'auto' && !process.stdout.isTTY);
+  const json = consoleIsLog(loaded.configuration.app.values);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(loaded.configuration),
     createAdapter(loaded.configuration.app.values),

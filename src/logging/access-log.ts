@@ -10,7 +10,7 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { isBridgeFailure } from '../bridge/bridge-outcomes';
 import { memoised } from '../common/memo';
 import type { PropertyValues } from '../properties/property-catalog';
-import { jsonLineHead, JsonLines } from './json-logger';
+import { consoleIsLog, jsonLineHead, JsonLines } from './json-logger';
 
 /** `server.accessLog` as a number, compared on every request: off < errors < all. */
 export const enum AccessLevel {
@@ -136,8 +136,7 @@ export class AccessLogService implements OnModuleDestroy, OnApplicationShutdown 
     this.subscription = configuration.changes.subscribe((next) => {
       this.level = LEVELS[next.app.values['server.accessLog']];
     });
-    const format = configuration.startup['server.logFormat'];
-    this.json = format === 'json' || (format === 'auto' && !process.stdout.isTTY);
+    this.json = consoleIsLog(configuration.startup);
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     this.timer.unref();
     process.on('exit', this.onExit);

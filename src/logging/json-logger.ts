@@ -1,6 +1,13 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
+import type { PropertyValues } from '../properties/property-catalog';
 import { currentRequestId } from './request-context';
+
+/** Whether the console is a JSON log (server.logFormat json, or auto off a terminal). */
+export function consoleIsLog(values: Pick<PropertyValues, 'server.logFormat'>): boolean {
+  const format = values['server.logFormat'];
+  return format === 'json' || (format === 'auto' && !process.stdout.isTTY);
+}
 
 /**
  * An error that stops the start and is the one line an operator reads: main.ts prints it, so

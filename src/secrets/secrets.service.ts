@@ -1,3 +1,4 @@
+import { consoleIsLog } from '../logging/json-logger';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
@@ -143,19 +144,19 @@ class FileStore implements SecretStore {
 }
 
 class TableStore implements SecretStore {
-  readonly where = 'the database (table shared_secrets)';
+  readonly where = `the database (table ${SECRETS_TABLE})`;
   constructor(private readonly dataSource: DataSource) {}
 
   async complete(names: SecretName[]) {
     const generated = new Set<SecretName>();
-    const existing = await readSecretsTable(this.dataSource);
-    const beside = sqliteSecretsInWorkingDirectory();
-    if (names.length > 0 && Object.keys(existing).length === 0 && beside) {
+    // Only an empty table beside a SQLite node's secrets file refuses: read it only then.
+    const beside = names.length > 0 ? sqliteSecretsInWorkingDirectory() : null;
+    if (beside && Object.keys(await readSecretsTable(this.dataSource)).length === 0) {
       throw new SecretsRefused(sqliteSecretsRefusal(beside));
     }
     for (const name of names) {
       const inserted = await this.dataSource.query<unknown[]>(
-        `INSERT INTO "shared_secrets" ("name", "value", "createdAt") VALUES ($1, $2, $3) ON CONFLICT ("name") DO NOTHING RETURNING "name"`,
+        `INSERT INTO "${SECRETS_TABLE}" ("name", "value", "createdAt") VALUES ($1, $2, $3) ON CONFLICT ("name") DO NOTHING RETURNING "name"`,
         [name, GENERATORS[name](), Date.now()],
       );
       if (inserted.length > 0) generated.add(name);
@@ -280,10 +281,4 @@ export class SecretsService {
     }
     return secrets;
   }
-}
-
-/** Whether the console is a JSON log (server.logFormat json, or auto off a terminal). */
-function consoleIsLog(props: PropertyValues): boolean {
-  const format = props['server.logFormat'];
-  return format === 'json' || (format === 'auto' && !process.stdout.isTTY);
 }
