@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
 import { CUSTOMER_ID_MAX_ENCODED_LENGTH, CUSTOMER_ID_MAX_LENGTH } from './auth/customer-id';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { createLimitedServer } from './common/http-server';
+import { createLimitedServer, httpLimits } from './common/http-server';
 import { OperatorRoutes } from './common/operator-routes';
 import { registerJsonParser } from './common/json-body';
 import { VALIDATION_OPTIONS } from './common/validate-body';
@@ -51,10 +51,7 @@ export function createAdapter(
     // A well-formed incoming X-Request-Id is kept (a proxy's trace), anything else replaced.
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-      createLimitedServer(handler, {
-        requestTimeoutMs: values['server.requestTimeoutSeconds'] * 1000,
-        maxConnectionsPerAddress: values['server.maxConnectionsPerAddress'],
-      }),
+      createLimitedServer(handler, httpLimits(values)),
   });
 }
 

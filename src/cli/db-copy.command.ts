@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { CopyRefused, copyDatabase, describeDatabase } from '../database/database-copy';
-import { findProperty } from '../properties/property-catalog';
-import { DatabaseUrl, InvalidPropertyValue } from '../properties/property-values';
+import { DatabaseUrl, InvalidPropertyValue, parseDatabaseUrl } from '../properties/property-values';
 import { CONFIG_OPTION, readConfiguration } from './cli-config';
 import { CliExit, CliIo } from './cli-io';
 
@@ -15,7 +14,7 @@ interface CopyOptions {
 
 function parseUrl(io: CliIo, option: string, raw: string): DatabaseUrl {
   try {
-    return findProperty('database.url')!.parse(raw) as DatabaseUrl;
+    return parseDatabaseUrl(raw);
   } catch (e) {
     if (!(e instanceof InvalidPropertyValue)) throw e;
     io.err(`${option}: ${e.message}\n`);

@@ -1,3 +1,4 @@
+import type { PropertyValues } from '../properties/property-catalog';
 import {
   createServer,
   IncomingMessage,
@@ -16,6 +17,16 @@ export interface HttpLimits {
   readonly requestTimeoutMs: number;
   /** Open connections one client address may hold; 0 for no limit. */
   readonly maxConnectionsPerAddress: number;
+}
+
+/** The limits the server.* properties set, for every listener Pantry opens. */
+export function httpLimits(
+  values: Pick<PropertyValues, 'server.requestTimeoutSeconds' | 'server.maxConnectionsPerAddress'>,
+): HttpLimits {
+  return {
+    requestTimeoutMs: values['server.requestTimeoutSeconds'] * 1000,
+    maxConnectionsPerAddress: values['server.maxConnectionsPerAddress'],
+  };
 }
 
 /** How often Node checks requests against the timeouts (its default, 30 s, would double them). */

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { PropertyValues } from '../properties/property-catalog';
-import { createLimitedServer } from './http-server';
+import { createLimitedServer, httpLimits } from './http-server';
 
 /**
  * Who a route is for (SPEC §13). `operator`: the admin API and its documentation, the console
@@ -91,16 +91,10 @@ export class OperatorRoutes {
     const port = this.adminPort;
     const host = this.settings.startup['server.adminHost'];
     if (port !== null) {
-      const server = createLimitedServer(
-        (req, res) => {
-          (req as Marked)[ON_ADMIN_LISTENER] = true;
-          fastify.routing(req, res);
-        },
-        {
-          requestTimeoutMs: this.settings.startup['server.requestTimeoutSeconds'] * 1000,
-          maxConnectionsPerAddress: this.settings.startup['server.maxConnectionsPerAddress'],
-        },
-      );
+      const server = createLimitedServer((req, res) => {
+        (req as Marked)[ON_ADMIN_LISTENER] = true;
+        fastify.routing(req, res);
+      }, httpLimits(this.settings.startup));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
