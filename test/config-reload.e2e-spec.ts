@@ -2,22 +2,21 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { AccountsService } from '../src/accounts/accounts.service';
-import { AccountPropertiesService } from '../src/properties/account-properties.service';
+import { TenantService } from '../src/tenants/tenant.service';
 import { ConfigurationService } from '../src/properties/configuration.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { parseDatabaseUrl } from '../src/properties/property-values';
-import { PropertyOverrideRepository } from '../src/properties/property-override.repository';
+import { PropertyOverrideRepository } from '../src/tenants/property-override.repository';
 import { createWorkspace, eventually, startApp, TestWorkspace } from './helpers/test-app';
 
 describe('configuration hot reload', () => {
   let ws: TestWorkspace;
   let app: NestFastifyApplication;
   const sameSite = () =>
-    app.get(AccountPropertiesService).forAccount('shop').values['identifier.cookieSameSite'];
+    app.get(TenantService).propertiesOf('shop').values['identifier.cookieSameSite'];
   const accountIds = () =>
     app
-      .get(AccountsService)
+      .get(TenantService)
       .list()
       .map((a) => a.id);
 
@@ -103,14 +102,14 @@ describe('configuration hot reload', () => {
 
   it('layers an API override above the account file', async () => {
     const overrides = app.get(PropertyOverrideRepository);
-    const properties = app.get(AccountPropertiesService);
+    const properties = app.get(TenantService);
     const uow = app.get(UnitOfWork);
     await uow.transaction((em) =>
       overrides.upsert(em, 'shop', 'identifier.cookieSameSite', 'None'),
     );
     await properties.refresh();
-    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
-    expect(properties.forAccount('shop').origins['identifier.cookieSameSite'].source).toBe('api');
+    expect(properties.propertiesOf('shop').values['identifier.cookieSameSite']).toBe('None');
+    expect(properties.propertiesOf('shop').origins['identifier.cookieSameSite'].source).toBe('api');
     // The file changes below the override: the override still wins.
     ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
     await eventually(() =>
@@ -120,9 +119,9 @@ describe('configuration hot reload', () => {
         ],
       ).toBe('Lax'),
     );
-    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('None');
+    expect(properties.propertiesOf('shop').values['identifier.cookieSameSite']).toBe('None');
     await uow.transaction((em) => overrides.remove(em, 'shop', 'identifier.cookieSameSite'));
     await properties.refresh();
-    expect(properties.forAccount('shop').values['identifier.cookieSameSite']).toBe('Lax');
+    expect(properties.propertiesOf('shop').values['identifier.cookieSameSite']).toBe('Lax');
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, Table } from 'typeorm';
-import { CopyRefused, copyDatabase } from '../src/database/database-copy';
+import { CopyRefused, copyDatabase } from '../src/cli/database-copy';
 import { dataSourceOptions, initializeDataSource } from '../src/database/database.options';
 import { parseDatabaseUrl } from '../src/properties/property-values';
 import { readSecretsFile, writeSecretsFile } from '../src/secrets/secrets.service';

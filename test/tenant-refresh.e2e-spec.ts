@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { AccountRepository } from '../src/accounts/account.repository';
+import { AccountRepository } from '../src/tenants/account.repository';
 import { TenantService } from '../src/tenants/tenant.service';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { VisitorRepository } from '../src/registry/visitor.repository';
-import { CookiePlanService } from '../src/cookies/cookie-plan.service';
+import { TenantService } from '../src/tenants/tenant.service';
 import { VisitorService } from '../src/visitor/visitor.service';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -383,7 +383,7 @@ describe('POST /unblu/v1/identify', () => {
       // identify is a synchronous function: no await, so no I/O can hide in it, and no
       // background timer can run while it does; the spies see only what it calls.
       const visitors = app.get(VisitorService);
-      const plans = app.get(CookiePlanService);
+      const plans = app.get(TenantService);
       const account = { accountId: 'shop', apiKey: SHOP, plan: plans.planFor('shop', SHOP) };
       const query = jest.spyOn(dataSource, 'query');
       const runner = jest.spyOn(dataSource, 'createQueryRunner');

@@ -1,9 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountsService } from '../accounts/accounts.service';
 import { diagnose } from '../diagnostics/diagnosis';
 import { HostResolver } from '../diagnostics/host-resolver';
-import { AccountPropertiesService } from '../properties/account-properties.service';
+import { TenantService } from '../tenants/tenant.service';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe } from './admin.pipes';
 import { ErrorDto } from './dto/audit.dto';
@@ -14,8 +13,7 @@ import { DiagnosisDto, DiagnosticsQueryDto } from './dto/diagnostics.dto';
 @Controller('admin/v1/accounts/:id/diagnostics')
 export class AdminDiagnosticsController {
   constructor(
-    private readonly accounts: AccountsService,
-    private readonly properties: AccountPropertiesService,
+    private readonly tenants: TenantService,
     private readonly resolver: HostResolver,
   ) {}
 
@@ -26,11 +24,11 @@ export class AdminDiagnosticsController {
   @ApiOkResponse({ type: DiagnosisDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'page or server is not an http(s) URL' })
   get(@Param('id', AccountIdPipe) id: string, @Query() query: DiagnosticsQueryDto) {
-    this.accounts.require(id);
+    this.tenants.require(id);
     return diagnose(
       this.resolver,
       id,
-      this.properties.forAccount(id).values,
+      this.tenants.propertiesOf(id).values,
       query.page,
       query.server,
     );

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { DatabaseModule } from '../database/database.module';
+import { RegistryModule } from '../registry/registry.module';
+import { SecretsModule } from '../secrets/secrets.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -13,7 +17,7 @@ import { AdminVisitorsController } from './admin-visitors.controller';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [DatabaseModule, AuthModule],
+  imports: [DatabaseModule, AuthModule, TenantsModule, AuditModule, RegistryModule, SecretsModule],
   controllers: [
     AdminAccountsController,
     AdminPropertiesController,

@@ -1,7 +1,6 @@
 import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { EntityManager } from 'typeorm';
-import { Account, AccountsService, ApiKeyInfo } from '../accounts/accounts.service';
 import { AuditRecord, AuditService } from '../audit/audit.service';
 import { PantryException } from '../common/pantry.exception';
 import { Change, ChangeFeed } from '../database/change-feed';
@@ -9,7 +8,10 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
 import { AuthService, CustomerView } from '../auth/auth.service';
 import { findProperty } from '../properties/property-catalog';
-import { AccountPropertiesService } from '../properties/account-properties.service';
+import { AccountWritesService } from '../tenants/account-writes.service';
+import { PropertyOverridesService } from '../tenants/property-overrides.service';
+import { Account, ApiKeyInfo } from '../tenants/tenant-snapshot';
+import { TenantService } from '../tenants/tenant.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { VisitorRepository } from '../registry/visitor.repository';
@@ -52,8 +54,9 @@ export interface VisitorView {
 export class AdminService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly accounts: AccountsService,
-    private readonly properties: AccountPropertiesService,
+    private readonly tenants: TenantService,
+    private readonly accountWrites: AccountWritesService,
+    private readonly overrides: PropertyOverridesService,
     private readonly configuration: ConfigurationService,
     private readonly registry: VisitorRegistryService,
     private readonly audit: AuditService,
@@ -66,11 +69,11 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
   private subscription?: Subscription;
 
   listAccounts(): Account[] {
-    return this.accounts.list();
+    return this.tenants.list();
   }
 
   getAccount(id: string): Account {
-    return this.accounts.require(id);
+    return this.tenants.require(id);
   }
 
   /**
@@ -98,7 +101,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.subscription = this.feed.changes.subscribe((change) => {
       // The reload checks the files against the stored API keys: read them fresh first.
       if (change === 'reload') {
-        void this.accounts
+        void this.tenants
           .refresh()
           .catch(() => undefined)
           .then(() => this.configuration.reload());
@@ -113,62 +116,62 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
   async createAccount(actor: string, id: string, name = id, apiKey?: string): Promise<Account> {
     await this.audited(
       'accounts',
-      (em) => this.accounts.create(em, id, name, apiKey),
+      (em) => this.accountWrites.create(em, id, name, apiKey),
       () => ({ actor, action: 'account.create', accountId: id, details: { name } }),
     );
-    await this.accounts.refresh();
-    return this.accounts.require(id);
+    await this.tenants.refresh();
+    return this.tenants.require(id);
   }
 
   async renameAccount(actor: string, id: string, name: string): Promise<Account> {
     await this.audited(
       'accounts',
-      (em) => this.accounts.rename(em, id, name),
+      (em) => this.accountWrites.rename(em, id, name),
       () => ({ actor, action: 'account.update', accountId: id, details: { name } }),
     );
-    await this.accounts.refresh();
-    return this.accounts.require(id);
+    await this.tenants.refresh();
+    return this.tenants.require(id);
   }
 
   async deleteAccount(actor: string, id: string): Promise<void> {
     await this.audited(
       'accounts',
-      (em) => this.accounts.delete(em, id),
+      (em) => this.accountWrites.delete(em, id),
       () => ({ actor, action: 'account.delete', accountId: id }),
     );
     // One new snapshot: without the account, its keys and its overrides; its queued sightings
     // and erasures are forgotten on the way.
-    await this.accounts.refresh();
+    await this.tenants.refresh();
   }
 
   listKeys(id: string): readonly ApiKeyInfo[] {
-    return this.accounts.require(id).apiKeys;
+    return this.tenants.require(id).apiKeys;
   }
 
   async createKey(actor: string, id: string, apiKey?: string): Promise<ApiKeyInfo> {
     const key = await this.audited(
       'accounts',
-      (em) => this.accounts.createKey(em, id, apiKey),
+      (em) => this.accountWrites.createKey(em, id, apiKey),
       // API keys are public identifiers (they stand in every page that embeds the snippet).
       (created) => ({ actor, action: 'apikey.create', accountId: id, target: created }),
     );
-    await this.accounts.refresh();
-    return this.accounts.require(id).apiKeys.find((k) => k.key === key)!;
+    await this.tenants.refresh();
+    return this.tenants.require(id).apiKeys.find((k) => k.key === key)!;
   }
 
   async revokeKey(actor: string, id: string, key: string): Promise<void> {
     await this.audited(
       'accounts',
-      (em) => this.accounts.revokeKey(em, id, key),
+      (em) => this.accountWrites.revokeKey(em, id, key),
       () => ({ actor, action: 'apikey.revoke', accountId: id, target: key }),
     );
-    await this.accounts.refresh();
+    await this.tenants.refresh();
   }
 
   listProperties(id: string): PropertyView[] {
-    const account = this.accounts.require(id);
+    const account = this.tenants.require(id);
     return effectiveProperties(
-      this.properties.forAccount(id),
+      this.tenants.propertiesOf(id),
       account,
       this.secrets.adminTokenSource === 'environment',
     );
@@ -183,8 +186,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     const key = await this.audited(
       'overrides',
       async (em) => {
-        await this.accounts.requireIn(em, id);
-        return this.properties.setOverride(em, id, rawKey, value);
+        await this.accountWrites.requireIn(em, id);
+        return this.overrides.setOverride(em, id, rawKey, value);
       },
       (canonical) => ({
         actor,
@@ -195,7 +198,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         details: { value: findProperty(canonical)?.secret ? '(redacted)' : value.trim() },
       }),
     );
-    await this.properties.refresh();
+    await this.tenants.refresh();
     return this.listProperties(id).find((p) => p.key === key)!;
   }
 
@@ -203,8 +206,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     await this.audited(
       'overrides',
       async (em) => {
-        await this.accounts.requireIn(em, id);
-        const key = await this.properties.removeOverride(em, id, rawKey);
+        await this.accountWrites.requireIn(em, id);
+        const key = await this.overrides.removeOverride(em, id, rawKey);
         if (!key) {
           throw new PantryException(
             HttpStatus.NOT_FOUND,
@@ -216,12 +219,12 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       },
       (key) => ({ actor, action: 'property.remove', accountId: id, target: key }),
     );
-    await this.properties.refresh();
+    await this.tenants.refresh();
   }
 
   async reload(actor: string): Promise<ReloadSummary> {
     // The reload checks the files against the API keys stored: read them fresh first.
-    await this.accounts.refresh();
+    await this.tenants.refresh();
     const result = await this.audited(
       'reload',
       () => Promise.resolve(this.configuration.reload()),
@@ -245,7 +248,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
   }
 
   async getVisitor(id: string, visitorId: string): Promise<VisitorView> {
-    this.accounts.require(id);
+    this.tenants.require(id);
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
     const [bridges, links, customerId] = await Promise.all([
@@ -282,7 +285,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     const ids = await this.audited(
       'erasures',
       async (em) => {
-        await this.accounts.requireIn(em, id);
+        await this.accountWrites.requireIn(em, id);
         const erased = await this.registry.erase(em, id, visitorId);
         if (!erased) throw this.visitorNotFound(id);
         return erased;
@@ -293,7 +296,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
   }
 
   async getCustomer(id: string, customerId: string): Promise<CustomerView> {
-    this.accounts.require(id);
+    this.tenants.require(id);
     const customer = await this.auth.customer(id, customerId);
     if (!customer) throw this.customerNotFound(id);
     return customer;
@@ -305,7 +308,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     const ids = await this.audited(
       'erasures',
       async (em) => {
-        await this.accounts.requireIn(em, id);
+        await this.accountWrites.requireIn(em, id);
         const erased = await this.auth.eraseCustomer(em, id, customerId);
         if (!erased) throw this.customerNotFound(id);
         return erased;

@@ -1,4 +1,4 @@
-import { Account } from '../accounts/accounts.service';
+import { Account } from '../tenants/tenant-snapshot';
 import { COOKIE_LIFETIME, MAX_AGE_CAP_SECONDS } from '../cookies/cookie-plan';
 import { PropertySourceKind, ResolvedProperties } from '../properties/configuration';
 import { PROPERTY_CATALOG, PropertyKey, PropertyScope } from '../properties/property-catalog';

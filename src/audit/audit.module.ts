@@ -1,7 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
+import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditService } from './audit.service';
 
-@Global()
-@Module({ imports: [DatabaseModule], providers: [AuditService], exports: [AuditService] })
+/** The admin API's audit log. */
+@Module({
+  imports: [TypeOrmModule.forFeature([AuditEntryEntity]), DatabaseModule], providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

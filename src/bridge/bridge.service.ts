@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CookieSignerService } from '../cookies/cookie-signer.service';
-import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
+import { normalizeOrigin, OriginMatcher } from '../vocabulary/origin-matcher';
 import { consumeOnce, issueOnce, purgeExpired } from '../database/consume-once';
 import { OneTimeTokenEntity } from '../database/one-time-token.entity';
 import { isUnavailable, UnitOfWork } from '../database/unit-of-work';

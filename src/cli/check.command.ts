@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeDatabase } from '../database/database-copy';
+import { describeDatabase } from './database-copy';
 import { ConfigProblem, Configuration, formatProblem } from '../properties/configuration';
 import { loadConfiguration } from '../properties/configuration.service';
 import type { ServerEnv } from '../config/server-env';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CopyRefused, copyDatabase, describeDatabase } from '../database/database-copy';
+import { CopyRefused, copyDatabase, describeDatabase } from './database-copy';
 import { DatabaseUrl, InvalidPropertyValue, parseDatabaseUrl } from '../properties/property-values';
 import { CONFIG_OPTION, readConfiguration } from './cli-config';
 import { CliExit, CliIo } from './cli-io';

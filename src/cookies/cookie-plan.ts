@@ -7,10 +7,10 @@ import {
   cookieNameKey,
 } from '../properties/property-catalog';
 import { memoised } from '../common/memo';
-import { COOKIE_KINDS, CookieKind } from './cookie-catalog';
+import { COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
 import { CookieDomains, resolveCookieDomains } from './cookie-domain';
-import { cookieName } from './cookie-naming';
-import { OriginMatcher } from './origin-matcher';
+import { cookieName } from '../vocabulary/cookie-naming';
+import { OriginMatcher } from '../vocabulary/origin-matcher';
 import { RelayCookie, RelayEntry, RelayEntryParts, relayEntryParts } from './relay-header';
 
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); Pantry applies the cap itself. */

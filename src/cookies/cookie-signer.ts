@@ -6,7 +6,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { memoised } from '../common/memo';
-import { CookieKind } from './cookie-catalog';
+import { CookieKind } from '../vocabulary/cookie-catalog';
 
 const MAC_BYTES = 16;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

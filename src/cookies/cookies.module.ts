@@ -1,10 +1,11 @@
-import { Global, Module } from '@nestjs/common';
-import { CookiePlanService } from './cookie-plan.service';
+import { Module } from '@nestjs/common';
+import { SecretsModule } from '../secrets/secrets.module';
 import { CookieSignerService } from './cookie-signer.service';
 
-@Global()
+/** Signing and verifying cookie values with the node's shared secrets. */
 @Module({
-  providers: [CookiePlanService, CookieSignerService],
-  exports: [CookiePlanService, CookieSignerService],
+  imports: [SecretsModule],
+  providers: [CookieSignerService],
+  exports: [CookieSignerService],
 })
 export class CookiesModule {}

@@ -2,8 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Observable, Subject } from 'rxjs';
-import { EntityManager } from 'typeorm';
-import { ConfigurationService } from '../properties/configuration.service';
+import { DataSource, EntityManager } from 'typeorm';
 import { describeDatabaseError } from './database-errors';
 
 /** What changed in the shared database; `all` after a (re)connection: re-read everything. */
@@ -38,9 +37,10 @@ export class ChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
   /** Changes announced by any node (this one included). */
   readonly changes: Observable<Change> = this.subject.asObservable();
 
-  constructor(configuration: ConfigurationService) {
-    const url = configuration.startup['database.url'];
-    this.postgresUrl = url.type === 'postgres' ? url.url : null;
+  /** Listens on the database the application's DataSource was opened on. */
+  constructor(dataSource: DataSource) {
+    const options = dataSource.options;
+    this.postgresUrl = options.type === 'postgres' ? (options.url ?? null) : null;
   }
 
   /** Whether this node has a notification connection to keep (PostgreSQL). */

@@ -6,33 +6,6 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { StartupFailure } from '../logging/json-logger';
 import { connectionFailure } from './database-errors';
 import { DatabaseUrl } from '../properties/property-values';
-import { AccountEntity } from '../accounts/account.entity';
-import { AuditEntryEntity } from '../audit/audit-entry.entity';
-import { ApiKeyEntity } from '../accounts/api-key.entity';
-import { PropertyOverrideEntity } from '../properties/property-override.entity';
-import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
-import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
-import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
-import { HealthProbeEntity } from '../health/health-probe.entity';
-import { OneTimeTokenEntity } from './one-time-token.entity';
-import { ErasedIdEntity } from '../registry/erased-id.entity';
-import { VisitorEntity } from '../registry/visitor.entity';
-
-export const ENTITIES = [
-  AccountEntity,
-  ApiKeyEntity,
-  PropertyOverrideEntity,
-  VisitorEntity,
-  ErasedIdEntity,
-  AuditEntryEntity,
-  HealthProbeEntity,
-  OneTimeTokenEntity,
-  BridgeRedemptionEntity,
-  BridgeLinkEntity,
-  AuthSessionEntity,
-  CustomerLinkEntity,
-];
-
 const MEMORY = ':memory:';
 
 /**
@@ -63,7 +36,6 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
     return {
       type: 'postgres',
       url: url.url,
-      entities: ENTITIES,
       migrations: [migrationsGlob()],
       // Run by initializeDataSource under an advisory lock: several nodes may start at once.
       migrationsRun: false,
@@ -85,7 +57,6 @@ export function dataSourceOptions(url: DatabaseUrl): DataSourceOptions {
   return {
     type: 'sqlite',
     database: url.database === MEMORY ? MEMORY : resolve(url.database),
-    entities: ENTITIES,
     migrations: [migrationsGlob()],
     migrationsRun: true,
     synchronize: false,

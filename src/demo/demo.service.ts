@@ -1,11 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { TenantService } from '../tenants/tenant.service';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { renderDemoPage } from './demo-page';
 
@@ -14,8 +13,7 @@ export const DEMO_ACCOUNT = 'demo';
 @Injectable()
 export class DemoService {
   constructor(
-    private readonly accounts: AccountsService,
-    private readonly plans: CookiePlanService,
+    private readonly tenants: TenantService,
     private readonly configuration: ConfigurationService,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
@@ -33,7 +31,7 @@ export class DemoService {
    * name (localhost ↔ 127.0.0.1), so the demo runs cross-site on one server.
    */
   page(hostHeader: string | undefined): string {
-    const account = this.accounts.get(DEMO_ACCOUNT);
+    const account = this.tenants.account(DEMO_ACCOUNT);
     const apiKey = account?.apiKeys[0]?.key;
     const host = normalizeHost(hostHeader);
     const port = /:(\d{1,5})$/.exec(hostHeader ?? '')?.[1];
@@ -46,7 +44,7 @@ export class DemoService {
     }
     const otherHost = host === 'localhost' ? '127.0.0.1' : 'localhost';
     const serverOrigin = `http://${otherHost}:${this.visitorPort(port)}`;
-    const prefix = this.plans.serverPrefix;
+    const prefix = this.tenants.serverPrefix;
     const path = this.configuration.startup['server.publicPathPrefix'];
     return renderDemoPage({
       pageOrigin: `http://${host}:${port}`,

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { AccountsModule } from '../accounts/accounts.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { HealthController } from './health.controller';
+import { HealthProbeEntity } from './health-probe.entity';
 import { HealthService } from './health.service';
 
 @Module({
-  imports: [AccountsModule, DatabaseModule],
+  imports: [TypeOrmModule.forFeature([HealthProbeEntity]), TenantsModule, DatabaseModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { AccountsService } from '../accounts/accounts.service';
+import { TenantService } from '../tenants/tenant.service';
 import { PantryException } from '../common/pantry.exception';
 import { describeDatabaseError } from '../database/database-errors';
 import { ChangeFeed } from '../database/change-feed';
@@ -24,7 +24,7 @@ const PROBE_ROW = 1;
 export class HealthService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly accounts: AccountsService,
+    private readonly tenants: TenantService,
     private readonly feed: ChangeFeed,
   ) {}
 
@@ -59,7 +59,7 @@ export class HealthService {
     return {
       status: 'ok',
       database: 'ok',
-      accounts: this.accounts.count(),
+      accounts: this.tenants.count(),
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

@@ -8,7 +8,7 @@ const LATENCY_BUCKETS = [
 ];
 
 import type { BridgeOutcome } from '../bridge/bridge-outcomes';
-import { COOKIE_KINDS, CookieKind } from '../cookies/cookie-catalog';
+import { COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
 
 /** Cookie outcomes, a fixed list (label values never come from requests): action and reason. */
 const COOKIE_OUTCOMES = {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COOKIE_KINDS } from '../cookies/cookie-catalog';
+import { COOKIE_KINDS } from '../vocabulary/cookie-catalog';
 import { COOKIE_LIFETIME, CONSENT_GATED, COOKIE_PURPOSE } from '../cookies/cookie-plan';
 import { cookieNameKey, PROPERTY_CATALOG } from './property-catalog';
 

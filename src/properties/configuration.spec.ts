@@ -1,4 +1,4 @@
-import { OriginMatcher } from '../cookies/origin-matcher';
+import { OriginMatcher } from '../vocabulary/origin-matcher';
 import {
   buildConfiguration,
   findContradictions,

@@ -1,8 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { Properties } from 'properties-file/parser';
-import { COOKIE_KINDS } from '../cookies/cookie-catalog';
-import { cookieName } from '../cookies/cookie-naming';
-import { OriginMatcher, originHost } from '../cookies/origin-matcher';
+import { COOKIE_KINDS } from '../vocabulary/cookie-catalog';
+import { cookieName } from '../vocabulary/cookie-naming';
+import { OriginMatcher, originHost } from '../vocabulary/origin-matcher';
 import {
   CatalogEntry,
   DEFAULT_VALUES,

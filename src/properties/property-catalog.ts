@@ -4,7 +4,7 @@ import {
   CookieCamelName,
   CookieKind,
   cookieCamelName,
-} from '../cookies/cookie-catalog';
+} from '../vocabulary/cookie-catalog';
 import {
   enumParser,
   parseAccountIdList,

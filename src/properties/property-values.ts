@@ -1,5 +1,5 @@
 import { getDomain, parse as parseHost } from 'tldts';
-import { COOKIE_KINDS, CookieKind, isCookieKind } from '../cookies/cookie-catalog';
+import { COOKIE_KINDS, CookieKind, isCookieKind } from '../vocabulary/cookie-catalog';
 
 /** Thrown by a value parser; the message is what the operator reads after `KEY: `. */
 export class InvalidPropertyValue extends Error {}

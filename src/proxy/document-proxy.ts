@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AccountsService } from '../accounts/accounts.service';
 import { clientAddress } from '../common/client-address';
 import { sendError } from '../common/error-response';
 import { ROUTE_LABEL } from '../common/request-id';
@@ -12,8 +11,6 @@ import { MetricsService } from '../metrics/metrics.service';
 import { AccessLogService } from '../logging/access-log';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
-import { AccountPropertiesService } from '../properties/account-properties.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
@@ -57,9 +54,6 @@ export class DocumentProxy implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly configuration: ConfigurationService,
     private readonly tenants: TenantService,
-    private readonly properties: AccountPropertiesService,
-    private readonly accounts: AccountsService,
-    private readonly plans: CookiePlanService,
     private readonly visitors: VisitorService,
     private readonly metrics: MetricsService,
     private readonly access: AccessLogService,
@@ -153,7 +147,7 @@ export class DocumentProxy implements OnModuleInit {
       (request as { body: unknown }).body = request.raw;
     }
     const timeout =
-      this.properties.forAccount(site.accountId).values['proxy.timeoutSeconds'] * 1000;
+      this.tenants.propertiesOf(site.accountId).values['proxy.timeoutSeconds'] * 1000;
     const proto = trustProxy
       ? (single(request.headers['x-forwarded-proto'])?.split(',')[0].trim() ?? request.protocol)
       : request.protocol;
@@ -234,12 +228,12 @@ export class DocumentProxy implements OnModuleInit {
     site: ProxiedSite,
     headers: IncomingHttpHeaders,
   ): void {
-    const apiKey = this.accounts.get(site.accountId)?.apiKeys[0]?.key;
+    const apiKey = this.tenants.account(site.accountId)?.apiKeys[0]?.key;
     if (!apiKey) return;
-    const plan = this.plans.planFor(site.accountId, apiKey);
+    const plan = this.tenants.planFor(site.accountId, apiKey);
     const lines = this.visitors.documentCookies(
       { accountId: site.accountId, apiKey, plan },
-      visitorRequest(request, this.plans.serverPrefix),
+      visitorRequest(request, this.tenants.serverPrefix),
     );
     if (lines.length === 0) return;
     // Fastify appends Set-Cookie values: replace the upstream's lines copied before.

@@ -1,11 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DataSource } from 'typeorm';
 import { serverEnv } from '../config/server-env';
 import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from './secrets.service';
 
-@Global()
+/** The node's shared secrets (signing and encryption keys, the admin token). */
 @Module({
   providers: [
     {

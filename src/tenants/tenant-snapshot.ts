@@ -1,6 +1,6 @@
 import { memoised } from '../common/memo';
 import { buildCookiePlan, CookiePlan, ServerCookieSettings } from '../cookies/cookie-plan';
-import { OriginMatcher } from '../cookies/origin-matcher';
+import { OriginMatcher } from '../vocabulary/origin-matcher';
 import {
   ConfigProblem,
   Configuration,

@@ -1,17 +1,28 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { AccountRepository } from '../accounts/account.repository';
+import { PantryException } from '../common/pantry.exception';
+import { CookiePlan } from '../cookies/cookie-plan';
+import { OriginMatcher } from '../vocabulary/origin-matcher';
+import { AccountRepository } from './account.repository';
 import { ChangeFeed } from '../database/change-feed';
 import { ConfigurationService } from '../properties/configuration.service';
-import { PropertyOverrideRepository } from '../properties/property-override.repository';
+import { PropertyOverrideRepository } from './property-override.repository';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
-import { ConfigurationError } from '../properties/configuration';
+import { ConfigurationError, ResolvedProperties } from '../properties/configuration';
 import {
+  Account,
   apiKeyConflicts,
   NO_STORED_TENANTS,
   TenantSnapshot,
   toStoredTenants,
 } from './tenant-snapshot';
+
+/** An account resolved for a visitor request: its id, the API key used and its cookie plan. */
+export interface VisitorAccount {
+  readonly accountId: string;
+  readonly apiKey: string;
+  readonly plan: CookiePlan;
+}
 
 /** How often the shared database is re-read, as a backstop for lost notifications. */
 export const TENANTS_REFRESH_MS = 5_000;
@@ -22,6 +33,10 @@ export const TENANTS_REFRESH_MS = 5_000;
  * node's own admin writes, at once when another node announces a change, and every few
  * seconds as a backstop). The request path only reads `current`: no database I/O.
  */
+/** The 404 of an account no file or row defines. */
+export const accountNotFound = (id: string) =>
+  new PantryException(404, 'account_not_found', `No account "${id}".`);
+
 @Injectable()
 export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TenantService.name);
@@ -66,6 +81,58 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The snapshot in force. */
   get current(): TenantSnapshot {
     return this.snapshot;
+  }
+
+  // The one read API of account state: every feature reads accounts, keys, properties and
+  // cookie plans here (map lookups on the snapshot in force; no database I/O).
+
+  list(): Account[] {
+    return [...this.snapshot.accounts.values()];
+  }
+
+  count(): number {
+    return this.snapshot.accounts.size;
+  }
+
+  account(id: string): Account | null {
+    return this.snapshot.account(id);
+  }
+
+  /** The account, or a 404. */
+  require(id: string): Account {
+    const account = this.snapshot.account(id);
+    if (!account) throw accountNotFound(id);
+    return account;
+  }
+
+  /** The account id an API key belongs to, or null. */
+  accountForApiKey(apiKey: string): string | null {
+    return this.snapshot.accountForApiKey(apiKey);
+  }
+
+  /** Effective properties: default < application.properties < account file < API override. */
+  propertiesOf(accountId: string): ResolvedProperties {
+    return this.snapshot.propertiesOf(accountId);
+  }
+
+  planFor(accountId: string, apiKey: string): CookiePlan {
+    return this.snapshot.plan(accountId, apiKey);
+  }
+
+  /** The account with its first API key's plan (document mode, where no key comes), or null. */
+  visitorAccount(accountId: string): VisitorAccount | null {
+    const apiKey = this.snapshot.account(accountId)?.apiKeys[0]?.key;
+    return apiKey ? { accountId, apiKey, plan: this.snapshot.plan(accountId, apiKey) } : null;
+  }
+
+  /** Origins any account allows: for preflights that do not name their account. */
+  anyAccountOrigins(): OriginMatcher {
+    return this.snapshot.anyAccountOrigins();
+  }
+
+  /** Header names derive from the server prefix: `identifier.cookieNamePrefix` of application.properties. */
+  get serverPrefix(): string {
+    return this.snapshot.configuration.app.values['identifier.cookieNamePrefix'].toLowerCase();
   }
 
   async onApplicationBootstrap(): Promise<void> {

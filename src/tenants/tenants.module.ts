@@ -1,14 +1,34 @@
-import { Global, Module } from '@nestjs/common';
-import { AccountRepository } from '../accounts/account.repository';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
-import { PropertyOverrideRepository } from '../properties/property-override.repository';
+import { RegistryModule } from '../registry/registry.module';
+import { AccountEntity } from './account.entity';
+import { AccountRepository } from './account.repository';
+import { AccountWritesService } from './account-writes.service';
+import { ApiKeyEntity } from './api-key.entity';
+import { PropertyOverrideEntity } from './property-override.entity';
+import { PropertyOverrideRepository } from './property-override.repository';
+import { PropertyOverridesService } from './property-overrides.service';
 import { TenantService } from './tenant.service';
 
-/** The tenant snapshot and the repositories it is read from. */
-@Global()
+/**
+ * The one owner of account state: the tenant snapshot and its read API (TenantService), the
+ * account, API-key and override tables, and the writes to them. Import it where accounts are
+ * read or written.
+ */
 @Module({
-  imports: [DatabaseModule],
-  providers: [TenantService, AccountRepository, PropertyOverrideRepository],
-  exports: [TenantService, AccountRepository, PropertyOverrideRepository],
+  imports: [
+    TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity, PropertyOverrideEntity]),
+    DatabaseModule,
+    RegistryModule,
+  ],
+  providers: [
+    TenantService,
+    AccountRepository,
+    PropertyOverrideRepository,
+    AccountWritesService,
+    PropertyOverridesService,
+  ],
+  exports: [TenantService, AccountWritesService, PropertyOverridesService],
 })
 export class TenantsModule {}

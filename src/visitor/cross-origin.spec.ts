@@ -1,4 +1,4 @@
-import { OriginMatcher } from '../cookies/origin-matcher';
+import { OriginMatcher } from '../vocabulary/origin-matcher';
 import { crossOriginVerdict } from './cross-origin';
 import { VisitorRequest } from './visitor-request';
 

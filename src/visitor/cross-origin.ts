@@ -1,6 +1,6 @@
 import { memoised } from '../common/memo';
 import { normalizeHost, registrableDomain } from '../cookies/cookie-domain';
-import { normalizeOrigin, OriginMatcher, originHost } from '../cookies/origin-matcher';
+import { normalizeOrigin, OriginMatcher, originHost } from '../vocabulary/origin-matcher';
 import { VisitorRequest } from './visitor-request';
 
 export type CrossOriginVerdict =

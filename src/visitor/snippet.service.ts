@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { TenantSnapshot } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
 import { SNIPPET_CONFIG_PLACEHOLDER, SnippetConfig } from '../snippet/snippet-config';
 import { loadSnippetBundle } from '../snippet/snippet.bundle';
 import { snippetStandIn } from '../snippet/snippet-stand-in';
 import { PantryException } from '../common/pantry.exception';
-import { VisitorAccount } from './visitor-context';
+import { VisitorAccount } from '../tenants/tenant.service';
 import { VisitorResponse } from './visitor.service';
 
 interface Rendered {
@@ -37,7 +36,6 @@ export class SnippetService {
   private readonly rendered = new WeakMap<TenantSnapshot, Map<string, Rendered>>();
 
   constructor(
-    private readonly plans: CookiePlanService,
     private readonly tenants: TenantService,
   ) {}
 
@@ -56,7 +54,7 @@ export class SnippetService {
     const config: SnippetConfig = {
       k: account.apiKey,
       m: account.plan.mode,
-      p: this.plans.serverPrefix,
+      p: this.tenants.serverPrefix,
       f: props['snippet.refreshSeconds'],
       ...(base ? { b: base } : {}),
       ...(targets.length ? { t: targets } : {}),

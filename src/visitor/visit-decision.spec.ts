@@ -1,4 +1,4 @@
-import { CookieKind } from '../cookies/cookie-catalog';
+import { CookieKind } from '../vocabulary/cookie-catalog';
 import { CookieAction, decideVisit, FoundValue, VisitInput } from './visit-decision';
 
 const valid = (id: string, current = true): FoundValue => ({ id, current, value: `${id}.mac` });

@@ -1,4 +1,4 @@
-import { CookieKind } from '../cookies/cookie-catalog';
+import { CookieKind } from '../vocabulary/cookie-catalog';
 import type { ConsentState } from '../registry/visitor-registry.service';
 
 /** A cookie value that verified for the account and cookie, and is not erased. */

@@ -1,9 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { AccountsService } from '../accounts/accounts.service';
 import { PantryException } from '../common/pantry.exception';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { API_KEY_PATTERN } from '../properties/property-values';
-import { VisitorAccount } from './visitor-context';
+import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { VisitorHttpRequest } from './visitor-request';
 
 /**
@@ -13,13 +11,12 @@ import { VisitorHttpRequest } from './visitor-request';
 @Injectable()
 export class VisitorAccountResolver {
   constructor(
-    private readonly accounts: AccountsService,
-    private readonly plans: CookiePlanService,
+    private readonly tenants: TenantService,
   ) {}
 
   /** The request's API key, or undefined when absent. */
   apiKey(request: VisitorHttpRequest): string | undefined {
-    const name = `${this.plans.serverPrefix}apikey`;
+    const name = `${this.tenants.serverPrefix}apikey`;
     const value =
       (request.query as Record<string, unknown> | undefined)?.[name] ?? request.headers[name];
     if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
@@ -31,7 +28,7 @@ export class VisitorAccountResolver {
     const apiKey = this.apiKey(request);
     const accountId = this.accountOfKey(apiKey);
     return accountId
-      ? { accountId, apiKey: apiKey!, plan: this.plans.planFor(accountId, apiKey!) }
+      ? { accountId, apiKey: apiKey!, plan: this.tenants.planFor(accountId, apiKey!) }
       : null;
   }
 
@@ -43,12 +40,12 @@ export class VisitorAccountResolver {
   /** The account a well-formed, known key names. */
   private accountOfKey(apiKey: string | undefined): string | null {
     if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
-    return this.accounts.accountForApiKey(apiKey);
+    return this.tenants.accountForApiKey(apiKey);
   }
 
   /** Why a request has no account (the key is missing, or unknown): the 401 a route answers. */
   refusal(request: VisitorHttpRequest): PantryException {
-    const prefix = this.plans.serverPrefix;
+    const prefix = this.tenants.serverPrefix;
     if (!this.apiKey(request)) {
       return new PantryException(
         HttpStatus.UNAUTHORIZED,

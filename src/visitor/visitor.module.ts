@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
+import { CookiesModule } from '../cookies/cookies.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RegistryModule } from '../registry/registry.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
 import { VisitorRoutes } from './visitor.routes';
@@ -8,7 +12,7 @@ import { VisitorService } from './visitor.service';
 
 /** The visitor API (routes mounted on Fastify by VisitorRoutes). */
 @Module({
-  imports: [BridgeModule, AuthModule],
+  imports: [BridgeModule, AuthModule, TenantsModule, CookiesModule, RegistryModule, MetricsModule],
   providers: [VisitorService, SnippetService, VisitorAccountResolver, VisitorRoutes],
   exports: [VisitorService],
 })

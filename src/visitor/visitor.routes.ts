@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../common/error-response';
 import { validateBody } from '../common/validate-body';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { AccessLogService } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ConfigurationService } from '../properties/configuration.service';
@@ -12,7 +11,7 @@ import { BridgeDto } from '../bridge/bridge.dto';
 import { ConsentDto } from './consent.dto';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
-import { VisitorAccount } from './visitor-context';
+import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { publicBase } from './public-base';
 import { AnsweredHook, VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
 import { VisitorHttpRequest, visitorRequest } from './visitor-request';
@@ -33,7 +32,7 @@ export class VisitorRoutes implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly configuration: ConfigurationService,
-    private readonly plans: CookiePlanService,
+    private readonly tenants: TenantService,
     private readonly accounts: VisitorAccountResolver,
     private readonly visitors: VisitorService,
     private readonly snippets: SnippetService,
@@ -93,7 +92,7 @@ export class VisitorRoutes implements OnModuleInit {
         },
       });
     };
-    const read = (request: VisitorHttpRequest) => visitorRequest(request, this.plans.serverPrefix);
+    const read = (request: VisitorHttpRequest) => visitorRequest(request, this.tenants.serverPrefix);
 
     /** A POST route of an account; a key that names none is answered by noAccount. */
     const post = (

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { CookieKind } from '../cookies/cookie-catalog';
+import { CookieKind } from '../vocabulary/cookie-catalog';
 import { cookieCandidates, parseCookieHeader } from '../cookies/cookie-header';
 import {
   CONSENT_GATED,
@@ -11,10 +11,9 @@ import {
   ResponseCookieContext,
   setCookieLine,
 } from '../cookies/cookie-plan';
-import { CookiePlanService } from '../cookies/cookie-plan.service';
 import { newId } from '../cookies/cookie-signer';
 import { CookieSignerService } from '../cookies/cookie-signer.service';
-import { normalizeOrigin, OriginMatcher } from '../cookies/origin-matcher';
+import { normalizeOrigin, OriginMatcher } from '../vocabulary/origin-matcher';
 import { acceptsBridgeFrom } from '../bridge/bridge-partners';
 import { BRIDGE_PARAM, BridgeFailure, BridgeService, bridgeTarget } from '../bridge/bridge.service';
 import { TenantService } from '../tenants/tenant.service';
@@ -28,7 +27,7 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
 import { crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
 import { decideVisit, FoundValue, VisitDecision } from './visit-decision';
-import { VisitorAccount } from './visitor-context';
+import { VisitorAccount } from '../tenants/tenant.service';
 import { VisitorRequest } from './visitor-request';
 
 /** The identify answer (SPEC §5). */
@@ -125,7 +124,6 @@ const PREFLIGHT_MAX_AGE = '600';
 export class VisitorService {
   constructor(
     private readonly configuration: ConfigurationService,
-    private readonly plans: CookiePlanService,
     private readonly signer: CookieSignerService,
     private readonly registry: VisitorRegistryService,
     private readonly tenants: TenantService,
@@ -136,7 +134,7 @@ export class VisitorService {
 
   /** `<prefix>set-cookie`, the relay header. */
   private get relayHeaderName(): string {
-    return `${this.plans.serverPrefix}set-cookie`;
+    return `${this.tenants.serverPrefix}set-cookie`;
   }
 
   private get trustProxy(): boolean {
@@ -163,7 +161,7 @@ export class VisitorService {
   }
 
   private corsHeaders(verdict: AcceptedVerdict): Record<string, string | string[]> {
-    const prefix = this.plans.serverPrefix;
+    const prefix = this.tenants.serverPrefix;
     if (verdict.kind !== 'allowed') return { vary: 'Origin' };
     return {
       'access-control-allow-origin': verdict.origin,
@@ -175,10 +173,10 @@ export class VisitorService {
 
   /** `OPTIONS`: 204 for an allowed origin (the account's, or any account's without a key). */
   preflight(account: VisitorAccount | null, req: VisitorRequest): VisitorResponse {
-    const allowed = account ? account.plan.origins : this.plans.anyAccountOrigins();
+    const allowed = account ? account.plan.origins : this.tenants.anyAccountOrigins();
     const verdict = this.verdict(req, allowed, account?.accountId ?? '-');
     if (verdict.kind === 'refused') return REFUSED;
-    const prefix = this.plans.serverPrefix;
+    const prefix = this.tenants.serverPrefix;
     return {
       status: HttpStatus.NO_CONTENT,
       headers: {
@@ -196,7 +194,7 @@ export class VisitorService {
    * snippet reads Pantry's code instead of an unreadable answer. Nothing else is set.
    */
   noAccount(req: VisitorRequest, refusal: PantryException): VisitorResponse<never> {
-    const verdict = crossOriginVerdict(req, this.plans.anyAccountOrigins(), this.trustProxy);
+    const verdict = crossOriginVerdict(req, this.tenants.anyAccountOrigins(), this.trustProxy);
     const headers: Record<string, string | string[]> =
       verdict.kind === 'refused'
         ? { vary: 'Origin' }

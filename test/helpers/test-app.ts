@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { ENTITIES } from '../../src/database/database.options';
+import { ENTITIES } from '../../src/entities';
 import { createTestDatabase } from './postgres';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { ConfigurationError } from '../../src/properties/configuration';

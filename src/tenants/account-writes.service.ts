@@ -4,14 +4,8 @@ import { EntityManager } from 'typeorm';
 import { PantryException } from '../common/pantry.exception';
 import { isUniqueViolation } from '../database/database-errors';
 import { ConfigurationService } from '../properties/configuration.service';
-import type { Account } from '../tenants/tenant-snapshot';
-import { TenantService } from '../tenants/tenant.service';
 import { AccountRepository } from './account.repository';
-
-export type { Account, AccountSource, ApiKeyInfo } from '../tenants/tenant-snapshot';
-
-const notFound = (id: string) =>
-  new PantryException(HttpStatus.NOT_FOUND, 'account_not_found', `No account "${id}".`);
+import { accountNotFound as notFound, TenantService } from './tenant.service';
 
 const keyTaken = (owner: string) =>
   new PantryException(
@@ -21,50 +15,21 @@ const keyTaken = (owner: string) =>
   );
 
 /**
- * Accounts from files and from the database, and their API keys: reads come from the tenant
- * snapshot (a map lookup on the request path); writes take the caller's unit of work.
+ * Writes to API accounts and their keys, in the caller's unit of work (reads are
+ * TenantService's; call its refresh() once the unit has committed).
  */
 @Injectable()
-export class AccountsService {
+export class AccountWritesService {
   constructor(
     private readonly configuration: ConfigurationService,
     private readonly tenants: TenantService,
     private readonly repository: AccountRepository,
   ) {}
 
-  /** Re-reads the shared database into a new snapshot (after a write commits). */
-  refresh(): Promise<void> {
-    return this.tenants.refresh();
-  }
-
-  list(): Account[] {
-    return [...this.tenants.current.accounts.values()];
-  }
-
-  count(): number {
-    return this.tenants.current.accounts.size;
-  }
-
-  get(id: string): Account | null {
-    return this.tenants.current.account(id);
-  }
-
-  /** The account, or a 404. */
-  require(id: string): Account {
-    const account = this.get(id);
-    if (!account) throw notFound(id);
-    return account;
-  }
-
-  /** The account id an API key belongs to, or null. */
-  accountForApiKey(apiKey: string): string | null {
-    return this.tenants.current.accountForApiKey(apiKey);
-  }
-
   private newKey(): string {
     for (;;) {
       const key = randomBytes(16).toString('base64url');
-      if (this.accountForApiKey(key) === null) return key;
+      if (this.tenants.accountForApiKey(key) === null) return key;
     }
   }
 
@@ -110,7 +75,7 @@ export class AccountsService {
    * write; what another node stored a moment ago is refused by the database's primary key.
    */
   private refuseTakenKey(key: string): void {
-    const owner = this.accountForApiKey(key);
+    const owner = this.tenants.accountForApiKey(key);
     if (owner === null) return;
     const file = this.configuration.configuration.accounts.get(owner);
     throw keyTaken(

@@ -11,7 +11,7 @@ import {
   StoredSecrets,
   writeSecretsFile,
 } from '../secrets/secrets.service';
-import { dataSourceOptions, initializeDataSource } from './database.options';
+import { dataSourceOptions, initializeDataSource } from '../database/database.options';
 
 /** A copy that must not (or could not) happen; the message says why and what to do. */
 export class CopyRefused extends Error {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { moveTenantRevision, readTenantRevision } from '../database/tenant-revision';
 import { UnitOfWork } from '../database/unit-of-work';
-import { PropertyOverrideEntity } from '../properties/property-override.entity';
+import { PropertyOverrideEntity } from './property-override.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
 import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';

@@ -1,38 +1,26 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PantryException } from '../common/pantry.exception';
-import { TenantService } from '../tenants/tenant.service';
 import {
-  ResolvedProperties,
   findContradictions,
   layered,
   parsePropertyValue,
   unknownKeyMessage,
-} from './configuration';
-import { CatalogEntry, PropertyKey, findProperty } from './property-catalog';
+} from '../properties/configuration';
+import { CatalogEntry, PropertyKey, findProperty } from '../properties/property-catalog';
 import { PropertyOverrideRepository } from './property-override.repository';
+import { TenantService } from './tenant.service';
 
 /**
- * Effective properties of an account: default < application.properties < account file <
- * admin-API override, read from the tenant snapshot (so the request path never touches the
- * database), and the validation of overrides, with the same catalog code as the files.
+ * Admin-API property overrides: validated with the same catalog code as the account files'
+ * lines, stored in the caller's unit of work (TenantService.propertiesOf reads the result).
  */
 @Injectable()
-export class AccountPropertiesService {
+export class PropertyOverridesService {
   constructor(
     private readonly tenants: TenantService,
     private readonly repository: PropertyOverrideRepository,
   ) {}
-
-  /** Re-reads the shared database into a new snapshot (after a write commits). */
-  refresh(): Promise<void> {
-    return this.tenants.refresh();
-  }
-
-  /** Resolved properties for a file account, or for an API account (on the application defaults). */
-  forAccount(accountId: string): ResolvedProperties {
-    return this.tenants.current.propertiesOf(accountId);
-  }
 
   /**
    * Validates an admin-API override exactly as a line of an account file would be validated
@@ -48,7 +36,7 @@ export class AccountPropertiesService {
         `${entry.key}: ${parsed.message}`,
       );
     }
-    const { values } = layered(this.forAccount(accountId), [
+    const { values } = layered(this.tenants.propertiesOf(accountId), [
       [entry.key, parsed.value, { source: 'api', raw }],
     ]);
     const snapshot = this.tenants.current;
