@@ -6,7 +6,8 @@ import { serverEnv } from './config/server-env';
 import { connectDataSource, dataSourceOptions } from './database/database.options';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
-import { LoggingModule } from './logging/logging.module';
+import { AccessLogModule } from './http/access-log.module';
+import { MetricsServer } from './http/metrics.server';
 import { Configuration } from './properties/configuration';
 import { ConfigurationService } from './properties/configuration.service';
 import { PropertiesModule } from './properties/properties.module';
@@ -38,14 +39,15 @@ export class AppModule {
           dataSourceFactory: (options) => connectDataSource(options!),
         }),
         MetricsModule,
-        LoggingModule,
+        AccessLogModule,
         HealthModule,
         AdminModule,
         DemoModule,
         VisitorModule,
         ProxyModule,
       ],
+      // The metrics listener (server.metricsPort), beside the application's own.
+      providers: [MetricsServer],
     };
   }
-
 }

@@ -11,21 +11,21 @@ import type {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
 import { CUSTOMER_ID_MAX_ENCODED_LENGTH, CUSTOMER_ID_MAX_LENGTH } from './auth/customer-id';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { createLimitedServer, httpLimits } from './common/http-server';
-import { OperatorRoutes } from './common/operator-routes';
-import { registerJsonParser } from './common/json-body';
-import { VALIDATION_OPTIONS } from './common/validate-body';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { createLimitedServer, httpLimits } from './http/http-server';
+import { OperatorRoutes } from './http/operator-routes';
+import { registerJsonParser } from './http/json-body';
+import { VALIDATION_OPTIONS } from './http/validate-body';
 import {
   ANSWER_CODE,
   AnsweredRequest,
   sendError,
   setErrorCounter,
   setUnroutedHook,
-} from './common/error-response';
+} from './http/error-response';
 import { PantryException } from './common/pantry.exception';
-import { AccessLogService } from './logging/access-log';
-import { requestId, routeLabel } from './common/request-id';
+import { AccessLogService } from './http/access-log';
+import { requestId, routeLabel } from './http/request-id';
 import { MetricsService } from './metrics/metrics.service';
 import { ConfigurationService } from './properties/configuration.service';
 import { PropertyValues } from './properties/property-catalog';

@@ -5,12 +5,12 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp, createAdapter } from './app.setup';
-import { withoutStartupChatter } from './common/startup-log';
+import { withoutStartupChatter } from './http/startup-log';
 import { validateServerEnv } from './config/server-env';
 import { formatProblem } from './properties/configuration';
 import { consoleIsLog, JsonLogger } from './logging/json-logger';
 import { loadConfiguration } from './properties/configuration.service';
-import { stopWithinGrace } from './common/shutdown';
+import { stopWithinGrace } from './http/shutdown';
 import { sqliteSecretsPreflight } from './secrets/secrets.service';
 
 async function bootstrap(): Promise<void> {

@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { AccessLine, AccessLogService } from '../src/logging/access-log';
+import { AccessLine, AccessLogService } from '../src/http/access-log';
 import { JsonLogger } from '../src/logging/json-logger';
 import { cookieHeader } from './helpers/cookies';
 import { startServerProcess } from './helpers/server-process';

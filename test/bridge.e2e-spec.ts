@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
-import { BRIDGE_FAILURES } from '../src/bridge/bridge-outcomes';
+import { BRIDGE_FAILURES } from '../src/vocabulary/bridge-outcomes';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { CaptureLogger } from './helpers/capture-logger';
 import { identifyWith } from './helpers/bridge-calls';

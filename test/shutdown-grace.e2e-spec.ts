@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { Agent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
-import { drainServer } from '../src/common/http-server';
+import { drainServer } from '../src/http/http-server';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 import {
   createWorkspace,

@@ -6,5 +6,8 @@ import { AuditService } from './audit.service';
 
 /** The admin API's audit log. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEntryEntity]), DatabaseModule], providers: [AuditService], exports: [AuditService] })
+  imports: [TypeOrmModule.forFeature([AuditEntryEntity]), DatabaseModule],
+  providers: [AuditService],
+  exports: [AuditService],
+})
 export class AuditModule {}

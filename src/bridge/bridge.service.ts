@@ -8,10 +8,10 @@ import { OneTimeTokenEntity } from '../database/one-time-token.entity';
 import { isUnavailable, UnitOfWork } from '../database/unit-of-work';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { BridgeLinkEntity } from './bridge-link.entity';
-import type { BridgeFailure } from './bridge-outcomes';
+import type { BridgeFailure } from '../vocabulary/bridge-outcomes';
 import { BridgeRedemptionEntity } from './bridge-redemption.entity';
 
-export type { BridgeFailure, BridgeOutcome } from './bridge-outcomes';
+export type { BridgeFailure, BridgeOutcome } from '../vocabulary/bridge-outcomes';
 
 export const BRIDGE_PURPOSE = 'bridge';
 /** The query parameter a bridged URL carries. */

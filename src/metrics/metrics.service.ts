@@ -7,7 +7,7 @@ const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-import type { BridgeOutcome } from '../bridge/bridge-outcomes';
+import type { BridgeOutcome } from '../vocabulary/bridge-outcomes';
 import { COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
 
 /** Cookie outcomes, a fixed list (label values never come from requests): action and reason. */

@@ -3,12 +3,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { clientAddress } from '../common/client-address';
-import { sendError } from '../common/error-response';
-import { ROUTE_LABEL } from '../common/request-id';
+import { clientAddress } from '../http/client-address';
+import { sendError } from '../http/error-response';
+import { ROUTE_LABEL } from '../http/request-id';
 import { inRequest } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
-import { AccessLogService } from '../logging/access-log';
+import { AccessLogService } from '../http/access-log';
 import { PantryException } from '../common/pantry.exception';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { ConfigurationService } from '../properties/configuration.service';
@@ -146,8 +146,7 @@ export class DocumentProxy implements OnModuleInit {
     if (hasBody && request.method !== 'GET' && request.method !== 'HEAD') {
       (request as { body: unknown }).body = request.raw;
     }
-    const timeout =
-      this.tenants.propertiesOf(site.accountId).values['proxy.timeoutSeconds'] * 1000;
+    const timeout = this.tenants.propertiesOf(site.accountId).values['proxy.timeoutSeconds'] * 1000;
     const proto = trustProxy
       ? (single(request.headers['x-forwarded-proto'])?.split(',')[0].trim() ?? request.protocol)
       : request.protocol;

@@ -6,5 +6,8 @@ import { VisitorModule } from '../visitor/visitor.module';
 import { DocumentProxy } from './document-proxy';
 
 /** Document mode: Pantry as the reverse proxy in front of an account's site. */
-@Module({ imports: [VisitorModule, TenantsModule, MetricsModule, SecretsModule], providers: [DocumentProxy] })
+@Module({
+  imports: [VisitorModule, TenantsModule, MetricsModule, SecretsModule],
+  providers: [DocumentProxy],
+})
 export class ProxyModule {}

@@ -9,7 +9,11 @@ import { VisitorRepository } from './visitor.repository';
 
 /** Visitors seen (written behind the request path) and erased ids. */
 @Module({
-  imports: [TypeOrmModule.forFeature([VisitorEntity, ErasedIdEntity]), DatabaseModule, MetricsModule],
+  imports: [
+    TypeOrmModule.forFeature([VisitorEntity, ErasedIdEntity]),
+    DatabaseModule,
+    MetricsModule,
+  ],
   providers: [VisitorRegistryService, VisitorRepository],
   exports: [VisitorRegistryService, VisitorRepository],
 })

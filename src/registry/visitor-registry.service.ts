@@ -14,7 +14,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { VisitorEntity } from './visitor.entity';
 import { VisitorRepository } from './visitor.repository';
 
-export type ConsentState = 'granted' | 'denied' | 'unset';
+import type { ConsentState } from '../vocabulary/visitor-answers';
+
+export type { ConsentState };
 
 /** Pending sightings are written at least this often… */
 export const FLUSH_INTERVAL_MS = 1_000;

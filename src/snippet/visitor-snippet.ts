@@ -8,7 +8,7 @@
  * read; else the likely cause).
  */
 import type { RelayCookie, RelayPayload } from '../cookies/relay-header';
-import type { BridgedIdentifyResult, IdentifyResult } from '../visitor/visitor.service';
+import type { BridgedIdentifyResult, IdentifyResult } from '../vocabulary/visitor-answers';
 import type { PantryFunction, SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;

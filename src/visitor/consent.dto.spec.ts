@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { validateBody } from '../common/validate-body';
+import { validateBody } from '../http/validate-body';
 import { ConsentDto } from './consent.dto';
 
 describe(ConsentDto.name, () => {

@@ -35,9 +35,7 @@ export class SnippetService {
   private readonly bundle = loadSnippetBundle();
   private readonly rendered = new WeakMap<TenantSnapshot, Map<string, Rendered>>();
 
-  constructor(
-    private readonly tenants: TenantService,
-  ) {}
+  constructor(private readonly tenants: TenantService) {}
 
   private render(account: VisitorAccount, base: string | null): Rendered {
     const snapshot = this.tenants.current;

@@ -10,9 +10,7 @@ import { VisitorHttpRequest } from './visitor-request';
  */
 @Injectable()
 export class VisitorAccountResolver {
-  constructor(
-    private readonly tenants: TenantService,
-  ) {}
+  constructor(private readonly tenants: TenantService) {}
 
   /** The request's API key, or undefined when absent. */
   apiKey(request: VisitorHttpRequest): string | undefined {

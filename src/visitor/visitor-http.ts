@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { TLSSocket } from 'node:tls';
-import { errorResponse } from '../common/error-response';
+import { errorResponse } from '../http/error-response';
 import { memoised } from '../common/memo';
-import { isJsonContentType, JsonTextParser, readJsonBody } from '../common/json-body';
-import { requestId } from '../common/request-id';
+import { isJsonContentType, JsonTextParser, readJsonBody } from '../http/json-body';
+import { requestId } from '../http/request-id';
 import { inRequest } from '../logging/request-context';
 import type { RouteSeries } from '../metrics/metrics.service';
 import type { VisitorHttpRequest } from './visitor-request';

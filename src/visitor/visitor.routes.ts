@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from '../common/error-response';
-import { validateBody } from '../common/validate-body';
-import { AccessLogService } from '../logging/access-log';
+import { sendError } from '../http/error-response';
+import { validateBody } from '../http/validate-body';
+import { AccessLogService } from '../http/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { LoginDto } from '../auth/login.dto';
@@ -15,7 +15,7 @@ import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { publicBase } from './public-base';
 import { AnsweredHook, VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
 import { VisitorHttpRequest, visitorRequest } from './visitor-request';
-import { jsonTextParser } from '../common/json-body';
+import { jsonTextParser } from '../http/json-body';
 import { VisitorResponse, VisitorService } from './visitor.service';
 
 /**
@@ -92,7 +92,8 @@ export class VisitorRoutes implements OnModuleInit {
         },
       });
     };
-    const read = (request: VisitorHttpRequest) => visitorRequest(request, this.tenants.serverPrefix);
+    const read = (request: VisitorHttpRequest) =>
+      visitorRequest(request, this.tenants.serverPrefix);
 
     /** A POST route of an account; a key that names none is answered by noAccount. */
     const post = (

@@ -24,44 +24,24 @@ import { decideLogoutVisitor } from '../auth/linking';
 import { PantryException } from '../common/pantry.exception';
 import { encodeRelayEntries } from '../cookies/relay-header';
 import { ConfigurationService } from '../properties/configuration.service';
-import { ConsentState, VisitorRegistryService } from '../registry/visitor-registry.service';
+import { VisitorRegistryService } from '../registry/visitor-registry.service';
+import type {
+  BridgeAnswer,
+  BridgedIdentifyResult,
+  IdentifyResult,
+  InspectResult,
+} from '../vocabulary/visitor-answers';
 import { crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
 import { decideVisit, FoundValue, VisitDecision } from './visit-decision';
 import { VisitorAccount } from '../tenants/tenant.service';
 import { VisitorRequest } from './visitor-request';
 
-/** The identify answer (SPEC §5). */
-export interface IdentifyResult {
-  /** The logged-in customer (a live authsession), else absent. */
-  readonly customerId?: string;
-  readonly account: string;
-  readonly visitorId: string | null;
-  readonly deviceId: string | null;
-  readonly sessionId: string;
-  readonly consent: ConsentState;
-  /** Cookies issued anew by this call (not refreshed ones). */
-  readonly issued: CookieKind[];
-}
-
-export interface InspectResult {
-  /** Names of the account's cookies in the `Cookie` header (the browser's own cookies). */
-  readonly cookie: string[];
-  /** Names in the echo header (the snippet's copies). */
-  readonly echo: string[];
-}
-
-export interface BridgeAnswer {
-  readonly token: string;
-  readonly url: string;
-  /** Epoch seconds. */
-  readonly expires: number;
-}
-
-/** identify with a bridge token: whether the identity was adopted, and why not. */
-export interface BridgedIdentifyResult extends IdentifyResult {
-  readonly bridged: boolean;
-  readonly bridge?: string;
-}
+export type {
+  BridgeAnswer,
+  BridgedIdentifyResult,
+  IdentifyResult,
+  InspectResult,
+} from '../vocabulary/visitor-answers';
 
 interface ReadCookies {
   found: { -readonly [K in CookieKind]?: FoundValue | null };

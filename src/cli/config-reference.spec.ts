@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderConfigReference, withConfigReference } from './config-reference';
-import { PROPERTY_CATALOG } from './property-catalog';
+import { PROPERTY_CATALOG } from '../properties/property-catalog';
 
 describe('configuration reference', () => {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');

@@ -7,10 +7,10 @@ import {
 } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from '../properties/configuration.service';
-import { isBridgeFailure } from '../bridge/bridge-outcomes';
+import { isBridgeFailure } from '../vocabulary/bridge-outcomes';
 import { memoised } from '../common/memo';
 import type { PropertyValues } from '../properties/property-catalog';
-import { consoleIsLog, jsonLineHead, JsonLines } from './json-logger';
+import { consoleIsLog, jsonLineHead, JsonLines } from '../logging/json-logger';
 
 /** `server.accessLog` as a number, compared on every request: off < errors < all. */
 export const enum AccessLevel {

@@ -8,9 +8,9 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { createServer, Server } from 'node:http';
-import { drainServer } from '../common/http-server';
+import { drainServer } from './http-server';
 import { ConfigurationService } from '../properties/configuration.service';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** On shutdown, how long a scrape in flight may take before its connection is closed. */
 const SCRAPE_DRAIN_MS = 1_000;

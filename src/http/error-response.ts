@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { inRequest } from '../logging/request-context';
-import { PantryException } from './pantry.exception';
+import { PantryException } from '../common/pantry.exception';
 import { ROUTE_LABEL } from './request-id';
 
 /** Machine codes for HTTP statuses without a domain code. */

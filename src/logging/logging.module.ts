@@ -1,7 +1,0 @@
-import { Global, Module } from '@nestjs/common';
-import { AccessLogService } from './access-log';
-
-/** The access log (server.accessLog): written where requests are answered, on every path. */
-@Global()
-@Module({ providers: [AccessLogService], exports: [AccessLogService] })
-export class LoggingModule {}
