@@ -35,8 +35,30 @@ const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   to: { path: any(LAYERS.slice(i + 1).flat()) },
 }));
 
+/**
+ * Folders of one layer do not import each other (so no two folders import each other at all),
+ * except where one is built on the other: document mode renders what the visitor API decides.
+ */
+const PEERS_ALLOWED = [['proxy', 'visitor']];
+const peers = LAYERS.filter((layer) => layer.length > 1).flatMap((layer) =>
+  layer.map((name) => ({
+    name: `peers-${name}`,
+    comment: `${name} may not import the other folders of its layer (${layer.join(', ')})`,
+    severity: 'error',
+    from: { path: folder(name) },
+    to: {
+      path: any(
+        layer.filter(
+          (other) => other !== name && !PEERS_ALLOWED.some(([a, b]) => a === name && b === other),
+        ),
+      ),
+    },
+  })),
+);
+
 module.exports = {
   forbidden: [
+    ...peers,
     {
       name: 'no-folder-cycles',
       comment: 'Feature folders may not import each other in a circle.',

@@ -9,10 +9,10 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 
 /** Failed attempts allowed per client and window… */
-export const AUTH_FAILURE_LIMIT = 30;
-export const AUTH_FAILURE_WINDOW_MS = 60_000;
+const AUTH_FAILURE_LIMIT = 30;
+const AUTH_FAILURE_WINDOW_MS = 60_000;
 /** …before the client is refused for this long. */
-export const AUTH_BLOCK_MS = 5 * 60_000;
+const AUTH_BLOCK_MS = 5 * 60_000;
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 

@@ -17,7 +17,7 @@ import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { VisitorRepository } from '../registry/visitor.repository';
 import { effectiveProperties, PropertyView } from './effective-properties';
 
-export interface VisitorView {
+interface VisitorView {
   readonly accountId: string;
   readonly visitorId: string;
   readonly deviceId: string | null;

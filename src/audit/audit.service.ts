@@ -12,7 +12,7 @@ export interface AuditRecord {
   readonly details?: Record<string, unknown>;
 }
 
-export interface AuditEntry {
+interface AuditEntry {
   readonly id: number;
   readonly at: string;
   readonly actor: string;

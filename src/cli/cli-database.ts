@@ -6,7 +6,7 @@ import { describeDatabaseError } from '../database/database-errors';
 import type { DatabaseUrl } from '../properties/property-values';
 import { StoredTenants, toStoredTenants } from '../tenants/tenant-snapshot';
 
-export type OpenedDatabase = { ok: true; dataSource: DataSource } | { ok: false; reason: string };
+type OpenedDatabase = { ok: true; dataSource: DataSource } | { ok: false; reason: string };
 
 /**
  * Opens the database a command reads, as it is: no migrations run, no SQLite file created.

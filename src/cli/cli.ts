@@ -22,7 +22,7 @@ function eachCommand(command: Command, visit: (c: Command) => void): void {
 }
 
 /** The `pantry` program: its commands, help and exit statuses, writing through `io`. */
-export function buildProgram(io: CliIo, done: (code: number) => void): Command {
+function buildProgram(io: CliIo, done: (code: number) => void): Command {
   const program = new Command('pantry')
     .description('Pantry, the first-party cookie server: operator commands')
     .addCommand(checkCommand(io, done))

@@ -18,13 +18,13 @@ export class CopyRefused extends Error {
   override readonly name = CopyRefused.name;
 }
 
-export interface CopiedTable {
+interface CopiedTable {
   readonly table: string;
   /** Rows in the source (its snapshot) and in the target after the copy: verified equal. */
   readonly rows: number;
 }
 
-export interface CopyReport {
+interface CopyReport {
   readonly from: string;
   readonly to: string;
   readonly tables: readonly CopiedTable[];
@@ -190,7 +190,7 @@ async function refuseNonEmpty(
   }
 }
 
-export type ColumnKind = 'time' | 'integer' | 'boolean' | 'other';
+type ColumnKind = 'time' | 'integer' | 'boolean' | 'other';
 
 function columnKind(type: string): ColumnKind {
   const t = type.toLowerCase();

@@ -51,5 +51,5 @@ export function validateServerEnv(env: Record<string, unknown>): ServerEnv {
   return parsed;
 }
 
-export const SERVER_ENV = 'server';
+const SERVER_ENV = 'server';
 export const serverEnv = registerAs(SERVER_ENV, () => validateServerEnv(process.env));

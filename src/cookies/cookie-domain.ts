@@ -27,7 +27,7 @@ export function normalizeHost(raw: string | undefined | null): string | null {
 }
 
 /** True when `host` is `domain` or a subdomain of it. */
-export function isHostUnder(host: string, domain: string): boolean {
+function isHostUnder(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`);
 }
 
@@ -57,7 +57,7 @@ export function resolveDomain(
   }
 }
 
-export interface DomainInput {
+interface DomainInput {
   /** `identifier.cookieDomain`, or the cluster universe domain in cluster mode. */
   readonly setting: CookieDomainSetting;
   /** `identifier.visitorClientCookieDomain`; mode none means "as setting". */

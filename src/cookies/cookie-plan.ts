@@ -39,7 +39,7 @@ export const COOKIE_PURPOSE: Readonly<Record<CookieKind, string>> = {
 /** Cookies issued only with consent (SPEC §3). */
 export const CONSENT_GATED: ReadonlySet<CookieKind> = new Set(['device', 'anonymous-person']);
 
-export interface CookieSpec {
+interface CookieSpec {
   readonly kind: CookieKind;
   readonly name: string;
   /** Capped Max-Age in seconds; null for a session cookie. */

@@ -28,7 +28,7 @@ interface CachedValue {
   readonly verified: VerifiedValue;
 }
 
-export interface VerifiedValue {
+interface VerifiedValue {
   readonly id: string;
   /** Signed with the first (current) secret; false means it should be re-signed. */
   readonly current: boolean;

@@ -94,7 +94,7 @@ const TLS_CODES = new Set([
 ]);
 
 /** How a failed connection attempt reads for the operator, and whether trying again may help. */
-export interface ConnectionFailure {
+interface ConnectionFailure {
   readonly retry: boolean;
   /** One line, no stack, no password: what is wrong and what to change. */
   readonly cause: string;

@@ -99,10 +99,10 @@ export async function initializeDataSource(options: DataSourceOptions): Promise<
 }
 
 /** A database Pantry cannot start on; the message is the one line an operator reads. */
-export class DatabaseStartError extends StartupFailure {}
+class DatabaseStartError extends StartupFailure {}
 
 /** user@host:port/db or the SQLite path, for messages: never the password or the options. */
-export function databaseTarget(options: DataSourceOptions): string {
+function databaseTarget(options: DataSourceOptions): string {
   if (options.type === 'postgres' && options.url) {
     try {
       const url = new URL(options.url);
@@ -115,7 +115,7 @@ export function databaseTarget(options: DataSourceOptions): string {
   return String(options.database);
 }
 
-export interface ConnectOptions {
+interface ConnectOptions {
   /** Attempts while the server cannot be reached (default 10). */
   readonly attempts?: number;
   readonly delayMs?: number;

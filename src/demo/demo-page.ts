@@ -1,5 +1,5 @@
 /** Inputs of the demo page. */
-export interface DemoPageInput {
+interface DemoPageInput {
   /** Where the page's snippet comes from: another site than the page. */
   readonly snippetUrl: string;
   readonly pageOrigin: string;

@@ -8,7 +8,7 @@ import { normalizeHost } from '../cookies/cookie-domain';
 import { ConfigurationService } from '../properties/configuration.service';
 import { renderDemoPage } from './demo-page';
 
-export const DEMO_ACCOUNT = 'demo';
+const DEMO_ACCOUNT = 'demo';
 
 @Injectable()
 export class DemoService {

@@ -14,7 +14,7 @@ export interface Diagnosis extends Durability {
 }
 
 /** An http(s) URL a person typed, or a 400 naming the parameter. */
-export function parseDiagnosisUrl(name: string, raw: unknown): URL {
+function parseDiagnosisUrl(name: string, raw: unknown): URL {
   const text = typeof raw === 'string' ? raw.trim() : '';
   let url: URL | null = null;
   try {

@@ -12,7 +12,7 @@ export interface ResolvedHost {
   readonly failed: boolean;
 }
 
-export type Deployment = 'same-origin' | 'document' | 'subdomain' | 'cross-site';
+type Deployment = 'same-origin' | 'document' | 'subdomain' | 'cross-site';
 
 export interface DurabilityInput {
   readonly page: URL;
@@ -24,7 +24,7 @@ export interface DurabilityInput {
   readonly serverHost: ResolvedHost;
 }
 
-export interface Reason {
+interface Reason {
   readonly code:
     'script_storage' | 'third_party' | 'dns_failed' | 'cname_cloaking' | 'ip_mismatch' | 'durable';
   readonly message: string;

@@ -9,7 +9,7 @@ import { createLimitedServer, httpLimits } from './http-server';
  * (all under `/admin`), `/metrics` and the demo; `health`: load balancers' and orchestrators'
  * probes, on every listener; `public`: the visitor API and anything else visitors reach.
  */
-export type RouteAudience = 'operator' | 'health' | 'public';
+type RouteAudience = 'operator' | 'health' | 'public';
 
 /** The demo's routes (src/demo): exact paths, the demo lives at the root. */
 const DEMO_PATHS = new Set(['/', '/favicon.ico']);
@@ -32,7 +32,7 @@ const ON_ADMIN_LISTENER = Symbol('pantry.adminListener');
 
 type Marked = IncomingMessage & { [ON_ADMIN_LISTENER]?: true };
 
-export interface OperatorRouteSettings {
+interface OperatorRouteSettings {
   readonly startup: Pick<
     PropertyValues,
     | 'server.adminPort'

@@ -4,7 +4,7 @@ import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { drainServer, listeningServers } from './http-server';
 
 /** The signals that stop a node: an orchestrator's SIGTERM, a terminal's Ctrl-C. */
-export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** At most this much of the grace is kept for the last flush and closing the database. */
 const FLUSH_RESERVE_MS = 3_000;

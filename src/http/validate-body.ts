@@ -16,7 +16,7 @@ const messages = (errors: ValidationError[]): string[] =>
  * A body type, optionally with `accepts`: a check narrower than its decorators for the one
  * shape its callers send, so that shape skips class-transformer and class-validator.
  */
-export interface BodyType<T extends object> {
+interface BodyType<T extends object> {
   new (): T;
   accepts?(body: object): body is T;
 }

@@ -8,7 +8,7 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-export interface ConfigurationFiles {
+interface ConfigurationFiles {
   readonly appFile: SourceFile | null;
   readonly accountFiles: SourceFile[];
 }

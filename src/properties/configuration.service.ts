@@ -4,7 +4,6 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
-  Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { existsSync, FSWatcher, watch } from 'node:fs';
@@ -14,7 +13,6 @@ import { serverEnv } from '../config/server-env';
 import type { Configuration } from './configuration';
 import {
   ConfigProblem,
-  ConfigurationError,
   ListenAddress,
   buildConfiguration,
   formatProblem,
@@ -24,7 +22,7 @@ import {
 import { readConfigurationFiles } from './configuration.reader';
 import { PROPERTY_CATALOG, PropertyValues } from './property-catalog';
 
-export type LoadResult =
+type LoadResult =
   { ok: true; configuration: Configuration } | { ok: false; problems: ConfigProblem[] };
 
 /** Reads and validates the config directory. */
@@ -42,7 +40,7 @@ export interface ReloadSummary {
   readonly restartRequired: string[];
 }
 
-export type ReloadResult = { ok: true; summary: ReloadSummary } | { ok: false; problems: string[] };
+type ReloadResult = { ok: true; summary: ReloadSummary } | { ok: false; problems: string[] };
 
 const WATCH_DEBOUNCE_MS = 150;
 
@@ -100,16 +98,11 @@ export class ConfigurationService implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     @Inject(serverEnv.KEY) env: ConfigType<typeof serverEnv>,
-    @Optional() @Inject(INITIAL_CONFIGURATION) initial?: Configuration,
+    // Loaded and validated before the application is built (main.ts, the tests): never twice.
+    @Inject(INITIAL_CONFIGURATION) configuration: Configuration,
   ) {
     this.configDir = resolve(env.PANTRY_CONFIG_DIR);
     this.listen = { host: env.HOST, port: env.PORT };
-    let configuration = initial;
-    if (!configuration) {
-      const loaded = loadConfiguration(this.configDir, this.listen);
-      if (!loaded.ok) throw new ConfigurationError(loaded.problems);
-      configuration = loaded.configuration;
-    }
     this.current = configuration;
     this.startupConfiguration = configuration;
     this.startup = configuration.app.values;

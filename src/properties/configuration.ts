@@ -59,7 +59,7 @@ export interface ResolvedProperties {
   readonly origins: { readonly [K in PropertyKey]: PropertyOrigin };
 }
 
-export interface AccountConfig {
+interface AccountConfig {
   readonly id: string;
   readonly name: string;
   /** The account file that defines this account. */
@@ -83,7 +83,7 @@ interface Entry {
   readonly line: number;
 }
 
-export const DEFAULTS: ResolvedProperties = {
+const DEFAULTS: ResolvedProperties = {
   values: DEFAULT_VALUES,
   origins: Object.fromEntries(
     PROPERTY_CATALOG.map((e) => [e.key, { source: 'default', raw: e.default }]),
@@ -240,7 +240,7 @@ function layer(
 }
 
 /** A combination of values that cannot work; `keys` are the properties involved. */
-export interface Contradiction {
+interface Contradiction {
   readonly keys: readonly PropertyKey[];
   readonly message: string;
 }
@@ -250,7 +250,7 @@ export interface Contradiction {
  * `values` of an account it knows; `complete` when it knows every account (the admin API sees
  * the tenant snapshot; the files alone do not see accounts created through the API).
  */
-export interface PartnerView {
+interface PartnerView {
   values(accountId: string): PropertyValues | undefined;
   readonly complete: boolean;
 }

@@ -38,7 +38,7 @@ import {
  */
 export type PropertyScope = 'IMMUTABLE' | 'GLOBAL' | 'ACCOUNT';
 
-export interface PropertyDefinition<T = unknown> {
+interface PropertyDefinition<T = unknown> {
   readonly scope: PropertyScope;
   /** ACCOUNT keys that only an account file may set (not application.properties, not the API). */
   readonly accountFileOnly?: boolean;
@@ -108,7 +108,7 @@ const cookieNameDefinitions = Object.fromEntries(
  * The property catalog: every key Pantry understands (SPEC §2). Parsing, validation, the
  * admin API's effective view and the README's configuration reference all read this object.
  */
-export const PROPERTY_DEFINITIONS = {
+const PROPERTY_DEFINITIONS = {
   'account.name': define({
     scope: 'ACCOUNT',
     accountFileOnly: true,

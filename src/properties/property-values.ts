@@ -50,7 +50,7 @@ export function enumParser<const V extends string>(
 }
 
 /** Splits a comma list, trimming items and dropping empty ones. */
-export function splitList(raw: string): string[] {
+function splitList(raw: string): string[] {
   return raw
     .split(',')
     .map((s) => s.trim())

@@ -17,9 +17,9 @@ export interface StoredSecrets {
   encryptionKey?: string;
   adminToken?: string;
 }
-export type SecretName = keyof StoredSecrets;
+type SecretName = keyof StoredSecrets;
 
-export const SECRETS_FILE = 'secrets.json';
+const SECRETS_FILE = 'secrets.json';
 /** The table that keeps generated secrets on PostgreSQL (migration SharedSecrets). */
 export const SECRETS_TABLE = 'shared_secrets';
 
@@ -76,13 +76,13 @@ export async function readSecretsTable(db: {
  * directory (`data/secrets.json`): a PostgreSQL node about to generate secrets next to one is
  * most likely being moved from SQLite without its data.
  */
-export function sqliteSecretsInWorkingDirectory(): string | null {
+function sqliteSecretsInWorkingDirectory(): string | null {
   const location = secretsLocation(DEFAULT_VALUES['database.url']);
   return location.kind === 'file' && existsSync(location.path) ? location.path : null;
 }
 
 /** The one line a PostgreSQL node prints instead of generating secrets beside a SQLite node's. */
-export function sqliteSecretsRefusal(path: string): string {
+function sqliteSecretsRefusal(path: string): string {
   const shown = displayPath(path);
   return (
     `the database has no secrets yet, but ${shown} (a SQLite node's secrets) is in the working directory: ` +
@@ -203,7 +203,7 @@ function wantedSecrets(props: PropertyValues, env: ServerEnv): SecretName[] {
 }
 
 /** A start that must not go on: main.ts prints the message, one line, and exits 1. */
-export class SecretsRefused extends Error {
+class SecretsRefused extends Error {
   override readonly name = SecretsRefused.name;
 }
 

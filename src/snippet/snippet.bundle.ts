@@ -5,7 +5,7 @@ import { SNIPPET_CONFIG_PLACEHOLDER } from './snippet-config';
 
 const SOURCE = join(__dirname, '..', '..', 'src', 'snippet', 'visitor-snippet.ts');
 /** Where `npm run build` writes the bundle: dist/snippet/visitor.js. */
-export const BUNDLE_PATH = join(__dirname, 'visitor.js');
+const BUNDLE_PATH = join(__dirname, 'visitor.js');
 
 /** Bundles and minifies the snippet (esbuild, ES2018 for the browsers sites still see). */
 export function bundleSnippet(

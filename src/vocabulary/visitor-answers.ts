@@ -37,5 +37,5 @@ export interface BridgeAnswer {
 /** identify with a bridge token: whether the identity was adopted, and why not. */
 export interface BridgedIdentifyResult extends IdentifyResult {
   readonly bridged: boolean;
-  readonly bridge?: string;
+  readonly bridge?: BridgeFailure;
 }

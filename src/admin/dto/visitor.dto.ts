@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-export class BridgeRedemptionDto {
+class BridgeRedemptionDto {
   @ApiProperty({ example: 'https://www.shop.com' })
   from!: string;
 
@@ -12,7 +12,7 @@ export class BridgeRedemptionDto {
 }
 
 /** An id a bridge redemption linked to this one, and the route its token took. */
-export class VisitorLinkDto extends BridgeRedemptionDto {
+class VisitorLinkDto extends BridgeRedemptionDto {
   @ApiProperty({
     example: 'acme',
     description: 'The account of the linked id (this one or a partner)',
