@@ -8,7 +8,7 @@ import type { FoundValue } from './visit-decision';
 import type { VisitorRequest } from './visitor-request';
 
 /** Why a value that came was refused (the cookie metrics' outcome). */
-export type Rejection = 'invalid' | 'erased';
+type Rejection = 'invalid' | 'erased';
 
 /**
  * A request's cookies as the visitor API read them, immutable: a step that learns more (a
