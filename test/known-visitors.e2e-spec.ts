@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { MetricsService } from '../src/metrics/metrics.service';
 import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookie } from './helpers/cookies';
@@ -102,13 +103,27 @@ describe('known visitors: login, authsession, linking, erasure', () => {
     const d = await device();
     const token = await assertion('customer-once');
     await login(token, d.jar).expect(200);
+    const before = await loginCounts();
     const reused = await login(token, d.jar).expect(401);
     expect(reused.body).toMatchObject({
       error: 'invalid_assertion',
       message: expect.stringMatching(/used/),
     });
     expect(reused.headers['set-cookie']).toBeUndefined();
+    // The same code as a forged signature, but counted apart: a replay is not a forgery.
+    const forged = await login(await assertion('customer-once', {}, `${SECRET}-forged`), d.jar);
+    expect(forged.status).toBe(401);
+    expect(forged.body.error).toBe('invalid_assertion');
+    const after = await loginCounts();
+    expect(after.get('assertion_reused')).toBe((before.get('assertion_reused') ?? 0) + 1);
+    expect(after.get('invalid_assertion')).toBe((before.get('invalid_assertion') ?? 0) + 1);
   });
+
+  /** pantry_login_total by outcome. */
+  async function loginCounts(): Promise<Map<string, number>> {
+    const metric = await app.get(MetricsService).logins.get();
+    return new Map(metric.values.map((v) => [String(v.labels.outcome), v.value]));
+  }
 
   it('a second customer on the same device gets a fresh anonymous id: two customers are never merged', async () => {
     const d = await device();

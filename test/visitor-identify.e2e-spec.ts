@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { VisitorRepository } from '../src/registry/visitor.repository';
 import { TenantService } from '../src/tenants/tenant.service';
+import type { VisitOutcome } from '../src/visitor/visitor-outcome';
 import { VisitorService } from '../src/visitor/visitor.service';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
 import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -388,19 +389,19 @@ describe('POST /unblu/v1/identify', () => {
       const query = jest.spyOn(dataSource, 'query');
       const runner = jest.spyOn(dataSource, 'createQueryRunner');
       const upsert = jest.spyOn(repository, 'upsertMany');
-      const result = visitors.identify(account, {
+      const req = {
         origin: 'https://www.shop.com',
         host: 'cookies.shop.com',
-        protocol: 'https',
-        forwardedHost: undefined,
-        forwardedProto: undefined,
-        forwardedPrefix: undefined,
+        protocol: 'https' as const,
         cookie: cookieHeader(first),
         echo: undefined,
         gpc: false,
-      });
+      };
+      const verdict = visitors.gate(account, req);
+      if (verdict.kind === 'refused') throw new Error('the origin is allowed');
+      const result = visitors.identify(account, req, verdict);
       expect(result).not.toBeInstanceOf(Promise);
-      expect((result as { body: unknown }).body).toMatchObject({
+      expect((result as VisitOutcome).visit).toMatchObject({
         visitorId: first.body.visitorId,
         issued: [],
       });

@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { memoised } from '../common/memo';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { ChangeFeed } from '../database/change-feed';
 import { isUniqueViolation } from '../database/database-errors';
 import { issueOnce } from '../database/consume-once';
@@ -15,6 +15,19 @@ import { decryptAuthsession, encryptAuthsession } from './authsession-cookie';
 import { decideLoginLinks } from './linking';
 
 /** A valid login session, as identify needs it. */
+/**
+ * A login whose assertion's `jti` was used already (401 `invalid_assertion`, as a bad signature
+ * is): its own class so that callers tell a replay from a forgery by type, not by message.
+ */
+export class AssertionReused extends PantryError {
+  constructor() {
+    super(
+      ErrorCode.InvalidAssertion,
+      'This assertion was used already (jti); sign a new one for each login.',
+    );
+  }
+}
+
 export interface SessionInfo {
   readonly customerId: string;
   readonly visitorId: string;
@@ -125,11 +138,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         });
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
-        throw new PantryException(
-          HttpStatus.UNAUTHORIZED,
-          'invalid_assertion',
-          'This assertion was used already (jti); sign a new one for each login.',
-        );
+        throw new AssertionReused();
       }
       const owner = await em.findOneBy(CustomerLinkEntity, { accountId, visitorId });
       const links = await em.findBy(CustomerLinkEntity, {

@@ -1,4 +1,4 @@
-import { decideLoginLinks, decideLogoutVisitor, Link, LoginInput } from './linking';
+import { decideLoginLinks, Link, LoginInput } from './linking';
 
 const links = (...entries: Array<[string, number]>): Link[] =>
   entries.map(([visitorId, lastSeen]) => ({ visitorId, lastSeen }));
@@ -54,15 +54,5 @@ describe(decideLoginLinks.name, () => {
     ],
   ])('%s', (_what, over, expected) => {
     expect(decideLoginLinks(input(over))).toEqual(expected);
-  });
-});
-
-describe(decideLogoutVisitor.name, () => {
-  it.each<[string | null, boolean, { visitorId: string | null; rotated: boolean }]>([
-    ['v1', true, { visitorId: 'v-new', rotated: true }],
-    ['v1', false, { visitorId: 'v1', rotated: false }],
-    [null, true, { visitorId: null, rotated: false }],
-  ])('%s, rotate %s', (visitorId, rotate, expected) => {
-    expect(decideLogoutVisitor(visitorId, rotate, () => 'v-new')).toEqual(expected);
   });
 });

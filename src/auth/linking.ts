@@ -44,14 +44,3 @@ export function decideLoginLinks(input: LoginInput): LoginLinks {
     unlink: others.slice(Math.max(0, input.maxLinks - 1)).map((l) => l.visitorId),
   };
 }
-
-/** Logout (SPEC §11): with `authentication.rotateOnLogout`, the next visitor is a new anonymous one. */
-export function decideLogoutVisitor(
-  visitorId: string | null,
-  rotate: boolean,
-  newId: () => string,
-): { readonly visitorId: string | null; readonly rotated: boolean } {
-  return rotate && visitorId !== null
-    ? { visitorId: newId(), rotated: true }
-    : { visitorId, rotated: false };
-}

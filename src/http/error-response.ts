@@ -2,6 +2,7 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { inRequest } from '../logging/request-context';
+import { PantryError } from '../common/errors';
 import { PantryException } from '../common/pantry.exception';
 import { ROUTE_LABEL } from './request-id';
 
@@ -22,6 +23,16 @@ function messageOf(body: unknown, fallback: string): string {
 
 const logger = new Logger('Errors');
 
+/** The one shape of an error body: `{"statusCode","error":code,"message", ...details}`. */
+export function errorBody(
+  status: number,
+  code: string,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return { statusCode: status, error: code, message, ...details };
+}
+
 /**
  * The one mapping from errors to HTTP answers, `{"statusCode","error","message"}`: domain
  * exceptions keep their code; Nest's and Fastify's client errors get the status name; anything
@@ -31,6 +42,12 @@ export function errorResponse(
   exception: unknown,
   where: { readonly method: string; readonly route: string },
 ): { status: number; body: Record<string, unknown> } {
+  if (exception instanceof PantryError) {
+    return {
+      status: exception.status,
+      body: errorBody(exception.status, exception.code, exception.message, exception.details),
+    };
+  }
   if (exception instanceof PantryException) {
     return {
       status: exception.getStatus(),

@@ -1,21 +1,23 @@
-import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { clientAddress } from '../http/client-address';
 import { sendError } from '../http/error-response';
+import { publicHost, publicProtocol, single } from '../http/forwarded';
 import { ROUTE_LABEL } from '../http/request-id';
 import { inRequest } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { AccessLogService } from '../http/access-log';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
-import { single, visitorRequest } from '../visitor/visitor-request';
+import { visitorRequest } from '../visitor/visitor-request';
+import { VisitorResponder } from '../visitor/visitor.responder';
 import { VisitorService } from '../visitor/visitor.service';
 import {
   documentCacheControl,
@@ -32,9 +34,6 @@ interface UpstreamAnswer {
   readonly headers: IncomingHttpHeaders;
   readonly stream: NodeJS.ReadableStream;
 }
-
-const upstreamError = (status: HttpStatus, code: string, message: string) =>
-  new PantryException(status, code, message);
 
 /**
  * Document mode (SPEC §8): Pantry as the reverse proxy in front of an account's site. A
@@ -55,6 +54,7 @@ export class DocumentProxy implements OnModuleInit {
     private readonly configuration: ConfigurationService,
     private readonly tenants: TenantService,
     private readonly visitors: VisitorService,
+    private readonly responder: VisitorResponder,
     private readonly metrics: MetricsService,
     private readonly access: AccessLogService,
     secrets: SecretsService,
@@ -71,9 +71,7 @@ export class DocumentProxy implements OnModuleInit {
     fastify.addHook('onRequest', (request, reply, done) => {
       const hosts = this.hosts();
       if (hosts.size === 0) return done();
-      const raw =
-        (trustProxy && single(request.headers['x-forwarded-host'])?.split(',')[0]) ||
-        single(request.headers.host);
+      const raw = publicHost(request.headers, trustProxy);
       const site = hosts.get(normalizeHost(raw) ?? '');
       const path = request.url;
       if (
@@ -121,14 +119,13 @@ export class DocumentProxy implements OnModuleInit {
         () => site.accountId,
       );
     });
-    const refuse = (status: HttpStatus, code: string, message: string) => {
+    const refuse = (code: ErrorCode, message: string) => {
       failure = code;
-      sendError(upstreamError(status, code, message), request, reply);
+      sendError(new PantryError(code, message), request, reply);
     };
     if (passedThrough(request.headers.via, this.via)) {
       refuse(
-        HttpStatus.LOOP_DETECTED,
-        'proxy_loop',
+        ErrorCode.ProxyLoop,
         'proxy.upstream leads back to Pantry; point it at the site’s origin server.',
       );
       return;
@@ -136,7 +133,7 @@ export class DocumentProxy implements OnModuleInit {
     // Absolute-form was rewritten and OPTIONS * answered (common/request-target.ts); anything
     // else that is not a path must not reach the upstream URL.
     if (request.url.charCodeAt(0) !== 47) {
-      refuse(HttpStatus.BAD_REQUEST, 'bad_request', 'The request target must be a path.');
+      refuse(ErrorCode.BadRequest, 'The request target must be a path.');
       return;
     }
     const hasBody =
@@ -147,9 +144,7 @@ export class DocumentProxy implements OnModuleInit {
       (request as { body: unknown }).body = request.raw;
     }
     const timeout = this.tenants.propertiesOf(site.accountId).values['proxy.timeoutSeconds'] * 1000;
-    const proto = trustProxy
-      ? (single(request.headers['x-forwarded-proto'])?.split(',')[0].trim() ?? request.protocol)
-      : request.protocol;
+    const proto = publicProtocol(request.headers, request.protocol, trustProxy);
     const options: Parameters<FastifyReply['from']>[1] = {
       timeout,
       rewriteRequestHeaders: (_req, headers) => {
@@ -162,7 +157,7 @@ export class DocumentProxy implements OnModuleInit {
         const client = clientAddress(request, false);
         out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
         out['x-forwarded-host'] = publicHost;
-        out['x-forwarded-proto'] = proto === 'https' ? 'https' : 'http';
+        out['x-forwarded-proto'] = proto;
         out.via = withVia(headers.via, request.raw.httpVersion, this.via);
         return out;
       },
@@ -179,7 +174,7 @@ export class DocumentProxy implements OnModuleInit {
           (performance.now() - upstreamStarted) / 1000,
         );
         if (isDocument(request.method, upstream.statusCode, upstream.headers['content-type'])) {
-          this.addCookies(request, reply, site, upstream.headers);
+          this.addCookies(request, reply, site, upstream.headers, trustProxy);
         }
         void reply.send(upstream.stream);
       },
@@ -192,14 +187,12 @@ export class DocumentProxy implements OnModuleInit {
         );
         sendError(
           status === 504
-            ? upstreamError(
-                HttpStatus.GATEWAY_TIMEOUT,
-                'upstream_timeout',
+            ? new PantryError(
+                ErrorCode.UpstreamTimeout,
                 `The site's server did not answer within ${timeout / 1000} s.`,
               )
-            : upstreamError(
-                HttpStatus.BAD_GATEWAY,
-                'upstream_unreachable',
+            : new PantryError(
+                ErrorCode.UpstreamUnreachable,
                 "The site's server could not be reached or gave an invalid answer.",
               ),
           request,
@@ -213,8 +206,7 @@ export class DocumentProxy implements OnModuleInit {
       // reply-from refuses, before any I/O, a path it cannot make a URL of on the upstream
       // (a `..` segment, malformed percent-encoding Fastify let through).
       refuse(
-        HttpStatus.BAD_REQUEST,
-        'bad_request',
+        ErrorCode.BadRequest,
         'The request path cannot be forwarded (malformed percent-encoding or a .. segment).',
       );
     }
@@ -226,13 +218,23 @@ export class DocumentProxy implements OnModuleInit {
     reply: FastifyReply,
     site: ProxiedSite,
     headers: IncomingHttpHeaders,
+    trustProxy: boolean,
   ): void {
-    const apiKey = this.tenants.account(site.accountId)?.apiKeys[0]?.key;
-    if (!apiKey) return;
-    const plan = this.tenants.planFor(site.accountId, apiKey);
-    const lines = this.visitors.documentCookies(
-      { accountId: site.accountId, apiKey, plan },
-      visitorRequest(request, this.tenants.serverPrefix),
+    const account = this.tenants.visitorAccount(site.accountId);
+    if (!account) return;
+    // The page is the site's own: same-origin whatever Origin a navigation sent.
+    const req = {
+      ...visitorRequest(request, this.tenants.serverPrefix, trustProxy),
+      origin: undefined,
+    };
+    // Gated, decided and rendered as identify is (a same-origin verdict is never refused).
+    const verdict = this.visitors.gate(account, req);
+    if (verdict.kind === 'refused') return;
+    const { plan } = account;
+    const lines = this.responder.setCookieLines(
+      plan,
+      verdict,
+      this.visitors.document(account, req).writes,
     );
     if (lines.length === 0) return;
     // Fastify appends Set-Cookie values: replace the upstream's lines copied before.

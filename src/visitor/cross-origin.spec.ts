@@ -1,19 +1,30 @@
 import { OriginMatcher } from '../vocabulary/origin-matcher';
 import { crossOriginVerdict } from './cross-origin';
-import { VisitorRequest } from './visitor-request';
+import type { IncomingHttpHeaders } from 'node:http';
+import { visitorRequest } from './visitor-request';
 
-const req = (over: Partial<VisitorRequest>): VisitorRequest => ({
-  origin: undefined,
-  host: 'cookies.shop.com',
-  protocol: 'https',
-  forwardedHost: undefined,
-  forwardedProto: undefined,
-  forwardedPrefix: undefined,
-  cookie: undefined,
-  echo: undefined,
-  gpc: false,
-  ...over,
-});
+interface Given {
+  readonly origin?: string;
+  readonly host?: string;
+  readonly protocol?: 'http' | 'https';
+  readonly forwardedHost?: string;
+  readonly forwardedProto?: string;
+}
+
+/** The request as the visitor API reads it (visitorRequest), from the headers a client sent. */
+const req = (given: Given, trustProxy: boolean) => {
+  const headers: IncomingHttpHeaders = { host: 'cookies.shop.com' };
+  if ('host' in given) headers.host = given.host;
+  if (given.origin !== undefined) headers.origin = given.origin;
+  if (given.forwardedHost !== undefined) headers['x-forwarded-host'] = given.forwardedHost;
+  if (given.forwardedProto !== undefined) headers['x-forwarded-proto'] = given.forwardedProto;
+  const protocol = given.protocol ?? 'https';
+  return visitorRequest(
+    { method: 'POST', headers, query: {}, protocol, id: '-' },
+    'x-',
+    trustProxy,
+  );
+};
 const allowed = new OriginMatcher([
   'https://www.shop.com',
   'https://*.partner.io',
@@ -21,7 +32,7 @@ const allowed = new OriginMatcher([
 ]);
 
 describe(crossOriginVerdict.name, () => {
-  it.each<[string, Partial<VisitorRequest>, boolean, object]>([
+  it.each<[string, Given, boolean, object]>([
     ['no Origin: same-origin', {}, false, { kind: 'same-origin', contextHost: 'cookies.shop.com' }],
     ['own origin', { origin: 'https://cookies.shop.com' }, false, { kind: 'same-origin' }],
     [
@@ -82,6 +93,6 @@ describe(crossOriginVerdict.name, () => {
       { kind: 'same-origin', serverHost: 'cookies.shop.com' },
     ],
   ])('%s', (_what, over, trustProxy, expected) => {
-    expect(crossOriginVerdict(req(over), allowed, trustProxy)).toMatchObject(expected);
+    expect(crossOriginVerdict(req(over, trustProxy), allowed)).toMatchObject(expected);
   });
 });

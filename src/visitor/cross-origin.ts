@@ -19,6 +19,9 @@ export type CrossOriginVerdict =
     }
   | { readonly kind: 'refused' };
 
+/** A verdict that lets the request through (same-origin, or an allowed origin). */
+export type AcceptedVerdict = Exclude<CrossOriginVerdict, { readonly kind: 'refused' }>;
+
 const site = (host: string) => registrableDomain(host) ?? host;
 
 const memo = new WeakMap<OriginMatcher, Map<string, CrossOriginVerdict>>();
@@ -29,15 +32,11 @@ const memo = new WeakMap<OriginMatcher, Map<string, CrossOriginVerdict>>();
  * allowlist: the same few origins and hosts come back on every request.
  */
 export function crossOriginVerdict(
-  req: VisitorRequest,
+  req: Pick<VisitorRequest, 'origin' | 'host' | 'protocol'>,
   allowed: OriginMatcher,
-  trustProxy: boolean,
 ): CrossOriginVerdict {
-  const rawHost = trustProxy && req.forwardedHost ? req.forwardedHost : req.host;
-  const proto =
-    trustProxy && (req.forwardedProto === 'https' || req.forwardedProto === 'http')
-      ? req.forwardedProto
-      : req.protocol;
+  const rawHost = req.host;
+  const proto = req.protocol;
   const key = `${req.origin ?? ''}\u0000${rawHost ?? ''}\u0000${proto}\u0000${req.origin === undefined ? 0 : 1}`;
   let verdicts = memo.get(allowed);
   if (!verdicts) {

@@ -1,22 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { normalizeHost } from '../cookies/cookie-domain';
-
-export interface ForwardedView {
-  readonly host: string | undefined;
-  readonly protocol: 'http' | 'https';
-  readonly forwardedHost: string | undefined;
-  readonly forwardedProto: string | undefined;
-  readonly forwardedPrefix: string | undefined;
-}
-
-/** A path prefix a proxy may announce: `/seg[/seg…]`, no `.`/`..` segments, no `//`. */
-const PREFIX = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)+$/;
-
-/** `X-Forwarded-Prefix` when well formed (`/pantry`, `/a/b`), else null: junk is ignored. */
-export function forwardedPrefix(raw: string | undefined): string | null {
-  if (raw === undefined) return null;
-  const prefix = raw.split(',')[0].trim().replace(/\/$/, '');
-  return prefix.length <= 200 && PREFIX.test(prefix) ? prefix : null;
-}
+import { publicHost, publicPrefix, publicProtocol } from '../http/forwarded';
 
 /**
  * The visitor API's public base URL as the browser reaches it, behind a proxy that Pantry
@@ -26,16 +10,14 @@ export function forwardedPrefix(raw: string | undefined): string | null {
  * is not a host.
  */
 export function publicBase(
-  req: ForwardedView,
+  headers: IncomingHttpHeaders,
+  protocol: 'http' | 'https',
   apiPath: string,
   trustProxy: boolean,
 ): string | null {
   if (!trustProxy) return null;
-  const rawHost = (req.forwardedHost ?? req.host)?.trim();
+  const rawHost = publicHost(headers, true)?.trim();
   if (!rawHost || normalizeHost(rawHost) === null) return null;
-  const proto =
-    req.forwardedProto === 'https' || req.forwardedProto === 'http'
-      ? req.forwardedProto
-      : req.protocol;
-  return `${proto}://${rawHost.toLowerCase()}${forwardedPrefix(req.forwardedPrefix) ?? ''}${apiPath}/`;
+  const proto = publicProtocol(headers, protocol, true);
+  return `${proto}://${rawHost.toLowerCase()}${publicPrefix(headers, true) ?? ''}${apiPath}/`;
 }

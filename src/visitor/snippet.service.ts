@@ -5,9 +5,9 @@ import { TenantService } from '../tenants/tenant.service';
 import { SNIPPET_CONFIG_PLACEHOLDER, SnippetConfig } from '../snippet/snippet-config';
 import { loadSnippetBundle } from '../snippet/snippet.bundle';
 import { snippetStandIn } from '../snippet/snippet-stand-in';
-import { PantryException } from '../common/pantry.exception';
+import type { PantryError } from '../common/errors';
 import { VisitorAccount } from '../tenants/tenant.service';
-import { VisitorResponse } from './visitor.service';
+import type { VisitorResponse } from './visitor.responder';
 
 interface Rendered {
   readonly body: string;
@@ -72,7 +72,7 @@ export class SnippetService {
    * never cached, so that a page embedding it keeps its `window.pantry` and reads Pantry's
    * error there instead of a blocked 401 (SPEC §13).
    */
-  standIn(refusal: PantryException): VisitorResponse<string> {
+  standIn(refusal: PantryError): VisitorResponse<string> {
     return {
       status: 200,
       headers: {

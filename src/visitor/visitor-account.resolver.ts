@@ -1,5 +1,5 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { PantryException } from '../common/pantry.exception';
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, PantryError } from '../common/errors';
 import { API_KEY_PATTERN } from '../properties/property-values';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { VisitorHttpRequest } from './visitor-request';
@@ -42,15 +42,14 @@ export class VisitorAccountResolver {
   }
 
   /** Why a request has no account (the key is missing, or unknown): the 401 a route answers. */
-  refusal(request: VisitorHttpRequest): PantryException {
+  refusal(request: VisitorHttpRequest): PantryError {
     const prefix = this.tenants.serverPrefix;
     if (!this.apiKey(request)) {
-      return new PantryException(
-        HttpStatus.UNAUTHORIZED,
-        'api_key_required',
+      return new PantryError(
+        ErrorCode.ApiKeyRequired,
         `Pass the account's API key as query parameter or header ${prefix}apikey.`,
       );
     }
-    return new PantryException(HttpStatus.UNAUTHORIZED, 'unknown_api_key', 'Unknown API key.');
+    return new PantryError(ErrorCode.UnknownApiKey, 'Unknown API key.');
   }
 }

@@ -8,7 +8,7 @@ import { requestId } from '../http/request-id';
 import { inRequest } from '../logging/request-context';
 import type { RouteSeries } from '../metrics/metrics.service';
 import type { VisitorHttpRequest } from './visitor-request';
-import type { VisitorResponse } from './visitor.service';
+import type { VisitorResponse } from './visitor.responder';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { publicHost, publicProtocol, single } from '../http/forwarded';
 
 /**
  * The HTTP request a visitor route reads: a Fastify request is one, and so is what the visitor
@@ -17,11 +18,10 @@ export interface VisitorHttpRequest {
 /** What the visitor API reads from a request, extracted once (headers as sent). */
 export interface VisitorRequest {
   readonly origin: string | undefined;
+  /** The host the client asked for (X-Forwarded-Host behind a trusted proxy, else Host). */
   readonly host: string | undefined;
+  /** The scheme the client used (X-Forwarded-Proto behind a trusted proxy). */
   readonly protocol: 'http' | 'https';
-  readonly forwardedHost: string | undefined;
-  readonly forwardedProto: string | undefined;
-  readonly forwardedPrefix: string | undefined;
   readonly cookie: string | string[] | undefined;
   readonly echo: string | string[] | undefined;
   readonly gpc: boolean;
@@ -29,21 +29,20 @@ export interface VisitorRequest {
   readonly bridge?: string;
 }
 
-/** The first value of a header that may be repeated. */
-export function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Reads the request; `prefix` is the server's header prefix (`x-unblu-`). */
-export function visitorRequest(request: VisitorHttpRequest, prefix: string): VisitorRequest {
+/**
+ * Reads the request; `prefix` is the server's header prefix (`x-unblu-`), `trustProxy`
+ * `server.trustProxy` (whether X-Forwarded-* say where the client is).
+ */
+export function visitorRequest(
+  request: VisitorHttpRequest,
+  prefix: string,
+  trustProxy: boolean,
+): VisitorRequest {
   const h = request.headers;
   return {
     origin: single(h.origin),
-    host: single(h.host),
-    protocol: request.protocol === 'https' ? 'https' : 'http',
-    forwardedHost: single(h['x-forwarded-host'])?.split(',')[0]?.trim(),
-    forwardedProto: single(h['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase(),
-    forwardedPrefix: single(h['x-forwarded-prefix']),
+    host: publicHost(h, trustProxy),
+    protocol: publicProtocol(h, request.protocol === 'https' ? 'https' : 'http', trustProxy),
     cookie: h.cookie,
     echo: h[`${prefix}cookie`],
     gpc: single(h['sec-gpc'])?.trim() === '1',

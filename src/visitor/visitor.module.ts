@@ -8,12 +8,23 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { SnippetService } from './snippet.service';
 import { VisitorAccountResolver } from './visitor-account.resolver';
 import { VisitorRoutes } from './visitor.routes';
+import { LoginService } from './login.service';
+import { VisitService } from './visit.service';
+import { VisitorResponder } from './visitor.responder';
 import { VisitorService } from './visitor.service';
 
 /** The visitor API (routes mounted on Fastify by VisitorRoutes). */
 @Module({
   imports: [BridgeModule, AuthModule, TenantsModule, CookiesModule, RegistryModule, MetricsModule],
-  providers: [VisitorService, SnippetService, VisitorAccountResolver, VisitorRoutes],
-  exports: [VisitorService],
+  providers: [
+    VisitService,
+    VisitorService,
+    LoginService,
+    VisitorResponder,
+    SnippetService,
+    VisitorAccountResolver,
+    VisitorRoutes,
+  ],
+  exports: [VisitorService, VisitorResponder],
 })
 export class VisitorModule {}

@@ -14,18 +14,23 @@ import { VisitorAccountResolver } from './visitor-account.resolver';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { publicBase } from './public-base';
 import { AnsweredHook, VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
-import { VisitorHttpRequest, visitorRequest } from './visitor-request';
+import { VisitorHttpRequest, VisitorRequest, visitorRequest } from './visitor-request';
 import { jsonTextParser } from '../http/json-body';
-import { VisitorResponse, VisitorService } from './visitor.service';
+import { AcceptedVerdict } from './cross-origin';
+import { LoginService } from './login.service';
+import { VisitorOutcome } from './visitor-outcome';
+import { REFUSED, VisitorResponder, VisitorResponse } from './visitor.responder';
+import { VisitorService } from './visitor.service';
 
 /**
  * The visitor API, under `server.publicPathPrefix` (default /unblu). It sits on every page view
  * of every account, so its routes are mounted on Fastify directly: Nest's per-request pipeline
  * (guards, pipes, interceptors, response mapping) cost a third of identify's throughput
- * (docs/BENCHMARKS.md). The handlers stay thin: resolve the account, make one service call,
- * send its VisitorResponse. Errors go through the same mapping as Nest's filter. Each route is
- * registered twice: on the VisitorDispatcher, which answers before Fastify sees the request,
- * and on Fastify, which answers what the dispatcher leaves (see visitor-http.ts).
+ * (docs/BENCHMARKS.md). The handlers stay thin: resolve the account, pass the one origin gate,
+ * make one service call and render its decision (VisitorResponder). Errors go through the same
+ * mapping as Nest's filter. Each route is registered twice: on the VisitorDispatcher, which
+ * answers before Fastify sees the request, and on Fastify, which answers what the dispatcher
+ * leaves (see visitor-http.ts).
  */
 @Injectable()
 export class VisitorRoutes implements OnModuleInit {
@@ -35,6 +40,8 @@ export class VisitorRoutes implements OnModuleInit {
     private readonly tenants: TenantService,
     private readonly accounts: VisitorAccountResolver,
     private readonly visitors: VisitorService,
+    private readonly logins: LoginService,
+    private readonly responder: VisitorResponder,
     private readonly snippets: SnippetService,
     private readonly metrics: MetricsService,
     private readonly access: AccessLogService,
@@ -92,41 +99,37 @@ export class VisitorRoutes implements OnModuleInit {
         },
       });
     };
+    const trustProxy = this.configuration.startup['server.trustProxy'];
     const read = (request: VisitorHttpRequest) =>
-      visitorRequest(request, this.tenants.serverPrefix);
+      visitorRequest(request, this.tenants.serverPrefix, trustProxy);
 
-    /** A POST route of an account; a key that names none is answered by noAccount. */
-    const post = (
-      path: string,
-      handle: (
-        account: VisitorAccount,
-        r: VisitorHttpRequest,
-      ) => VisitorResponse | Promise<VisitorResponse>,
-    ) =>
+    // The account's POST routes, each also answering its preflight. A key that names no
+    // account is answered by noAccount; then the body is checked, then the one origin gate.
+    // A bridge token is redeemed only by POST (identify, a consent grant): a GET (a link
+    // scanner, a prefetch) never can.
+    for (const { path, parse, act } of this.routes()) {
       route('POST', path, (r) => {
         const account = this.accounts.find(r);
-        return account
-          ? handle(account, r)
-          : this.visitors.noAccount(read(r), this.accounts.refusal(r));
+        const req = read(r);
+        if (!account) {
+          return this.responder.noAccount(
+            this.visitors.unnamedVerdict(req),
+            this.accounts.refusal(r),
+          );
+        }
+        const args = parse(r);
+        const verdict = this.visitors.gate(account, req);
+        if (verdict.kind === 'refused') return REFUSED;
+        const outcome = act(account, req, verdict, args);
+        return outcome instanceof Promise
+          ? outcome.then((decided) => this.responder.render(account, verdict, decided))
+          : this.responder.render(account, verdict, outcome);
       });
-    // A bridge token is redeemed only here (and by a consent grant), by POST: a GET (a link
-    // scanner, a prefetch) never can.
-    post('/v1/identify', (account, r) => this.visitors.identify(account, read(r)));
-    post('/v1/login', (account, r) => {
-      const { assertion } = validateBody(LoginDto, r.body);
-      return this.visitors.login(account, read(r), assertion);
-    });
-    post('/v1/logout', (account, r) => this.visitors.logout(account, read(r)));
-    post('/v1/bridge', (account, r) => {
-      const { to } = validateBody(BridgeDto, r.body);
-      return this.visitors.bridge(account, read(r), to);
-    });
-    post('/v1/consent', (account, r) => {
-      const { granted } = validateBody(ConsentDto, r.body);
-      return this.visitors.consent(account, read(r), granted);
-    });
-    post('/v1/inspect', (account, r) => this.visitors.inspect(account, read(r)));
-    const trustProxy = this.configuration.startup['server.trustProxy'];
+      // The key, when the URL carries it, picks the account's allowlist.
+      route('OPTIONS', path, (r) =>
+        this.responder.preflight(this.visitors.gate(this.accounts.find(r), read(r))),
+      );
+    }
     // A page must never lose window.pantry: a missing or unknown key gets the stand-in script.
     route('GET', '/visitor.js', (r) => {
       const account = this.accounts.find(r);
@@ -134,20 +137,9 @@ export class VisitorRoutes implements OnModuleInit {
       return this.snippets.serve(
         account,
         r.headers['if-none-match'],
-        publicBase(read(r), base, trustProxy),
+        publicBase(r.headers, r.protocol, base, trustProxy),
       );
     });
-    // Preflights: the key, when the URL carries it, picks the account's allowlist.
-    for (const path of [
-      '/v1/identify',
-      '/v1/consent',
-      '/v1/inspect',
-      '/v1/bridge',
-      '/v1/login',
-      '/v1/logout',
-    ]) {
-      route('OPTIONS', path, (r) => this.visitors.preflight(this.accounts.find(r), read(r)));
-    }
     dispatcher.install(fastify.server, (hook) =>
       fastify.addHook('preClose', (done) => {
         hook();
@@ -155,4 +147,53 @@ export class VisitorRoutes implements OnModuleInit {
       }),
     );
   }
+
+  /** The visitor API's account routes: each parses its body, then acts once the gate let it in. */
+  private routes(): ReadonlyArray<VisitorRoute<unknown>> {
+    const visitors = this.visitors;
+    const logins = this.logins;
+    return [
+      visitorRoute('/v1/identify', noBody, (account, req, verdict) =>
+        visitors.identify(account, req, verdict),
+      ),
+      visitorRoute(
+        '/v1/consent',
+        (r) => validateBody(ConsentDto, r.body).granted,
+        (account, req, verdict, granted) => visitors.consent(account, req, verdict, granted),
+      ),
+      visitorRoute('/v1/inspect', noBody, (account, req) => visitors.inspect(account, req)),
+      visitorRoute(
+        '/v1/bridge',
+        (r) => validateBody(BridgeDto, r.body).to,
+        (account, req, verdict, to) => visitors.bridge(account, req, verdict, to),
+      ),
+      visitorRoute(
+        '/v1/login',
+        (r) => validateBody(LoginDto, r.body).assertion,
+        (account, req, _verdict, assertion) => logins.login(account, req, assertion),
+      ),
+      visitorRoute('/v1/logout', noBody, (account, req) => logins.logout(account, req)),
+    ];
+  }
 }
+
+/** A visitor API route of an account: its path, what it reads from the body, what it does. */
+interface VisitorRoute<A> {
+  readonly path: string;
+  /** Checks and reads the body (throws the 400), before the origin gate as it always was. */
+  readonly parse: (request: VisitorHttpRequest) => A;
+  readonly act: (
+    account: VisitorAccount,
+    req: VisitorRequest,
+    verdict: AcceptedVerdict,
+    args: A,
+  ) => VisitorOutcome | Promise<VisitorOutcome>;
+}
+
+const visitorRoute = <A>(
+  path: string,
+  parse: VisitorRoute<A>['parse'],
+  act: VisitorRoute<A>['act'],
+): VisitorRoute<unknown> => ({ path, parse, act }) as VisitorRoute<unknown>;
+
+const noBody = (): undefined => undefined;

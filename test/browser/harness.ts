@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import type { IdentifyResult } from '../../src/visitor/visitor.service';
+import type { IdentifyResult } from '../../src/vocabulary/visitor-answers';
 import { ConfigFiles, createWorkspace, startApp, TestWorkspace } from '../helpers/test-app';
 
 export const CHROMIUM = process.env.PANTRY_CHROMIUM ?? '/usr/bin/chromium';

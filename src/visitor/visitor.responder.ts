@@ -1,0 +1,189 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
+import {
+  CookiePlan,
+  CookieWrite,
+  planDomains,
+  relayEntry,
+  resolveSameSite,
+  ResponseCookieContext,
+  setCookieLine,
+} from '../cookies/cookie-plan';
+import { encodeRelayEntries } from '../cookies/relay-header';
+import { errorBody } from '../http/error-response';
+import { TenantService, VisitorAccount } from '../tenants/tenant.service';
+import type { IdentifyResult } from '../vocabulary/visitor-answers';
+import { AcceptedVerdict, CrossOriginVerdict } from './cross-origin';
+import { VisitOutcome, VisitorOutcome } from './visitor-outcome';
+
+/** A response for the route to send as is (visitor-http.ts writes it). */
+export interface VisitorResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body?: T;
+  /**
+   * The access log's outcome code where the body does not say it (not sent): a refusal answered
+   * 2xx names its code here and is logged as a refusal.
+   */
+  readonly outcome?: string;
+}
+
+type Headers = Record<string, string | string[]>;
+
+/**
+ * SPEC §4: a refused origin gets 403 and nothing else: no cookies, no relay, no CORS grant.
+ * (Its JSON written once: the response writers send a string body as it is.)
+ */
+export const REFUSED: VisitorResponse<never> = {
+  status: ERROR_STATUS[ErrorCode.OriginNotAllowed],
+  headers: { vary: 'Origin' },
+  outcome: ErrorCode.OriginNotAllowed,
+  body: JSON.stringify(
+    errorBody(
+      ERROR_STATUS[ErrorCode.OriginNotAllowed],
+      ErrorCode.OriginNotAllowed,
+      'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
+    ),
+  ) as never,
+};
+
+const PREFLIGHT_MAX_AGE = '600';
+
+/**
+ * The visitor API's HTTP rendering: a decision (VisitorOutcome) and the origin's verdict become
+ * status, headers (CORS, Cache-Control, Set-Cookie, the relay header) and body. Every visitor
+ * answer — identify, consent, bridge, login, logout, inspect, preflight, a missing key, and
+ * document mode's Set-Cookie lines — is rendered here and nowhere else.
+ */
+@Injectable()
+export class VisitorResponder {
+  constructor(private readonly tenants: TenantService) {}
+
+  /** Renders what a call decided, for a request whose origin the gate accepted. */
+  render(
+    account: VisitorAccount,
+    verdict: AcceptedVerdict,
+    outcome: VisitorOutcome,
+  ): VisitorResponse {
+    const headers = this.cors(verdict);
+    headers['cache-control'] = 'no-store';
+    switch (outcome.kind) {
+      case 'visit':
+        this.addCookieHeaders(headers, account.plan, verdict, outcome.writes);
+        return { status: HttpStatus.OK, headers, body: identifyBody(account, outcome) };
+      case 'refusal':
+        return errorAnswer(outcome.error, headers);
+      case 'bridge-token':
+        return { status: HttpStatus.OK, headers, body: outcome.answer };
+      case 'inspect':
+        return { status: HttpStatus.OK, headers, body: outcome.result };
+    }
+  }
+
+  /** `OPTIONS`: 204 for an allowed origin (the account's, or any account's without a key). */
+  preflight(verdict: CrossOriginVerdict): VisitorResponse {
+    if (verdict.kind === 'refused') return REFUSED;
+    const prefix = this.tenants.serverPrefix;
+    const headers = this.cors(verdict);
+    headers['access-control-allow-methods'] = 'GET, POST, OPTIONS';
+    headers['access-control-allow-headers'] =
+      `content-type, ${prefix}apikey, ${prefix}cookie, ${prefix}bridge`;
+    headers['access-control-max-age'] = PREFLIGHT_MAX_AGE;
+    return { status: HttpStatus.NO_CONTENT, headers };
+  }
+
+  /**
+   * A visitor call whose key names no account (missing or unknown): its 401, with a CORS grant
+   * for an origin some account allows (as the preflight gives one), so that the snippet reads
+   * Pantry's code instead of an unreadable answer. Nothing else is set.
+   */
+  noAccount(verdict: CrossOriginVerdict, error: PantryError): VisitorResponse<never> {
+    if (verdict.kind === 'refused') return errorAnswer(error, { vary: 'Origin' });
+    const headers = this.cors(verdict);
+    headers['cache-control'] = 'no-store';
+    return errorAnswer(error, headers);
+  }
+
+  /**
+   * The `Set-Cookie` lines of a visit (document mode: an HTML page served through Pantry sets
+   * the cookies itself), with the domain resolved for the page's host.
+   */
+  setCookieLines(
+    plan: CookiePlan,
+    verdict: AcceptedVerdict,
+    writes: readonly CookieWrite[],
+  ): string[] {
+    if (writes.length === 0) return [];
+    const ctx = cookieContext(plan, verdict);
+    return writes.map((w) => setCookieLine(plan, w, ctx));
+  }
+
+  /** The CORS grant of an accepted origin (a fresh object: the caller adds to it). */
+  private cors(verdict: AcceptedVerdict): Headers {
+    if (verdict.kind !== 'allowed') return { vary: 'Origin' };
+    return {
+      'access-control-allow-origin': verdict.origin,
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': `${this.tenants.serverPrefix}set-cookie`,
+      vary: 'Origin',
+    };
+  }
+
+  /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
+  private addCookieHeaders(
+    headers: Headers,
+    plan: CookiePlan,
+    verdict: AcceptedVerdict,
+    writes: readonly CookieWrite[],
+  ): void {
+    if (writes.length === 0) return;
+    const ctx = cookieContext(plan, verdict);
+    headers['set-cookie'] = writes.map((w) => setCookieLine(plan, w, ctx));
+    if (verdict.kind === 'allowed') {
+      headers[`${this.tenants.serverPrefix}set-cookie`] = encodeRelayEntries(
+        plan.mode,
+        writes.map((w) => relayEntry(plan, w, ctx)),
+      );
+    }
+  }
+}
+
+/** Domains and SameSite of the cookies a response sets, for the page's host. */
+function cookieContext(plan: CookiePlan, verdict: AcceptedVerdict): ResponseCookieContext {
+  const domains = planDomains(plan, verdict.contextHost, verdict.serverHost);
+  return {
+    setCookieDomain: domains.setCookie,
+    relayDomain: domains.relay,
+    sameSite: resolveSameSite(
+      plan.sameSite,
+      plan.secure,
+      verdict.kind === 'allowed' && verdict.crossSite,
+    ),
+    now: Math.floor(Date.now() / 1000),
+  };
+}
+
+/** The identify answer (SPEC §5), with the customer and the bridge's fate where there are. */
+function identifyBody(account: VisitorAccount, outcome: VisitOutcome): IdentifyResult {
+  const { consent, deviceId, visitorId, sessionId, issued } = outcome.visit;
+  const body: IdentifyResult = outcome.customerId
+    ? {
+        account: account.accountId,
+        visitorId,
+        deviceId,
+        sessionId,
+        consent,
+        issued,
+        customerId: outcome.customerId,
+      }
+    : { account: account.accountId, visitorId, deviceId, sessionId, consent, issued };
+  return outcome.bridge ? { ...body, ...outcome.bridge } : body;
+}
+
+function errorAnswer(error: PantryError, headers: Headers): VisitorResponse<never> {
+  return {
+    status: error.status,
+    headers,
+    body: errorBody(error.status, error.code, error.message, error.details) as never,
+  };
+}
