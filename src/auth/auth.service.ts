@@ -1,9 +1,8 @@
-import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { memoised } from '../common/memo';
-import { PantryException } from '../common/pantry.exception';
 import { ChangeFeed } from '../database/change-feed';
 import { isUniqueViolation } from '../database/database-errors';
 import { issueOnce } from '../database/consume-once';
@@ -13,6 +12,7 @@ import { SecretsService } from '../secrets/secrets.service';
 import { AuthSessionEntity, CustomerLinkEntity } from './auth.entities';
 import { decryptAuthsession, encryptAuthsession } from './authsession-cookie';
 import { decideLoginLinks } from './linking';
+import { assertionReused } from './login-refusal';
 
 /** A valid login session, as identify needs it. */
 export interface SessionInfo {
@@ -104,7 +104,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * A login, after the assertion verified: the assertion's jti is used up (across nodes), the
    * visitor id linked to the customer by the linking rules, a session stored. Returns the
    * visitor id to carry (a fresh one when the device's belongs to another customer) and the
-   * authsession value.
+   * authsession value. A reused jti rejects with a LoginRefusedError (401 `invalid_assertion`,
+   * `reason` LoginRefusal.AssertionReused); nothing is written then.
    */
   async login(
     accountId: string,
@@ -125,11 +126,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         });
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
-        throw new PantryException(
-          HttpStatus.UNAUTHORIZED,
-          'invalid_assertion',
-          'This assertion was used already (jti); sign a new one for each login.',
-        );
+        // Thrown inside the unit, so it rolls back (PostgreSQL's transaction is aborted).
+        throw assertionReused();
       }
       const owner = await em.findOneBy(CustomerLinkEntity, { accountId, visitorId });
       const links = await em.findBy(CustomerLinkEntity, {

@@ -6,6 +6,7 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import Fastify, { errorCodes } from 'fastify';
+import { assertionReused } from '../auth/login-refusal';
 import { ErrorCode, PantryError } from '../common/errors';
 import { codeFor, errorBody, errorResponse } from './error-response';
 import { jsonTextParser, MAX_JSON_DEPTH } from './json-body';
@@ -93,6 +94,13 @@ describe('errorResponse', () => {
     expect(wire(new PantryError(ErrorCode.InvalidConfiguration, 'm', { problems }))).toEqual({
       status: 400,
       json: `{"statusCode":400,"error":"invalid_configuration","message":"m","problems":${JSON.stringify(problems)}}`,
+    });
+  });
+
+  it('answers a reused jti as 401 invalid_assertion, its reason kept out of the body', () => {
+    expect(wire(assertionReused())).toEqual({
+      status: 401,
+      json: '{"statusCode":401,"error":"invalid_assertion","message":"This assertion was used already (jti); sign a new one for each login."}',
     });
   });
 
