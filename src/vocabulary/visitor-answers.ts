@@ -1,4 +1,3 @@
-import type { BridgeFailure } from './bridge-outcomes';
 import type { CookieKind } from './cookie-catalog';
 
 // The visitor API's answers (SPEC §5, §10, §11): written by the server, read by the snippet
