@@ -1,4 +1,4 @@
-import { HttpStatus, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type {
@@ -23,7 +23,7 @@ import {
   setErrorCounter,
   setUnroutedHook,
 } from './http/error-response';
-import { PantryException } from './common/pantry.exception';
+import { ErrorCode, PantryError } from './common/errors';
 import { AccessLogService } from './http/access-log';
 import { requestId, routeLabel } from './http/request-id';
 import { MetricsService } from './metrics/metrics.service';
@@ -55,10 +55,9 @@ export function createAdapter(
   });
 }
 
-function paramTooLong(): PantryException {
-  return new PantryException(
-    HttpStatus.BAD_REQUEST,
-    'path_parameter_too_long',
+function paramTooLong(): PantryError {
+  return new PantryError(
+    ErrorCode.PathParameterTooLong,
     `A path segment is longer than any id Pantry accepts (the longest, a customer id, is at most ${CUSTOMER_ID_MAX_LENGTH} characters, ${CUSTOMER_ID_MAX_ENCODED_LENGTH} percent-encoded).`,
   );
 }

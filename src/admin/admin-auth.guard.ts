@@ -1,10 +1,10 @@
 import { inRequest } from '../logging/request-context';
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { clientAddress } from '../http/client-address';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 
@@ -54,9 +54,8 @@ export class AdminAuthGuard implements CanActivate {
     if (blocked !== undefined && blocked > now) {
       const reply = context.switchToHttp().getResponse<FastifyReply>();
       void reply.header('retry-after', String(Math.ceil((blocked - now) / 1000)));
-      throw new PantryException(
-        HttpStatus.TOO_MANY_REQUESTS,
-        'too_many_requests',
+      throw new PantryError(
+        ErrorCode.TooManyRequests,
         'Too many failed authentication attempts from this address; try again later.',
       );
     }
@@ -77,10 +76,9 @@ export class AdminAuthGuard implements CanActivate {
     throw this.unauthorized();
   }
 
-  private unauthorized(): PantryException {
-    return new PantryException(
-      HttpStatus.UNAUTHORIZED,
-      'unauthorized',
+  private unauthorized(): PantryError {
+    return new PantryError(
+      ErrorCode.Unauthorized,
       'Send the admin token as "Authorization: Bearer <token>".',
     );
   }

@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { EntityManager } from 'typeorm';
 import { AuditRecord, AuditService } from '../audit/audit.service';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { Change, ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
@@ -209,9 +209,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         await this.accountWrites.requireIn(em, id);
         const key = await this.overrides.removeOverride(em, id, rawKey);
         if (!key) {
-          throw new PantryException(
-            HttpStatus.NOT_FOUND,
-            'override_not_found',
+          throw new PantryError(
+            ErrorCode.OverrideNotFound,
             `Account "${id}" has no API override of ${rawKey}.`,
           );
         }
@@ -237,9 +236,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       }),
     );
     if (!result.ok) {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'invalid_configuration',
+      throw new PantryError(
+        ErrorCode.InvalidConfiguration,
         `The configuration has ${result.problems.length} problem(s); the last good configuration stays in force.`,
         { problems: result.problems },
       );
@@ -319,19 +317,11 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.registry.markErased(id, ids);
   }
 
-  private customerNotFound(id: string): PantryException {
-    return new PantryException(
-      HttpStatus.NOT_FOUND,
-      'customer_not_found',
-      `Account "${id}" has no such customer.`,
-    );
+  private customerNotFound(id: string): PantryError {
+    return new PantryError(ErrorCode.CustomerNotFound, `Account "${id}" has no such customer.`);
   }
 
-  private visitorNotFound(id: string): PantryException {
-    return new PantryException(
-      HttpStatus.NOT_FOUND,
-      'visitor_not_found',
-      `Account "${id}" has no such visitor.`,
-    );
+  private visitorNotFound(id: string): PantryError {
+    return new PantryError(ErrorCode.VisitorNotFound, `Account "${id}" has no such visitor.`);
   }
 }

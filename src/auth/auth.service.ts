@@ -3,7 +3,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Subscription } from 'rxjs';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { memoised } from '../common/memo';
-import { ErrorCode, PantryError } from '../common/errors';
 import { ChangeFeed } from '../database/change-feed';
 import { isUniqueViolation } from '../database/database-errors';
 import { issueOnce } from '../database/consume-once';
@@ -13,21 +12,9 @@ import { SecretsService } from '../secrets/secrets.service';
 import { AuthSessionEntity, CustomerLinkEntity } from './auth.entities';
 import { decryptAuthsession, encryptAuthsession } from './authsession-cookie';
 import { decideLoginLinks } from './linking';
+import { assertionReused } from './login-refusal';
 
 /** A valid login session, as identify needs it. */
-/**
- * A login whose assertion's `jti` was used already (401 `invalid_assertion`, as a bad signature
- * is): its own class so that callers tell a replay from a forgery by type, not by message.
- */
-export class AssertionReused extends PantryError {
-  constructor() {
-    super(
-      ErrorCode.InvalidAssertion,
-      'This assertion was used already (jti); sign a new one for each login.',
-    );
-  }
-}
-
 export interface SessionInfo {
   readonly customerId: string;
   readonly visitorId: string;
@@ -117,7 +104,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * A login, after the assertion verified: the assertion's jti is used up (across nodes), the
    * visitor id linked to the customer by the linking rules, a session stored. Returns the
    * visitor id to carry (a fresh one when the device's belongs to another customer) and the
-   * authsession value.
+   * authsession value. A reused jti rejects with a LoginRefusedError (401 `invalid_assertion`,
+   * `reason` LoginRefusal.AssertionReused); nothing is written then.
    */
   async login(
     accountId: string,
@@ -138,7 +126,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         });
       } catch (e) {
         if (!isUniqueViolation(e)) throw e;
-        throw new AssertionReused();
+        // Thrown inside the unit, so it rolls back (PostgreSQL's transaction is aborted).
+        throw assertionReused();
       }
       const owner = await em.findOneBy(CustomerLinkEntity, { accountId, visitorId });
       const links = await em.findBy(CustomerLinkEntity, {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { PantryException } from '../common/pantry.exception';
+import { PantryError } from '../common/errors';
 import { Diagnosis, diagnose } from '../diagnostics/diagnosis';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { NO_STORED_TENANTS, StoredTenants, TenantSnapshot } from '../tenants/tenant-snapshot';
@@ -71,7 +71,7 @@ async function doctor(io: CliIo, options: DoctorOptions): Promise<number> {
       options.server,
     );
   } catch (e) {
-    if (!(e instanceof PantryException)) throw e;
+    if (!(e instanceof PantryError)) throw e;
     io.err(`${e.message}\n`);
     return DOCTOR_EXIT.usage;
   }

@@ -15,6 +15,9 @@ export enum ErrorCode {
   InvalidUrl = 'invalid_url',
   BridgeTargetNotAllowed = 'bridge_target_not_allowed',
   PathParameterTooLong = 'path_parameter_too_long',
+  InvalidAccountId = 'invalid_account_id',
+  InvalidApiKey = 'invalid_api_key',
+  InvalidVisitorId = 'invalid_visitor_id',
   // 401
   Unauthorized = 'unauthorized',
   ApiKeyRequired = 'api_key_required',
@@ -44,6 +47,8 @@ export enum ErrorCode {
   NotReady = 'not_ready',
   UpstreamTimeout = 'upstream_timeout',
   ProxyLoop = 'proxy_loop',
+  // 500: the one answer of an unexpected error (its message quotes a correlation id)
+  InternalError = 'internal_error',
 }
 
 /** The HTTP status of each code: the one place a domain error meets HTTP. */
@@ -57,6 +62,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.InvalidUrl]: 400,
   [ErrorCode.BridgeTargetNotAllowed]: 400,
   [ErrorCode.PathParameterTooLong]: 400,
+  [ErrorCode.InvalidAccountId]: 400,
+  [ErrorCode.InvalidApiKey]: 400,
+  [ErrorCode.InvalidVisitorId]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.ApiKeyRequired]: 401,
   [ErrorCode.UnknownApiKey]: 401,
@@ -80,6 +88,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.NotReady]: 503,
   [ErrorCode.UpstreamTimeout]: 504,
   [ErrorCode.ProxyLoop]: 508,
+  [ErrorCode.InternalError]: 500,
 };
 
 /** A domain error: a machine code, a message for the caller, and optional details for the body. */

@@ -1,7 +1,7 @@
-import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { constants, accessSync, statSync } from 'node:fs';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { describeDatabaseError, isDatabaseUnavailable } from './database-errors';
 
 export type Work<T> = (em: EntityManager) => Promise<T>;
@@ -13,15 +13,14 @@ interface FileIdentity {
 }
 
 const unavailable = (why: string) =>
-  new PantryException(
-    HttpStatus.SERVICE_UNAVAILABLE,
-    'database_unavailable',
+  new PantryError(
+    ErrorCode.DatabaseUnavailable,
     `The database cannot be written (${why}); nothing was changed. Try again later.`,
   );
 
 /** The database cannot be written now (503 `database_unavailable` from a unit of work). */
 export function isUnavailable(e: unknown): boolean {
-  return e instanceof PantryException && e.code === 'database_unavailable';
+  return e instanceof PantryError && e.code === ErrorCode.DatabaseUnavailable;
 }
 
 /**
@@ -113,7 +112,7 @@ export class UnitOfWork implements OnModuleInit {
       try {
         return await run();
       } catch (e) {
-        if (!(e instanceof PantryException) && isDatabaseUnavailable(e)) {
+        if (!(e instanceof PantryError) && isDatabaseUnavailable(e)) {
           this.logger.warn(`database unavailable: ${describeDatabaseError(e)}`);
           throw unavailable(describeDatabaseError(e).split(':')[0]);
         }
@@ -145,9 +144,13 @@ export class UnitOfWork implements OnModuleInit {
   }
 
   /**
-   * Rolls back, whatever state the failure left: when COMMIT failed after SQLite had already
-   * ended the transaction, ROLLBACK fails too and TypeORM's runner would still believe a
-   * transaction is open, nesting every later unit in a SAVEPOINT that is never committed.
+   * Rolls back, whatever state the failure left. When COMMIT failed after SQLite had already
+   * ended the transaction (a full disk, an I/O error), ROLLBACK fails too ("no transaction is
+   * active") and TypeORM's one shared SQLite runner still believes a transaction is open: every
+   * later unit would nest in a SAVEPOINT and the entity manager would skip its own
+   * transactions. TypeORM clears that belief only when its own rollback succeeds, so the
+   * connection is given an empty transaction for it to roll back (public API only: the runner's
+   * flags are never written here).
    */
   private async rollback(runner: QueryRunner): Promise<void> {
     try {
@@ -155,9 +158,20 @@ export class UnitOfWork implements OnModuleInit {
     } catch (e) {
       this.logger.warn(`rollback failed: ${describeDatabaseError(e)}`);
     }
-    if (runner.isTransactionActive && this.serialised) {
+    if (runner.isTransactionActive && this.serialised) await this.resync(runner);
+  }
+
+  /** Brings TypeORM's SQLite runner back in step with a connection outside any transaction. */
+  private async resync(runner: QueryRunner): Promise<void> {
+    // Whatever SQLite may still hold is ended first; an error here means it held nothing.
+    await runner.query('ROLLBACK').catch(() => undefined);
+    try {
+      await runner.query('BEGIN');
+      await runner.rollbackTransaction();
+    } catch (e) {
+      // Only a unit nesting TypeORM transactions (Pantry's do not) could get here.
       await runner.query('ROLLBACK').catch(() => undefined);
-      Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+      this.logger.error(`the SQLite connection could not be reset: ${describeDatabaseError(e)}`);
     }
   }
 }

@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TenantService } from '../tenants/tenant.service';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { normalizeHost } from '../cookies/cookie-domain';
 import { ConfigurationService } from '../properties/configuration.service';
 import { renderDemoPage } from './demo-page';
@@ -36,9 +36,8 @@ export class DemoService {
     const host = normalizeHost(hostHeader);
     const port = /:(\d{1,5})$/.exec(hostHeader ?? '')?.[1];
     if (!apiKey || !host || !port) {
-      throw new PantryException(
-        HttpStatus.NOT_FOUND,
-        'not_found',
+      throw new PantryError(
+        ErrorCode.NotFound,
         'No demo here: configure an account "demo" with an API key and open http://localhost:PORT/.',
       );
     }

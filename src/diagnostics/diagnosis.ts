@@ -1,5 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import type { PropertyValues } from '../properties/property-catalog';
 import { Durability, diagnoseDurability } from './durability';
 import type { HostResolver } from './host-resolver';
@@ -23,9 +22,8 @@ function parseDiagnosisUrl(name: string, raw: unknown): URL {
     url = null;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-    throw new PantryException(
-      HttpStatus.BAD_REQUEST,
-      'invalid_url',
+    throw new PantryError(
+      ErrorCode.InvalidUrl,
       `${name} must be an http(s) URL such as https://www.shop.com/ (got ${JSON.stringify(text.slice(0, 80))})`,
     );
   }

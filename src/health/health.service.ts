@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TenantService } from '../tenants/tenant.service';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { describeDatabaseError } from '../database/database-errors';
 import { ChangeFeed } from '../database/change-feed';
-import { UnitOfWork } from '../database/unit-of-work';
+import { isUnavailable, UnitOfWork } from '../database/unit-of-work';
 import { HealthProbeEntity } from './health-probe.entity';
 
 export interface HealthStatus {
@@ -38,11 +38,7 @@ export class HealthService {
     }
     if (!this.feed.healthy) problems.push('the change notification connection is down');
     if (problems.length > 0) {
-      throw new PantryException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'not_ready',
-        `Not ready: ${problems.join('; ')}.`,
-      );
+      throw new PantryError(ErrorCode.NotReady, `Not ready: ${problems.join('; ')}.`);
     }
     return { status: 'ready', database: 'ok', notifications: this.feed.listens ? 'ok' : 'n/a' };
   }
@@ -50,9 +46,8 @@ export class HealthService {
   async check(): Promise<HealthStatus> {
     const problem = await this.databaseProblem();
     if (problem) {
-      throw new PantryException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'database_unavailable',
+      throw new PantryError(
+        ErrorCode.DatabaseUnavailable,
         `The database cannot be written: ${problem}.`,
       );
     }
@@ -77,7 +72,7 @@ export class HealthService {
       );
       return null;
     } catch (e) {
-      if (e instanceof PantryException) return this.uow.fileProblem() ?? 'the write probe failed';
+      if (isUnavailable(e)) return this.uow.fileProblem() ?? 'the write probe failed';
       return describeDatabaseError(e);
     }
   }

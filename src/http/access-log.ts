@@ -1,14 +1,9 @@
-import {
-  HttpStatus,
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { ConfigurationService } from '../properties/configuration.service';
 import { isBridgeFailure } from '../vocabulary/bridge-outcomes';
 import { memoised } from '../common/memo';
+import { codeFor } from './error-response';
 import type { PropertyValues } from '../properties/property-catalog';
 import { consoleIsLog, jsonLineHead, JsonLines } from '../logging/json-logger';
 
@@ -32,12 +27,6 @@ export interface AccessOutcome {
   readonly failed: boolean;
 }
 
-/** The machine code of a status without a domain code (`not_found`, `service_unavailable`). */
-export function statusCode(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
-  return name ? name.toLowerCase() : `http_${status}`;
-}
-
 type Fields = Readonly<Record<string, unknown>>;
 
 /** The outcomes of answers that went well. */
@@ -59,7 +48,7 @@ export function outcomeOf(status: number, body: unknown, preset?: string): Acces
   const fields = typeof body === 'object' && body !== null ? (body as Fields) : undefined;
   if (status >= 400) {
     const code = fields?.error;
-    return { outcome: typeof code === 'string' ? code : statusCode(status), failed: true };
+    return { outcome: typeof code === 'string' ? code : codeFor(status), failed: true };
   }
   if (status === 304) return { outcome: 'not_modified', failed: false };
   if (!fields) return { outcome: 'ok', failed: false };

@@ -2,14 +2,36 @@ import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { inRequest } from '../logging/request-context';
-import { PantryError } from '../common/errors';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
 import { ROUTE_LABEL } from './request-id';
 
-/** Machine codes for HTTP statuses without a domain code. */
-function codeFor(status: number): string {
+/** What every error answer carries: `{"statusCode","error","message", ...details}`. */
+export type ErrorBody = Record<string, unknown> & {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+};
+
+/**
+ * The one shape of every error body Pantry writes, `{"statusCode","error","message"}` and the
+ * error's details after them (an invalid configuration's `problems`).
+ */
+export function errorBody(
+  status: number,
+  code: string,
+  message: string,
+  details?: Readonly<Record<string, unknown>>,
+): ErrorBody {
+  return { statusCode: status, error: code, message, ...details };
+}
+
+/**
+ * The machine code of a status without a domain code, its name (`not_found`,
+ * `service_unavailable`; `http_499` for a status without one): error bodies and the access log.
+ */
+export function codeFor(status: number): string {
   const name = HttpStatus[status] as string | undefined;
-  return name ? name.toLowerCase() : 'error';
+  return name ? name.toLowerCase() : `http_${status}`;
 }
 
 function messageOf(body: unknown, fallback: string): string {
@@ -23,46 +45,32 @@ function messageOf(body: unknown, fallback: string): string {
 
 const logger = new Logger('Errors');
 
-/** The one shape of an error body: `{"statusCode","error":code,"message", ...details}`. */
-export function errorBody(
-  status: number,
-  code: string,
-  message: string,
-  details?: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  return { statusCode: status, error: code, message, ...details };
-}
-
 /**
  * The one mapping from errors to HTTP answers, `{"statusCode","error","message"}`: domain
- * exceptions keep their code; Nest's and Fastify's client errors get the status name; anything
- * else is a 500 with a correlation id, logged with its stack (request data is never logged).
+ * errors (PantryError) get their code's status (ERROR_STATUS) and keep their code; Nest's and
+ * Fastify's client errors get the status name; anything else is a 500 with a correlation id,
+ * logged with its stack (request data is never logged).
  */
 export function errorResponse(
   exception: unknown,
   where: { readonly method: string; readonly route: string },
-): { status: number; body: Record<string, unknown> } {
+): { status: number; body: ErrorBody } {
   if (exception instanceof PantryError) {
+    const status = ERROR_STATUS[exception.code];
     return {
-      status: exception.status,
-      body: errorBody(exception.status, exception.code, exception.message, exception.details),
-    };
-  }
-  if (exception instanceof PantryException) {
-    return {
-      status: exception.getStatus(),
-      body: exception.getResponse() as Record<string, unknown>,
+      status,
+      body: errorBody(status, exception.code, exception.message, exception.details),
     };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     return {
       status,
-      body: {
-        statusCode: status,
-        error: codeFor(status),
-        message: messageOf(exception.getResponse(), exception.message),
-      },
+      body: errorBody(
+        status,
+        codeFor(status),
+        messageOf(exception.getResponse(), exception.message),
+      ),
     };
   }
   // Fastify's own client errors (malformed JSON, body too large, bad content type).
@@ -70,11 +78,7 @@ export function errorResponse(
   if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
     return {
       status: fastifyStatus,
-      body: {
-        statusCode: fastifyStatus,
-        error: codeFor(fastifyStatus),
-        message: (exception as Error).message,
-      },
+      body: errorBody(fastifyStatus, codeFor(fastifyStatus), (exception as Error).message),
     };
   }
   const id = randomUUID();
@@ -82,13 +86,14 @@ export function errorResponse(
     `unexpected error ${id} on ${where.method} ${where.route}`,
     exception instanceof Error ? exception.stack : String(exception),
   );
+  const status = ERROR_STATUS[ErrorCode.InternalError];
   return {
-    status: 500,
-    body: {
-      statusCode: 500,
-      error: 'internal_error',
-      message: `Something went wrong on our side; quote ${id} when reporting it.`,
-    },
+    status,
+    body: errorBody(
+      status,
+      ErrorCode.InternalError,
+      `Something went wrong on our side; quote ${id} when reporting it.`,
+    ),
   };
 }
 
@@ -120,7 +125,7 @@ export function sendError(
   exception: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
-): { status: number; body: Record<string, unknown> } {
+): { status: number; body: ErrorBody } {
   const where = { method: request.method, route: request.routeOptions?.url ?? '(unrouted)' };
   const { status, body } = inRequest(request.id, () => errorResponse(exception, where));
   // Routes registered with hooks count themselves; the visitor API's and unrouted requests not.
@@ -133,7 +138,7 @@ export function sendError(
   ) {
     countError(request, status);
   }
-  const code = typeof body.error === 'string' ? body.error : codeFor(status);
+  const code = body.error;
   (request as AnsweredRequest)[ANSWER_CODE] = code;
   if (unroutedAnswered && !documentMode && request.routeOptions?.url === undefined) {
     unroutedAnswered(request, status, code, reply.elapsedTime);

@@ -8,6 +8,8 @@ import {
   ServerResponse,
 } from 'node:http';
 
+import { ErrorCode, ERROR_STATUS } from '../common/errors';
+import { errorBody } from './error-response';
 import { readRequestHead } from './request-target';
 
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
@@ -132,9 +134,10 @@ function admit(req: IncomingMessage, res: ServerResponse): boolean {
       res.end();
       return false;
     case 'refuse': {
-      const body = JSON.stringify({ statusCode: 400, error: 'bad_request', message: head.message });
+      const status = ERROR_STATUS[ErrorCode.BadRequest];
+      const body = JSON.stringify(errorBody(status, ErrorCode.BadRequest, head.message));
       res.shouldKeepAlive = false;
-      res.writeHead(400, {
+      res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
       });

@@ -1,5 +1,6 @@
 import { errorCodes, FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode, PantryError } from '../common/errors';
 
 /** Request bodies nest at most this deep; Pantry's own bodies are one level. */
 export const MAX_JSON_DEPTH = 32;
@@ -18,7 +19,7 @@ export function exceedsDepth(value: unknown, max: number): boolean {
   return false;
 }
 
-/** JSON text → value, throwing errors that carry their HTTP status (400). */
+/** JSON text → value, throwing Fastify's client errors or a PantryError (`bad_request`). */
 export type JsonTextParser = (text: string) => unknown;
 
 /**
@@ -39,9 +40,10 @@ export function jsonTextParser(fastify: FastifyInstance): JsonTextParser {
     const { error, value } = out;
     if (error) throw error;
     if (exceedsDepth(value, MAX_JSON_DEPTH)) {
-      throw Object.assign(new Error(`The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`), {
-        statusCode: 400,
-      });
+      throw new PantryError(
+        ErrorCode.BadRequest,
+        `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      );
     }
     return value;
   };
@@ -109,7 +111,7 @@ export function readJsonBody(
   };
   const onError = (error: Error) => {
     stop();
-    done(Object.assign(error, { statusCode: 400 }));
+    done(new PantryError(ErrorCode.BadRequest, error.message));
   };
   const onEnd = () => {
     stop();

@@ -1,16 +1,15 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { isUniqueViolation } from '../database/database-errors';
 import { ConfigurationService } from '../properties/configuration.service';
 import { AccountRepository } from './account.repository';
 import { accountNotFound as notFound, TenantService } from './tenant.service';
 
 const keyTaken = (owner: string) =>
-  new PantryException(
-    HttpStatus.CONFLICT,
-    'api_key_taken',
+  new PantryError(
+    ErrorCode.ApiKeyTaken,
     `This API key is already used by ${owner}; API keys must be unique across accounts.`,
   );
 
@@ -48,9 +47,8 @@ export class AccountWritesService {
   async create(em: EntityManager, id: string, name: string, apiKey?: string): Promise<string> {
     const file = this.configuration.configuration.accounts.get(id);
     if (file) {
-      throw new PantryException(
-        HttpStatus.CONFLICT,
-        'account_exists',
+      throw new PantryError(
+        ErrorCode.AccountExists,
         `Account "${id}" already exists (defined by ${file.file}).`,
       );
     }
@@ -60,11 +58,7 @@ export class AccountWritesService {
       await this.repository.insertAccount(em, id, name);
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
-      throw new PantryException(
-        HttpStatus.CONFLICT,
-        'account_exists',
-        `Account "${id}" already exists.`,
-      );
+      throw new PantryError(ErrorCode.AccountExists, `Account "${id}" already exists.`);
     }
     await this.insertKey(em, id, key);
     return key;
@@ -96,9 +90,8 @@ export class AccountWritesService {
   private refuseFileAccount(id: string, action: string): void {
     const file = this.configuration.configuration.accounts.get(id);
     if (file) {
-      throw new PantryException(
-        HttpStatus.CONFLICT,
-        'account_defined_by_file',
+      throw new PantryError(
+        ErrorCode.AccountDefinedByFile,
         `Account "${id}" is defined by ${file.file}; ${action} it there.`,
       );
     }
@@ -127,16 +120,14 @@ export class AccountWritesService {
     await this.requireIn(em, accountId);
     const file = this.configuration.configuration.accounts.get(accountId);
     if (file?.apiKeys.includes(key)) {
-      throw new PantryException(
-        HttpStatus.CONFLICT,
-        'api_key_defined_by_file',
+      throw new PantryError(
+        ErrorCode.ApiKeyDefinedByFile,
         `This API key is listed in ${file.file}; remove it there.`,
       );
     }
     if (!(await this.repository.deleteKey(em, accountId, key))) {
-      throw new PantryException(
-        HttpStatus.NOT_FOUND,
-        'api_key_not_found',
+      throw new PantryError(
+        ErrorCode.ApiKeyNotFound,
         `Account "${accountId}" has no such API key.`,
       );
     }

@@ -1,6 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import {
   findContradictions,
   layered,
@@ -30,11 +30,7 @@ export class PropertyOverridesService {
     const entry = this.overridableEntry(rawKey);
     const parsed = parsePropertyValue(entry, raw);
     if (!parsed.ok) {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'invalid_property',
-        `${entry.key}: ${parsed.message}`,
-      );
+      throw new PantryError(ErrorCode.InvalidProperty, `${entry.key}: ${parsed.message}`);
     }
     const { values } = layered(this.tenants.propertiesOf(accountId), [
       [entry.key, parsed.value, { source: 'api', raw }],
@@ -48,11 +44,7 @@ export class PropertyOverridesService {
       c.keys.includes(entry.key),
     );
     if (contradiction) {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'invalid_property',
-        `${entry.key}: ${contradiction.message}`,
-      );
+      throw new PantryError(ErrorCode.InvalidProperty, `${entry.key}: ${contradiction.message}`);
     }
     return entry;
   }
@@ -61,23 +53,17 @@ export class PropertyOverridesService {
   overridableEntry(rawKey: string): CatalogEntry {
     const entry = findProperty(rawKey);
     if (!entry) {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'unknown_property',
-        `${rawKey}: ${unknownKeyMessage(rawKey)}`,
-      );
+      throw new PantryError(ErrorCode.UnknownProperty, `${rawKey}: ${unknownKeyMessage(rawKey)}`);
     }
     if (entry.scope !== 'ACCOUNT') {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'property_scope',
+      throw new PantryError(
+        ErrorCode.PropertyScope,
         `${entry.key}: ${entry.scope} property: set it in application.properties, not per account`,
       );
     }
     if (entry.accountFileOnly) {
-      throw new PantryException(
-        HttpStatus.BAD_REQUEST,
-        'property_scope',
+      throw new PantryError(
+        ErrorCode.PropertyScope,
         `${entry.key}: not a property override; use the account and API-key routes`,
       );
     }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Subscription } from 'rxjs';
-import { PantryException } from '../common/pantry.exception';
+import { ErrorCode, PantryError } from '../common/errors';
 import { CookiePlan } from '../cookies/cookie-plan';
 import { OriginMatcher } from '../vocabulary/origin-matcher';
 import { AccountRepository } from './account.repository';
@@ -35,7 +35,7 @@ export const TENANTS_REFRESH_MS = 5_000;
  */
 /** The 404 of an account no file or row defines. */
 export const accountNotFound = (id: string) =>
-  new PantryException(404, 'account_not_found', `No account "${id}".`);
+  new PantryError(ErrorCode.AccountNotFound, `No account "${id}".`);
 
 @Injectable()
 export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, PantryError } from '../common/errors';
-import { PantryException } from '../common/pantry.exception';
 import { newId } from '../cookies/cookie-signer';
 import { verifyAssertion } from '../auth/assertion';
-import { AssertionReused, AuthService } from '../auth/auth.service';
+import { AuthService } from '../auth/auth.service';
+import { LoginRefusedError } from '../auth/login-refusal';
 import { MetricsService } from '../metrics/metrics.service';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { chosenId, withFound } from './request-cookies';
@@ -19,20 +19,6 @@ type LoginOutcome =
   | 'logout_without_session'
   | 'assertion_reused'
   | ErrorCode;
-
-const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
-
-/**
- * A login's refusal from auth.login: its PantryError, or the unit of work's PantryException
- * (`database_unavailable`) as long as the database layer still throws those.
- */
-function refusalOf(e: unknown): PantryError | null {
-  if (e instanceof PantryError) return e;
-  if (e instanceof PantryException && ERROR_CODES.has(e.code)) {
-    return new PantryError(e.code as ErrorCode, e.message, e.details);
-  }
-  return null;
-}
 
 /** Login and logout (SPEC §11): a customer's session on this visitor, decided as identify is. */
 @Injectable()
@@ -88,10 +74,10 @@ export class LoginService {
         newId,
       });
     } catch (e) {
-      const error = refusalOf(e);
-      if (!error) throw e;
-      this.countLogin(account, e instanceof AssertionReused ? 'assertion_reused' : error.code);
-      return refusal(error);
+      if (!(e instanceof PantryError)) throw e;
+      // A reused jti and a forged signature share their code: the reason tells them apart.
+      this.countLogin(account, e instanceof LoginRefusedError ? e.reason : e.code);
+      return refusal(e);
     }
     // Ids this login chose (a fresh browser's, a new customer's on a shared device) and its
     // session are issued anew: the answer's `issued` lists them.
