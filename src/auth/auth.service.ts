@@ -187,6 +187,15 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     this.cache.delete(sessionId);
   }
 
+  /**
+   * Sessions were deleted in the caller's unit of work (an erasure): forgotten here and, once
+   * committed, on the other nodes.
+   */
+  async sessionsErased(em: EntityManager): Promise<void> {
+    await this.feed.announce(em, 'sessions');
+    this.cache.clear();
+  }
+
   /** The customer a visitor id is linked to, or null. */
   async customerOf(accountId: string, visitorId: string): Promise<string | null> {
     const link = await this.uow.read((em) =>

@@ -9,6 +9,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
 import { Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
+import { Erasure } from '../database/erasure';
 import { UnitOfWork } from '../database/unit-of-work';
 import { MetricsService } from '../metrics/metrics.service';
 import { VisitorEntity } from './visitor.entity';
@@ -54,6 +55,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     private readonly repository: VisitorRepository,
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
+    private readonly erasure: Erasure,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
@@ -225,22 +227,26 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   }
 
   /**
-   * Erases a visitor inside the caller's unit of work: deletes its record and erases its
-   * visitor and device ids. Returns the ids, or null when the visitor is unknown. Once the
-   * unit has committed, the caller applies them with markErased (the other nodes pick them up
-   * within the refresh interval). Flush first, so a visitor seen a moment ago is found.
+   * Erases a visitor inside the caller's unit of work: every row of it, in every table a
+   * feature registered (database/erasure.ts), and its visitor and device ids marked erased.
+   * Returns the ids, or null when the visitor has no record. Once the unit has committed, the
+   * caller applies them with markErased (the other nodes pick them up within the refresh
+   * interval). The caller flushes first, so a visitor seen a moment ago is found.
    */
-  /** Erases ids that have no record (yet), in the caller's unit of work; returns them. */
-  async eraseIds(em: EntityManager, accountId: string, ids: string[]): Promise<string[]> {
-    await this.repository.erase(em, accountId, ids, ids[0]);
-    return ids;
-  }
-
   async erase(em: EntityManager, accountId: string, visitorId: string): Promise<string[] | null> {
     const record = await this.repository.findIn(em, accountId, visitorId);
     if (!record) return null;
-    const ids = [visitorId, ...(record.deviceId ? [record.deviceId] : [])];
-    await this.repository.erase(em, accountId, ids, visitorId);
+    return this.eraseIds(em, accountId, [visitorId, ...(record.deviceId ? [record.deviceId] : [])]);
+  }
+
+  /**
+   * Erases a visitor id (the first of `ids`) that may have no record (yet: its sightings are
+   * written behind the request path), in the caller's unit of work; all of `ids` are marked
+   * erased. Returns them.
+   */
+  async eraseIds(em: EntityManager, accountId: string, ids: string[]): Promise<string[]> {
+    await this.erasure.eraseVisitor(em, accountId, ids[0]);
+    await this.repository.insertErased(em, accountId, ids);
     return ids;
   }
 }
