@@ -214,6 +214,7 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
 
   let erased: Visitor;
   let kept: Visitor;
+  let customer: Visitor;
   let owners: Owner[];
 
   beforeAll(async () => {
@@ -238,6 +239,7 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
 
     erased = await visitorEverywhere('alpha');
     kept = await visitorEverywhere('alpha');
+    customer = await visitorEverywhere('alpha');
     const partner = await visitorEverywhere('omega');
     // A link across the accounts: omega's token redeemed on alpha by a visitor of its own.
     const own = await identify(CHECKOUT, 'alpha').expect(200);
@@ -301,6 +303,17 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
     expect((await identify(SHOP, 'alpha', kept.jar).expect(200)).body.customerId).toBe(
       `customer-of-${kept.visitorId}`,
     );
+  });
+
+  it('erasing a customer erases its visitors the same way', async () => {
+    const ids = [customer.visitorId, customer.deviceId];
+    const others = await visitorRows(ds, owners, 'alpha', [kept.visitorId, kept.deviceId]);
+    expect(zero(await visitorRows(ds, owners, 'alpha', ids))).toEqual([]);
+
+    await admin('delete', `/alpha/customers/customer-of-${customer.visitorId}`).expect(204);
+
+    expect(nonZero(await visitorRows(ds, owners, 'alpha', ids))).toEqual([]);
+    expect(await visitorRows(ds, owners, 'alpha', [kept.visitorId, kept.deviceId])).toEqual(others);
   });
 
   it('deleting an account deletes its rows in every table naming an account; the other account’s stay', async () => {
