@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
-import { Subscription } from 'rxjs';
+import { Observable, Subject, Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
 import { Erasure } from '../database/erasure';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -50,6 +50,13 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   private writing = 0;
   private dropped = 0;
   private droppedReported = 0;
+  private readonly applied = new Subject<string>();
+
+  /**
+   * Accounts whose erasures (or deletion) this node has just applied, once committed: caches
+   * of what was erased are to be dropped (AuthService's sessions).
+   */
+  readonly erasures: Observable<string> = this.applied.asObservable();
 
   constructor(
     private readonly repository: VisitorRepository,
@@ -195,6 +202,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   /** An account was deleted: its queued sightings and erased ids go (its rows went with it). */
   forgetAccount(accountId: string): void {
     this.erased.delete(accountId);
+    this.applied.next(accountId);
     const prefix = `${accountId}\u0000`;
     for (const key of [...this.pending.keys()])
       if (key.startsWith(prefix)) this.pending.delete(key);
@@ -210,6 +218,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     ids.forEach((id) => set.add(id));
     this.erased.set(accountId, set);
     for (const id of ids) this.pending.delete(`${accountId}\u0000${id}`);
+    this.applied.next(accountId);
   }
 
   async refreshErased(): Promise<void> {
