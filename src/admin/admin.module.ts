@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { BridgeModule } from '../bridge/bridge.module';
 import { DatabaseModule } from '../database/database.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SecretsModule } from '../secrets/secrets.module';
@@ -17,7 +18,15 @@ import { AdminVisitorsController } from './admin-visitors.controller';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [DatabaseModule, AuthModule, TenantsModule, AuditModule, RegistryModule, SecretsModule],
+  imports: [
+    DatabaseModule,
+    AuthModule,
+    BridgeModule,
+    TenantsModule,
+    AuditModule,
+    RegistryModule,
+    SecretsModule,
+  ],
   controllers: [
     AdminAccountsController,
     AdminPropertiesController,

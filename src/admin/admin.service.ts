@@ -7,6 +7,7 @@ import { Change, ChangeFeed } from '../database/change-feed';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
 import { AuthService, CustomerView } from '../auth/auth.service';
+import { BridgeService } from '../bridge/bridge.service';
 import { findProperty } from '../properties/property-catalog';
 import { AccountWritesService } from '../tenants/account-writes.service';
 import { PropertyOverridesService } from '../tenants/property-overrides.service';
@@ -14,7 +15,6 @@ import { Account, ApiKeyInfo } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
 import { ConfigurationService, ReloadSummary } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
-import { VisitorRepository } from '../registry/visitor.repository';
 import { effectiveProperties, PropertyView } from './effective-properties';
 
 interface VisitorView {
@@ -62,7 +62,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly secrets: SecretsService,
     private readonly feed: ChangeFeed,
-    private readonly visitors: VisitorRepository,
+    private readonly bridge: BridgeService,
     private readonly auth: AuthService,
   ) {}
 
@@ -250,8 +250,8 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
     const [bridges, links, customerId] = await Promise.all([
-      this.visitors.findRedemptions(id, visitorId),
-      this.visitors.findLinks(id, visitorId),
+      this.bridge.redemptionsOf(id, visitorId),
+      this.bridge.linksOf(id, visitorId),
       this.auth.customerOf(id, visitorId),
     ]);
     return {

@@ -62,6 +62,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     this.subscription = this.feed.changes.subscribe((change) => {
       if (change === 'sessions' || change === 'all') this.cache.clear();
     });
+    // A session read while an erasure deleting it was not yet committed is not kept.
+    this.subscription.add(this.registry.erasures.subscribe(() => this.cache.clear()));
   }
 
   onModuleDestroy(): void {
@@ -183,6 +185,14 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       await this.feed.announce(em, 'sessions');
     });
     this.cache.delete(sessionId);
+  }
+
+  /**
+   * Sessions were deleted in the caller's unit of work (an erasure): the other nodes forget
+   * theirs once it commits; this one when the registry applies the erasure.
+   */
+  async sessionsErased(em: EntityManager): Promise<void> {
+    await this.feed.announce(em, 'sessions');
   }
 
   /** The customer a visitor id is linked to, or null. */

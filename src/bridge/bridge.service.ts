@@ -209,4 +209,18 @@ export class BridgeService implements OnApplicationBootstrap, OnModuleDestroy {
       at: Date.now(),
     });
   }
+
+  /** The visitor's bridge redemptions, oldest first (its admin record). */
+  redemptionsOf(accountId: string, visitorId: string): Promise<BridgeRedemptionEntity[]> {
+    return this.uow.read((em) =>
+      em.find(BridgeRedemptionEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
+    );
+  }
+
+  /** The ids bridge redemptions linked to the visitor's (it kept its own), oldest first. */
+  linksOf(accountId: string, visitorId: string): Promise<BridgeLinkEntity[]> {
+    return this.uow.read((em) =>
+      em.find(BridgeLinkEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
+    );
+  }
 }

@@ -7,8 +7,9 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
-import { Subscription } from 'rxjs';
+import { Observable, Subject, Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
+import { Erasure } from '../database/erasure';
 import { UnitOfWork } from '../database/unit-of-work';
 import { MetricsService } from '../metrics/metrics.service';
 import { VisitorEntity } from './visitor.entity';
@@ -49,11 +50,19 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   private writing = 0;
   private dropped = 0;
   private droppedReported = 0;
+  private readonly applied = new Subject<string>();
+
+  /**
+   * Accounts whose erasures (or deletion) this node has just applied, once committed: caches
+   * of what was erased are to be dropped (AuthService's sessions).
+   */
+  readonly erasures: Observable<string> = this.applied.asObservable();
 
   constructor(
     private readonly repository: VisitorRepository,
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
+    private readonly erasure: Erasure,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
@@ -193,6 +202,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   /** An account was deleted: its queued sightings and erased ids go (its rows went with it). */
   forgetAccount(accountId: string): void {
     this.erased.delete(accountId);
+    this.applied.next(accountId);
     const prefix = `${accountId}\u0000`;
     for (const key of [...this.pending.keys()])
       if (key.startsWith(prefix)) this.pending.delete(key);
@@ -208,6 +218,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     ids.forEach((id) => set.add(id));
     this.erased.set(accountId, set);
     for (const id of ids) this.pending.delete(`${accountId}\u0000${id}`);
+    this.applied.next(accountId);
   }
 
   async refreshErased(): Promise<void> {
@@ -225,22 +236,26 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   }
 
   /**
-   * Erases a visitor inside the caller's unit of work: deletes its record and erases its
-   * visitor and device ids. Returns the ids, or null when the visitor is unknown. Once the
-   * unit has committed, the caller applies them with markErased (the other nodes pick them up
-   * within the refresh interval). Flush first, so a visitor seen a moment ago is found.
+   * Erases a visitor inside the caller's unit of work: every row of it, in every table a
+   * feature registered (database/erasure.ts), and its visitor and device ids marked erased.
+   * Returns the ids, or null when the visitor has no record. Once the unit has committed, the
+   * caller applies them with markErased (the other nodes pick them up within the refresh
+   * interval). The caller flushes first, so a visitor seen a moment ago is found.
    */
-  /** Erases ids that have no record (yet), in the caller's unit of work; returns them. */
-  async eraseIds(em: EntityManager, accountId: string, ids: string[]): Promise<string[]> {
-    await this.repository.erase(em, accountId, ids, ids[0]);
-    return ids;
-  }
-
   async erase(em: EntityManager, accountId: string, visitorId: string): Promise<string[] | null> {
     const record = await this.repository.findIn(em, accountId, visitorId);
     if (!record) return null;
-    const ids = [visitorId, ...(record.deviceId ? [record.deviceId] : [])];
-    await this.repository.erase(em, accountId, ids, visitorId);
+    return this.eraseIds(em, accountId, [visitorId, ...(record.deviceId ? [record.deviceId] : [])]);
+  }
+
+  /**
+   * Erases a visitor id (the first of `ids`) that may have no record (yet: its sightings are
+   * written behind the request path), in the caller's unit of work; all of `ids` are marked
+   * erased. Returns them.
+   */
+  async eraseIds(em: EntityManager, accountId: string, ids: string[]): Promise<string[]> {
+    await this.erasure.eraseVisitor(em, accountId, ids[0]);
+    await this.repository.insertErased(em, accountId, ids);
     return ids;
   }
 }

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
-import { CustomerLinkEntity } from '../auth/auth.entities';
-import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
-import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
 import { ErasedIdEntity } from './erased-id.entity';
 import { VisitorEntity } from './visitor.entity';
 
@@ -75,20 +72,9 @@ export class VisitorRepository {
     return em.findOneBy(VisitorEntity, { accountId, visitorId });
   }
 
-  /** Deletes the visitor's record, bridge history and links, and marks its ids erased. */
-  async erase(
-    em: EntityManager,
-    accountId: string,
-    ids: readonly string[],
-    visitorId: string,
-  ): Promise<void> {
+  /** Marks ids erased (the rows they named are the erasure's to delete: database/erasure.ts). */
+  async insertErased(em: EntityManager, accountId: string, ids: readonly string[]): Promise<void> {
     const erasedAt = Date.now();
-    await em.delete(VisitorEntity, { accountId, visitorId });
-    await em.delete(BridgeRedemptionEntity, { accountId, visitorId });
-    // Its links, on its record and on the records it was linked to.
-    await em.delete(BridgeLinkEntity, { accountId, visitorId });
-    await em.delete(BridgeLinkEntity, { linkedAccountId: accountId, linkedVisitorId: visitorId });
-    await em.delete(CustomerLinkEntity, { accountId, visitorId });
     await em
       .createQueryBuilder()
       .insert()
@@ -96,20 +82,6 @@ export class VisitorRepository {
       .values(ids.map((id) => ({ accountId, id, erasedAt })))
       .orIgnore()
       .execute();
-  }
-
-  /** The visitor's cross-domain bridge redemptions, oldest first. */
-  findRedemptions(accountId: string, visitorId: string): Promise<BridgeRedemptionEntity[]> {
-    return this.uow.read((em) =>
-      em.find(BridgeRedemptionEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
-    );
-  }
-
-  /** The ids bridge redemptions linked to the visitor's (it kept its own), oldest first. */
-  findLinks(accountId: string, visitorId: string): Promise<BridgeLinkEntity[]> {
-    return this.uow.read((em) =>
-      em.find(BridgeLinkEntity, { where: { accountId, visitorId }, order: { at: 'ASC' } }),
-    );
   }
 
   findErasedSince(since: number): Promise<ErasedIdEntity[]> {

@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { moveTenantRevision, readTenantRevision } from '../database/tenant-revision';
+import { Erasure } from '../database/erasure';
 import { UnitOfWork } from '../database/unit-of-work';
-import { PropertyOverrideEntity } from './property-override.entity';
-import { AuthSessionEntity, CustomerLinkEntity } from '../auth/auth.entities';
-import { BridgeLinkEntity } from '../bridge/bridge-link.entity';
-import { BridgeRedemptionEntity } from '../bridge/bridge-redemption.entity';
-import { OneTimeTokenEntity } from '../database/one-time-token.entity';
-import { ErasedIdEntity } from '../registry/erased-id.entity';
-import { VisitorEntity } from '../registry/visitor.entity';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 
@@ -18,7 +12,10 @@ import { ApiKeyEntity } from './api-key.entity';
  */
 @Injectable()
 export class AccountRepository {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly erasure: Erasure,
+  ) {}
 
   /**
    * The tenant revision: moved by every change to accounts, keys or overrides, in the same
@@ -58,19 +55,13 @@ export class AccountRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Deletes the account and everything it owns (keys, overrides, visitors, erasures, tokens). */
+  /**
+   * Deletes the account and every row it owns, in every table a feature registered with the
+   * erasure (keys, overrides, visitors, erased ids, tokens, bridge history and links, sessions,
+   * customer links); its audit entries stay.
+   */
   async deleteAccount(em: EntityManager, id: string): Promise<boolean> {
-    await em.delete(ApiKeyEntity, { accountId: id });
-    await em.delete(PropertyOverrideEntity, { accountId: id });
-    await em.delete(VisitorEntity, { accountId: id });
-    await em.delete(ErasedIdEntity, { accountId: id });
-    await em.delete(OneTimeTokenEntity, { accountId: id });
-    await em.delete(BridgeRedemptionEntity, { accountId: id });
-    // Links on its records, and those on partner accounts' records naming its visitors.
-    await em.delete(BridgeLinkEntity, { accountId: id });
-    await em.delete(BridgeLinkEntity, { linkedAccountId: id });
-    await em.delete(AuthSessionEntity, { accountId: id });
-    await em.delete(CustomerLinkEntity, { accountId: id });
+    await this.erasure.eraseAccount(em, id);
     const result = await em.delete(AccountEntity, { id });
     await moveTenantRevision(em);
     return (result.affected ?? 0) > 0;

@@ -1,6 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
+import { Erasure } from '../database/erasure';
 import { RegistryModule } from '../registry/registry.module';
 import { AccountEntity } from './account.entity';
 import { AccountRepository } from './account.repository';
@@ -31,4 +32,15 @@ import { TenantService } from './tenant.service';
   ],
   exports: [TenantService, AccountWritesService, PropertyOverridesService],
 })
-export class TenantsModule {}
+export class TenantsModule implements OnModuleInit {
+  constructor(private readonly erasure: Erasure) {}
+
+  onModuleInit(): void {
+    // Deleted with the account (whose own row AccountRepository deletes last).
+    this.erasure.register<ApiKeyEntity>({ entity: ApiKeyEntity, account: 'accountId' });
+    this.erasure.register<PropertyOverrideEntity>({
+      entity: PropertyOverrideEntity,
+      account: 'accountId',
+    });
+  }
+}
