@@ -7,7 +7,7 @@ const MAX_ASSERTION_LENGTH = 8 * 1024;
 const MAX_LIFETIME_SECONDS = 300;
 const LEEWAY_SECONDS = 60;
 
-export type Assertion =
+type Assertion =
   | { readonly ok: true; readonly customerId: string; readonly jti: string; readonly exp: number }
   | {
       readonly ok: false;

@@ -15,13 +15,13 @@ import { decideLoginLinks } from './linking';
 import { assertionReused } from './login-refusal';
 
 /** A valid login session, as identify needs it. */
-export interface SessionInfo {
+interface SessionInfo {
   readonly customerId: string;
   readonly visitorId: string;
 }
 
 /** The authsession values a request carries that decrypt, with their session ids. */
-export interface SessionCandidate {
+interface SessionCandidate {
   readonly sessionId: string;
   readonly value: string;
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** `<path><type>:<sessionId>`: `U` the public entry path, `P` propagated authentication. */
-export interface AuthsessionContent {
+interface AuthsessionContent {
   readonly path: string;
   readonly type: string;
   readonly sessionId: string;

@@ -17,7 +17,7 @@ export interface LoginInput {
   readonly newId: () => string;
 }
 
-export interface LoginLinks {
+interface LoginLinks {
   /** The anonymous id to carry from now on: the visitor's, or a fresh one. */
   readonly visitorId: string;
   /** A fresh id was issued: the device's id belongs to another customer. */

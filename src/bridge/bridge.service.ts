@@ -13,13 +13,13 @@ import { BridgeRedemptionEntity } from './bridge-redemption.entity';
 
 export type { BridgeFailure, BridgeOutcome } from '../vocabulary/bridge-outcomes';
 
-export const BRIDGE_PURPOSE = 'bridge';
+const BRIDGE_PURPOSE = 'bridge';
 /** The query parameter a bridged URL carries. */
 export const BRIDGE_PARAM = 'pantry_bridge';
 const MAX_TOKEN_LENGTH = 64;
 const PURGE_EVERY_MS = 60_000;
 
-export type Redemption =
+type Redemption =
   | { readonly ok: true; readonly visitorId: string; readonly deviceId: string | null }
   | { readonly ok: false; readonly reason: Exclude<BridgeFailure, 'consent_required'> };
 

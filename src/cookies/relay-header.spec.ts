@@ -1,4 +1,13 @@
-import { encodeRelayHeader, RelayCookie } from './relay-header';
+import type { CorsCookieMode } from '../properties/property-catalog';
+import { encodeRelayEntries, RelayCookie, relayEntryParts } from './relay-header';
+
+/** The relay header for cookies given whole: what encodeRelayEntries writes from their parts. */
+function encodeRelayHeader(mode: CorsCookieMode, cookies: readonly RelayCookie[]): string {
+  return encodeRelayEntries(
+    mode,
+    cookies.map((c) => ({ parts: relayEntryParts(c), value: c.value, expires: c.expires })),
+  );
+}
 
 const session: RelayCookie = {
   name: 'x-unblu-k1234567-session',
@@ -10,7 +19,7 @@ const session: RelayCookie = {
   sameSite: 'Lax',
 };
 
-describe(encodeRelayHeader.name, () => {
+describe(encodeRelayEntries.name, () => {
   it.each<[string, RelayCookie[], string]>([
     [
       'a session cookie',

@@ -72,11 +72,3 @@ export function encodeRelayEntries(mode: CorsCookieMode, entries: readonly Relay
   }
   return `${json}]}`;
 }
-
-/** The relay header for cookies given whole (see encodeRelayEntries). */
-export function encodeRelayHeader(mode: CorsCookieMode, cookies: readonly RelayCookie[]): string {
-  return encodeRelayEntries(
-    mode,
-    cookies.map((c) => ({ parts: relayEntryParts(c), value: c.value, expires: c.expires })),
-  );
-}

@@ -6,7 +6,7 @@ import { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'ty
  * and, where a row is one visitor's, the column naming the visitor (an id is a visitor's
  * within its account only). A table naming two visitors (a link) registers once per pair.
  */
-export interface OwnedRows<T extends ObjectLiteral> {
+interface OwnedRows<T extends ObjectLiteral> {
   readonly entity: EntityTarget<T>;
   readonly account: keyof T & string;
   /** Absent for rows of the account as a whole (keys, overrides, tokens, erased ids). */

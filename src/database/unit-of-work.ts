@@ -4,7 +4,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ErrorCode, PantryError } from '../common/errors';
 import { describeDatabaseError, isDatabaseUnavailable } from './database-errors';
 
-export type Work<T> = (em: EntityManager) => Promise<T>;
+type Work<T> = (em: EntityManager) => Promise<T>;
 
 interface FileIdentity {
   readonly path: string;

@@ -21,7 +21,7 @@ const LEVELS: Record<PropertyValues['server.accessLog'], AccessLevel> = {
 };
 
 /** What one answer was, as the access log says it: a machine code, and whether it failed. */
-export interface AccessOutcome {
+interface AccessOutcome {
   readonly outcome: string;
   /** A refusal or failure, logged at `errors` even when the status is 2xx (a failed bridge). */
   readonly failed: boolean;
@@ -81,7 +81,7 @@ export interface AccessLine {
  * The JSON form of a line, in the JSON logger's shape (level, time, context, msg first), built
  * as text: a few short strings quoted, no object serialised.
  */
-export function jsonAccessLine(l: AccessLine, now = Date.now()): string {
+function jsonAccessLine(l: AccessLine, now = Date.now()): string {
   const id = PLAIN.test(l.reqId) ? `"${l.reqId}"` : JSON.stringify(l.reqId);
   return `${jsonLineHead('info', now)},"context":"AccessLog","msg":"request","reqId":${id},"method":${quoted(l.method)},"route":${quoted(l.route)},"status":${l.status},"ms":${l.ms},"account":${quoted(l.account)},"outcome":${quoted(l.outcome)}}\n`;
 }

@@ -6,7 +6,7 @@ import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
 import { ROUTE_LABEL } from './request-id';
 
 /** What every error answer carries: `{"statusCode","error","message", ...details}`. */
-export type ErrorBody = Record<string, unknown> & {
+type ErrorBody = Record<string, unknown> & {
   readonly statusCode: number;
   readonly error: string;
   readonly message: string;

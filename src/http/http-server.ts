@@ -14,7 +14,7 @@ import { readRequestHead } from './request-target';
 
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
-export interface HttpLimits {
+interface HttpLimits {
   /** A request (headers and body) must arrive within this time, or it is answered 408 and closed. */
   readonly requestTimeoutMs: number;
   /** Open connections one client address may hold; 0 for no limit. */
@@ -168,7 +168,7 @@ function closingAwareResponse(state: { closing: boolean }): typeof ServerRespons
 }
 
 /** What closing a server left undone. */
-export interface Drained {
+interface Drained {
   /** Connections still busy at the deadline, closed before their answer was written. */
   readonly cut: number;
 }

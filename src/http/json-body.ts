@@ -6,7 +6,7 @@ import { ErrorCode, PantryError } from '../common/errors';
 export const MAX_JSON_DEPTH = 32;
 
 /** True when `value` nests objects or arrays more than `max` levels deep (iterative: no recursion). */
-export function exceedsDepth(value: unknown, max: number): boolean {
+function exceedsDepth(value: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;

@@ -20,16 +20,16 @@ import type { ConsentState } from '../vocabulary/visitor-answers';
 export type { ConsentState };
 
 /** Pending sightings are written at least this often… */
-export const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_INTERVAL_MS = 1_000;
 /** …or as soon as this many visitors are pending. */
-export const FLUSH_BATCH = 5_000;
+const FLUSH_BATCH = 5_000;
 /**
  * Visitors held while the database cannot be written (an outage): beyond this, sightings of
  * new visitors are counted and dropped (about 200 bytes each: the bound is tens of MiB).
  */
 export const MAX_PENDING = 200_000;
 /** How often erasures made by other nodes are picked up. */
-export const ERASED_REFRESH_MS = 5_000;
+const ERASED_REFRESH_MS = 5_000;
 
 /**
  * The visitor registry. Sightings are queued in memory and written in batches, so identify

@@ -12,7 +12,7 @@ import {
 import { findProperty, PropertyKey } from '../properties/property-catalog';
 import { quote } from '../properties/property-values';
 
-export type AccountSource = 'file' | 'api';
+type AccountSource = 'file' | 'api';
 
 export interface ApiKeyInfo {
   readonly key: string;

@@ -25,7 +25,7 @@ export interface VisitorAccount {
 }
 
 /** How often the shared database is re-read, as a backstop for lost notifications. */
-export const TENANTS_REFRESH_MS = 5_000;
+const TENANTS_REFRESH_MS = 5_000;
 
 /**
  * Holds the one tenant snapshot and swaps it, whole, when its inputs change: the files
