@@ -1,10 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookie } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const SECRET = 'shop-assertion-secret-0123456789-abcdef';
 const KEY = 'shop-key-0001';
@@ -20,11 +19,9 @@ const assertion = (
 ) => signAssertion(secret, 'shop', sub, over, alg);
 
 describe('known visitors: login, authsession, linking, erasure', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const logger = new CaptureLogger();
   const secrets: string[] = [];
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   const identify = (cookie = '', key = KEY) =>
     api().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Cookie', cookie);
@@ -36,8 +33,8 @@ describe('known visitors: login, authsession, linking, erasure', () => {
   const logout = (cookie: string) =>
     api().post(`/unblu/v1/logout?x-unblu-apikey=${KEY}`).set('Cookie', cookie);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
+  const pantry = useApp(
+    {
       accounts: {
         shop: [
           `account.apiKeys = ${KEY}`,
@@ -51,13 +48,9 @@ describe('known visitors: login, authsession, linking, erasure', () => {
           `authentication.assertionSecret = ${SECRET}`,
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger });
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+    },
+    { logger },
+  );
 
   /** A browser: its cookies after each answer. */
   async function device() {

@@ -1,4 +1,3 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import request from 'supertest';
 import { SecretsService } from '../src/secrets/secrets.service';
@@ -6,7 +5,7 @@ import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookies } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-http';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const n = (c: string) => `x-unblu-${KEY}-${c}`;
@@ -21,13 +20,11 @@ const longJunk = 'x'.repeat(12_000);
 const nested = '['.repeat(5000) + ']'.repeat(5000);
 
 describe('hostile input never yields a 5xx', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const logger = new CaptureLogger();
   const issuedValues: string[] = [];
 
-  beforeAll(async () => {
-    ws = createWorkspace({
+  const pantry = useApp(
+    {
       app: 'server.trustProxy = true',
       accounts: {
         shop: [
@@ -39,14 +36,9 @@ describe('hostile input never yields a 5xx', () => {
           `bridge.targets = ${ORIGIN}`,
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger });
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+    },
+    { logger },
+  );
 
   const cases: Hostile[] = [
     ['oversized Cookie', (r) => r.set('Cookie', `${n('session')}=${longJunk}`)],
@@ -123,7 +115,8 @@ describe('hostile input never yields a 5xx', () => {
 
   it.each(cases)('identify: %s', async (_what, apply, status = 200, code?) => {
     const res = await apply(
-      request(app.getHttpServer())
+      pantry
+        .http()
         .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
         .set('Host', 'cookies.shop.com'),
     );
@@ -198,16 +191,16 @@ describe('hostile input never yields a 5xx', () => {
       ...REFUSED,
     ],
   ])('%s: a 4xx with its code, nothing set', async (_what, url, apply, status, code) => {
-    const res = await apply(request(app.getHttpServer()).post(url));
+    const res = await apply(pantry.http().post(url));
     expect([res.status, res.body.error]).toEqual([status, code]);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.body).toMatchObject({ statusCode: status, message: expect.any(String) });
   });
 
   it('survives raw requests with bytes the HTTP parser refuses', async () => {
-    const server = app.getHttpServer();
+    const server = pantry.app.getHttpServer();
     // Through the app, so that closing the app closes the server.
-    if (!server.address()) await app.listen(0, '127.0.0.1');
+    if (!server.address()) await pantry.app.listen(0, '127.0.0.1');
     const target = (server.address() as { port: number }).port;
     const reply = await new Promise<string>((resolve) => {
       const socket = connect(target, '127.0.0.1', () => {
@@ -223,13 +216,13 @@ describe('hostile input never yields a 5xx', () => {
       setTimeout(() => socket.destroy(), 2000).unref();
     });
     expect(reply).toMatch(/^HTTP\/1\.1 4\d\d/);
-    await request(app.getHttpServer()).post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
+    await pantry.http().post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
   });
 
   /** A request head as written (supertest sets one Host), on a connection closed after it. */
   const raw = async (head: string) => {
-    const server = app.getHttpServer();
-    if (!server.address()) await app.listen(0, '127.0.0.1');
+    const server = pantry.app.getHttpServer();
+    if (!server.address()) await pantry.app.listen(0, '127.0.0.1');
     return rawRequest(
       (server.address() as { port: number }).port,
       `${head}\r\nConnection: close\r\n\r\n`,
@@ -266,14 +259,15 @@ describe('hostile input never yields a 5xx', () => {
   });
 
   it('takes the first of repeated API-key parameters', async () => {
-    const res = await request(app.getHttpServer())
+    const res = await pantry
+      .http()
       .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}&x-unblu-apikey=other-key-1`)
       .expect(200);
     expect(res.body.account).toBe('shop');
   });
 
   // Login and the admin customer routes (issue 24): a few hundred of each class.
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   const login = async (claims: Record<string, unknown>) =>
     api()
@@ -404,7 +398,7 @@ describe('hostile input never yields a 5xx', () => {
   });
 
   it('wrote no secret and no cookie value to the log', () => {
-    const secrets = app.get(SecretsService);
+    const secrets = pantry.app.get(SecretsService);
     expect(issuedValues.length).toBeGreaterThan(10);
     const text = logger.text;
     for (const value of [
