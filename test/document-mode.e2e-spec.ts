@@ -11,10 +11,10 @@ import { rawRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
 import {
   createWorkspace,
-  startApp,
   TEST_ADMIN_TOKEN,
   TestWorkspace,
   useApp,
+  useApps,
 } from './helpers/test-app';
 
 const SHOP = 'www.shop-one.test';
@@ -568,33 +568,32 @@ describe('document mode: a loop between real Pantry processes', () => {
 });
 
 describe('document mode: a loop back into the same process', () => {
+  const apps = useApps();
+
   it('answers 508 after one hop when proxy.upstream is Pantry under another name', async () => {
     const own = await closedPort();
-    const ws = createWorkspace({
-      app: 'server.trustProxy = true',
-      accounts: {
-        self: [
-          'account.apiKeys = self-key-0001',
-          'proxy.hosts = www.self.test',
-          // Pantry itself, by an address the load-time check cannot know is its own.
-          `proxy.upstream = http://127.0.0.1:${own}`,
-        ].join('\n'),
-      },
-    });
     const logger = new CaptureLogger();
-    const app = await startApp(ws, { logger });
-    try {
-      await app.listen(own, '127.0.0.1');
-      const res = await rawRequest(
-        own,
-        `GET /page HTTP/1.1\r\nHost: www.self.test\r\nConnection: close\r\n\r\n`,
-      );
-      expect(res.status).toBe(508);
-      expect(JSON.parse(res.body)).toMatchObject({ statusCode: 508, error: 'proxy_loop' });
-      expect(logger.text).not.toMatch(/\n\s+at /);
-    } finally {
-      await app.close();
-      ws.remove();
-    }
+    const { app } = await apps.start(
+      {
+        app: 'server.trustProxy = true',
+        accounts: {
+          self: [
+            'account.apiKeys = self-key-0001',
+            'proxy.hosts = www.self.test',
+            // Pantry itself, by an address the load-time check cannot know is its own.
+            `proxy.upstream = http://127.0.0.1:${own}`,
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    await app.listen(own, '127.0.0.1');
+    const res = await rawRequest(
+      own,
+      `GET /page HTTP/1.1\r\nHost: www.self.test\r\nConnection: close\r\n\r\n`,
+    );
+    expect(res.status).toBe(508);
+    expect(JSON.parse(res.body)).toMatchObject({ statusCode: 508, error: 'proxy_loop' });
+    expect(logger.text).not.toMatch(/\n\s+at /);
   });
 });
