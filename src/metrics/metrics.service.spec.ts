@@ -1,6 +1,6 @@
 import { ConfigurationService } from '../properties/configuration.service';
 import { MetricsService } from './metrics.service';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { Subject } from 'rxjs';
 
 function service(enabled = true): MetricsService {
@@ -106,8 +106,8 @@ describe(MetricsService.name, () => {
     } as unknown as ConfigurationService);
     for (const record of Object.values(RECORD)) record(metrics);
     for (const field of Object.values(metrics)) {
-      if (!(field instanceof Counter || field instanceof Gauge || field instanceof Histogram))
-        continue;
+      const kinds = [Counter, Gauge, Histogram, Summary];
+      if (!kinds.some((kind) => field instanceof kind)) continue;
       const recorder = field as unknown as Record<string, (...a: unknown[]) => void>;
       const labels = Object.fromEntries(
         (field as unknown as { labelNames: string[] }).labelNames.map((l) => [l, 'x']),
