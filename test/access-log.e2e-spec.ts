@@ -1,4 +1,3 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +7,7 @@ import { AccessLine, AccessLogService } from '../src/http/access-log';
 import { JsonLogger } from '../src/logging/json-logger';
 import { cookieHeader } from './helpers/cookies';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const SECRET = 'shop-assertion-secret-0123456789-abcdef';
@@ -45,16 +44,14 @@ function jsonLogger(write: (text: string) => void): JsonLogger {
 }
 
 describe('access log (server.accessLog)', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let output = '';
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   const identify = (cookie = '', key = KEY) =>
     api().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Cookie', cookie);
   /** Access lines written since `from` (an offset in the output). */
   const linesSince = (from: number): Line[] => {
-    app.get(AccessLogService).flush();
+    pantry.app.get(AccessLogService).flush();
     return (
       output
         .slice(from)
@@ -68,22 +65,17 @@ describe('access log (server.accessLog)', () => {
   /** Everything the test sent or received that must never be logged. */
   const secrets = new Set<string>([KEY, SECRET, CUSTOMER, '127.0.0.1', '::ffff:']);
   const setLevel = async (level: string) => {
-    ws.write(
+    pantry.ws.write(
       'application.properties',
-      `server.accessLog = ${level}\ndatabase.url = ${ws.databaseUrl}\n`,
+      `server.accessLog = ${level}\ndatabase.url = ${pantry.ws.databaseUrl}\n`,
     );
     await admin(api().post('/admin/v1/config/reload')).expect(200);
   };
 
-  beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: SHOP.join('\n') } });
-    app = await startApp(ws, { logger: jsonLogger((text) => (output += text)) });
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const pantry = useApp(
+    { accounts: { shop: SHOP.join('\n') } },
+    { logger: jsonLogger((text) => (output += text)) },
+  );
 
   afterEach(() => {
     // Whatever a test did, no line carries an id, cookie value, token, key or address.
@@ -283,12 +275,11 @@ describe('access log of a real process', () => {
 });
 
 describe('access log of document mode and the snippet stand-in', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let upstream: Server;
+  let deadPort: number;
   let output = '';
   const lines = (): Line[] => {
-    app.get(AccessLogService).flush();
+    pantry.app.get(AccessLogService).flush();
     return output
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -304,9 +295,11 @@ describe('access log of document mode and the snippet stand-in', () => {
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const dead = createServer();
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-    const deadPort = (dead.address() as AddressInfo).port;
+    deadPort = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    ws = createWorkspace({
+  });
+  const pantry = useApp(
+    () => ({
       app: 'server.accessLog = all',
       accounts: {
         shop: [
@@ -320,18 +313,16 @@ describe('access log of document mode and the snippet stand-in', () => {
           `proxy.upstream = http://127.0.0.1:${deadPort}`,
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger: jsonLogger((text) => (output += text)) });
-  });
+    }),
+    { logger: jsonLogger((text) => (output += text)) },
+  );
 
   afterAll(async () => {
-    await app?.close();
     await new Promise((r) => upstream.close(r));
-    ws?.remove();
   });
 
   it('logs proxied pages with their account and the upstream failure, never the URL', async () => {
-    const api = () => request(app.getHttpServer());
+    const api = () => pantry.http();
     await api().get('/products?token=secret-query-0001').set('Host', 'www.shop.test').expect(200);
     await api().get('/missing').set('Host', 'www.shop.test').expect(404);
     await api().get('/').set('Host', 'www.down.test').expect(502);
@@ -345,9 +336,7 @@ describe('access log of document mode and the snippet stand-in', () => {
   });
 
   it('logs the snippet stand-in for an unknown key as the refusal it is', async () => {
-    await request(app.getHttpServer())
-      .get('/unblu/visitor.js?x-unblu-apikey=unknown-key-0001')
-      .expect(200);
+    await pantry.http().get('/unblu/visitor.js?x-unblu-apikey=unknown-key-0001').expect(200);
     const standIn = lines().filter((l) => l.route === '/unblu/visitor.js');
     expect(standIn.map((l) => [l.status, l.outcome])).toEqual([[200, 'unknown_api_key']]);
     expect(output).not.toContain('unknown-key-0001');

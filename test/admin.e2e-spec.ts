@@ -1,8 +1,7 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { cookieHeader } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, startApp, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const AUTH = `Bearer ${TEST_ADMIN_TOKEN}`;
 const SHOP_FILE = [
@@ -12,22 +11,12 @@ const SHOP_FILE = [
 ].join('\n');
 
 describe('admin API', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const as = (t: request.Test) => t.set('Authorization', AUTH);
   const identify = (key: string, cookie = '') =>
     api().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Cookie', cookie);
 
-  beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: SHOP_FILE } });
-    app = await startApp(ws);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    ws.remove();
-  });
+  const pantry = useApp({ accounts: { shop: SHOP_FILE } });
 
   describe('authentication', () => {
     const routes: Array<[string, string]> = [
@@ -79,7 +68,7 @@ describe('admin API', () => {
 
   describe('accounts', () => {
     it('deleting an API account forgets its erasures, queued sightings and overrides, and a new account of that id starts clean', async () => {
-      const registry = app.get(VisitorRegistryService);
+      const registry = pantry.app.get(VisitorRegistryService);
       const created = await as(api().post('/admin/v1/accounts')).send({ id: 'doomed' }).expect(201);
       const key = created.body.apiKeys[0].key as string;
       await as(api().put('/admin/v1/accounts/doomed/properties/consent.required'))
@@ -109,7 +98,7 @@ describe('admin API', () => {
         id: 'shop',
         name: 'Shop',
         source: 'file',
-        file: `${ws.configDir}/accounts/shop.properties`,
+        file: `${pantry.ws.configDir}/accounts/shop.properties`,
         apiKeys: [{ key: 'shop-key-0001', source: 'file', createdAt: null }],
       });
     });
@@ -417,12 +406,12 @@ describe('admin API', () => {
 
   describe('reload', () => {
     it('answers 400 with every problem while the last good configuration stays, then 200 when fixed', async () => {
-      ws.write(
+      pantry.ws.write(
         'accounts/shop.properties',
         `${SHOP_FILE}\nidentifier.cookieSameSite = Laxx\nbogus.key = 1`,
       );
       const bad = await as(api().post('/admin/v1/config/reload')).expect(400);
-      const file = `${ws.configDir}/accounts/shop.properties`;
+      const file = `${pantry.ws.configDir}/accounts/shop.properties`;
       expect(bad.body).toEqual({
         statusCode: 400,
         error: 'invalid_configuration',
@@ -433,7 +422,10 @@ describe('admin API', () => {
         ],
       });
       await identify('shop-key-0001').expect(200);
-      ws.write('accounts/shop.properties', `${SHOP_FILE}\nidentifier.cookieSameSite = Strict`);
+      pantry.ws.write(
+        'accounts/shop.properties',
+        `${SHOP_FILE}\nidentifier.cookieSameSite = Strict`,
+      );
       const good = await as(api().post('/admin/v1/config/reload')).expect(200);
       expect(good.body).toMatchObject({
         status: 'ok',

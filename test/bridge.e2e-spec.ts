@@ -1,11 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { BRIDGE_FAILURES } from '../src/vocabulary/bridge-outcomes';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { CaptureLogger } from './helpers/capture-logger';
 import { identifyWith } from './helpers/bridge-calls';
 import { cookieHeader, setCookie } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const NEWS = 'news-key-0001';
@@ -15,34 +13,28 @@ const CHECKOUT = 'https://www.checkout-shop.net';
 const person = (key: string) => `x-unblu-${key}-anonymous-person`;
 
 describe('cross-domain identity bridge', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const logger = new CaptureLogger();
   const tokens: string[] = [];
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
 
-  beforeAll(async () => {
-    const site = (key: string, extra: string[] = []) =>
-      [
-        `account.apiKeys = ${key}`,
-        `server.cors.allowedOrigins = ${SHOP}, ${CHECKOUT}, https://*.checkout-shop.net`,
-        `bridge.targets = ${CHECKOUT}`,
-        'server.cors.corsCookieMode = LOCAL_STORAGE',
-        ...extra,
-      ].join('\n');
-    ws = createWorkspace({
+  const site = (key: string, extra: string[] = []) =>
+    [
+      `account.apiKeys = ${key}`,
+      `server.cors.allowedOrigins = ${SHOP}, ${CHECKOUT}, https://*.checkout-shop.net`,
+      `bridge.targets = ${CHECKOUT}`,
+      'server.cors.corsCookieMode = LOCAL_STORAGE',
+      ...extra,
+    ].join('\n');
+  const pantry = useApp(
+    {
       accounts: {
         shop: site(KEY, ['consent.required = false']),
         news: site(NEWS, ['consent.required = false']),
         gated: site(GATED),
       },
-    });
-    app = await startApp(ws, { logger });
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+    },
+    { logger },
+  );
 
   const identify = (origin: string, key = KEY, cookie = '', bridge?: string) => {
     const r = api()
@@ -171,7 +163,7 @@ describe('cross-domain identity bridge', () => {
       .expect(204);
     expect((await record('shop', attacker).expect(200)).body.links).toEqual([]);
     // Gone from the table, both rows (the id is one the server generated: no quoting needed).
-    const rows: Array<{ n: number | string }> = await app
+    const rows: Array<{ n: number | string }> = await pantry.app
       .get(UnitOfWork)
       .read((em) =>
         em.query(
@@ -286,7 +278,7 @@ describe('cross-domain identity bridge', () => {
 
   it('an expired token is refused', async () => {
     const { token } = await visitorWithToken();
-    await app
+    await pantry.app
       .get(UnitOfWork)
       .transaction((em) =>
         em.query(
@@ -409,9 +401,7 @@ describe('cross-domain identity bridge', () => {
 });
 
 describe('the bridge across an organisation’s accounts (bridge.partners)', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const A = 'brand-a-key-01';
   const B = 'brand-b-key-01';
   const SOLO = 'solo-key-0001';
@@ -420,40 +410,33 @@ describe('the bridge across an organisation’s accounts (bridge.partners)', () 
   const admin = (method: 'put' | 'delete', path: string) =>
     api()[method](`/admin/v1/accounts/${path}`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
 
-  beforeAll(async () => {
-    // The checkout is only brand-b's origin: brand-a names it as a target through the partnership.
-    const checkoutSite = (key: string, extra: string[]) =>
-      [
-        `account.apiKeys = ${key}`,
-        `server.cors.allowedOrigins = ${CHECKOUT}`,
+  // The checkout is only brand-b's origin: brand-a names it as a target through the partnership.
+  const checkoutSite = (key: string, extra: string[]) =>
+    [
+      `account.apiKeys = ${key}`,
+      `server.cors.allowedOrigins = ${CHECKOUT}`,
+      'consent.required = false',
+      ...extra,
+    ].join('\n');
+  const pantry = useApp({
+    accounts: {
+      'brand-a': [
+        `account.apiKeys = ${A}`,
+        `server.cors.allowedOrigins = ${SHOP}`,
+        `bridge.targets = ${CHECKOUT}`,
+        'bridge.partners = brand-b, listed',
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
         'consent.required = false',
-        ...extra,
-      ].join('\n');
-    ws = createWorkspace({
-      accounts: {
-        'brand-a': [
-          `account.apiKeys = ${A}`,
-          `server.cors.allowedOrigins = ${SHOP}`,
-          `bridge.targets = ${CHECKOUT}`,
-          'bridge.partners = brand-b, listed',
-          'server.cors.corsCookieMode = LOCAL_STORAGE',
-          'consent.required = false',
-        ].join('\n'),
-        // Another cookie mode than brand-a's.
-        'brand-b': checkoutSite(B, [
-          'bridge.partners = brand-a',
-          'server.cors.corsCookieMode = PRODUCT_DOMAIN',
-        ]),
-        solo: checkoutSite(SOLO, []),
-        'one-sided': checkoutSite(ONE_SIDED, ['bridge.partners = brand-a']),
-        listed: checkoutSite(LISTED, []),
-      },
-    });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+      ].join('\n'),
+      // Another cookie mode than brand-a's.
+      'brand-b': checkoutSite(B, [
+        'bridge.partners = brand-a',
+        'server.cors.corsCookieMode = PRODUCT_DOMAIN',
+      ]),
+      solo: checkoutSite(SOLO, []),
+      'one-sided': checkoutSite(ONE_SIDED, ['bridge.partners = brand-a']),
+      listed: checkoutSite(LISTED, []),
+    },
   });
 
   const identify = (origin: string, key: string, cookie = '', token?: string) =>

@@ -1,11 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import { runCli } from '../src/cli/cli';
 import { CliIo } from '../src/cli/cli-io';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 jest.setTimeout(60_000);
 
@@ -177,30 +175,26 @@ describe('pantry (the command line)', () => {
   });
 
   describe('with the database (API-created accounts)', () => {
-    let ws: TestWorkspace;
-    let app: NestFastifyApplication;
     let apiKey = '';
     let generatedToken = '';
-    const env = () => ({ PANTRY_CONFIG_DIR: ws.configDir });
+    const env = () => ({ PANTRY_CONFIG_DIR: booted.ws.configDir });
 
+    // No admin token configured: one is generated (data/secrets.json, or the database).
+    const booted = useApp(
+      { accounts: { shop: 'account.apiKeys = shop-key-0001' } },
+      { env: { PANTRY_ADMIN_TOKEN: undefined } },
+    );
     beforeAll(async () => {
-      ws = createWorkspace({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
-      // No admin token configured: one is generated (data/secrets.json, or the database).
-      app = await startApp(ws, { env: { PANTRY_ADMIN_TOKEN: undefined } });
       const { body: created } = await pantry(['admin-token'], env()).then(async (run) => {
         generatedToken = run.out.trim();
-        return request(app.getHttpServer())
+        return booted
+          .http()
           .post('/admin/v1/accounts')
           .set('Authorization', `Bearer ${generatedToken}`)
           .send({ id: 'api-shop' })
           .expect(201);
       });
       apiKey = (created as { apiKeys: Array<{ key: string }> }).apiKeys[0].key;
-    });
-
-    afterAll(async () => {
-      await app?.close();
-      ws.remove();
     });
 
     const admin = () => ({ Authorization: `Bearer ${generatedToken}` });
@@ -211,11 +205,11 @@ describe('pantry (the command line)', () => {
       expect(run.out).toBe(`${generatedToken}\n`);
       expect(generatedToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
       expect(run.err).toMatch(
-        ws.postgres
+        booted.ws.postgres
           ? /generated, kept in the database \(table shared_secrets\)/
           : /generated, kept in .*data\/secrets\.json/,
       );
-      await request(app.getHttpServer()).get('/admin/v1/accounts').set(admin()).expect(200);
+      await booted.http().get('/admin/v1/accounts').set(admin()).expect(200);
     });
 
     it('admin-token: PANTRY_ADMIN_TOKEN wins, then admin.token in the file', async () => {
@@ -245,7 +239,8 @@ describe('pantry (the command line)', () => {
       expect(durable.out).toMatch(/DURABLE: identity cookies in Safari: 400 days/);
       expect(durable.code).toBe(0);
 
-      await request(app.getHttpServer())
+      await booted
+        .http()
         .put('/admin/v1/accounts/api-shop/properties/server.cors.corsCookieMode')
         .set(admin())
         .send({ value: 'LOCAL_STORAGE' })
@@ -254,7 +249,8 @@ describe('pantry (the command line)', () => {
         ['doctor', '--account', 'api-shop', '--page', page, '--json'],
         env(),
       );
-      const route = await request(app.getHttpServer())
+      const route = await booted
+        .http()
         .get('/admin/v1/accounts/api-shop/diagnostics')
         .query({ page })
         .set(admin())
@@ -280,7 +276,7 @@ describe('pantry (the command line)', () => {
           'db',
           'copy',
           '--from',
-          ws.databaseUrl,
+          booted.ws.databaseUrl,
           '--to',
           'postgres://pantry:s3cret@127.0.0.1:1/nope',
         ],
@@ -295,8 +291,11 @@ describe('pantry (the command line)', () => {
 
     it('check: a file account reusing an API-created account’s key is a problem (exit 1)', async () => {
       expect((await pantry(['check'], env())).out).toMatch(/API keys checked against/);
-      const file = join(ws.configDir, 'accounts', 'thief.properties');
-      ws.write('accounts/thief.properties', `# takes another's key\naccount.apiKeys = ${apiKey}\n`);
+      const file = join(booted.ws.configDir, 'accounts', 'thief.properties');
+      booted.ws.write(
+        'accounts/thief.properties',
+        `# takes another's key\naccount.apiKeys = ${apiKey}\n`,
+      );
       try {
         const run = await pantry(['check'], env());
         expect(run.out).toBe(
@@ -304,7 +303,7 @@ describe('pantry (the command line)', () => {
         );
         expect(run.code).toBe(1);
       } finally {
-        ws.write('accounts/thief.properties', 'account.apiKeys = thief-key-0001\n');
+        booted.ws.write('accounts/thief.properties', 'account.apiKeys = thief-key-0001\n');
       }
       expect((await pantry(['check'], env())).code).toBe(0);
     });

@@ -1,41 +1,32 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import { TenantService } from '../src/tenants/tenant.service';
 import { ConfigurationService } from '../src/properties/configuration.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { parseDatabaseUrl } from '../src/properties/property-values';
 import { PropertyOverrideRepository } from '../src/tenants/property-override.repository';
-import { createWorkspace, eventually, startApp, TestWorkspace } from './helpers/test-app';
+import { eventually, useApp } from './helpers/test-app';
 
 describe('configuration hot reload', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const sameSite = () =>
-    app.get(TenantService).propertiesOf('shop').values['identifier.cookieSameSite'];
+    pantry.app.get(TenantService).propertiesOf('shop').values['identifier.cookieSameSite'];
   const accountIds = () =>
-    app
+    pantry.app
       .get(TenantService)
       .list()
       .map((a) => a.id);
 
-  beforeEach(async () => {
-    ws = createWorkspace({
+  const pantry = useApp(
+    {
       app: 'identifier.cookieSameSite = Lax',
       accounts: { shop: 'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = Strict' },
-    });
-    app = await startApp(ws);
-  });
-
-  afterEach(async () => {
-    await app.close();
-    ws.remove();
-  });
+    },
+    { per: 'test' },
+  );
 
   it('applies a valid edit of an account file without restart', async () => {
     expect(sameSite()).toBe('Strict');
-    ws.write(
+    pantry.ws.write(
       'accounts/shop.properties',
       'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = None',
     );
@@ -44,7 +35,7 @@ describe('configuration hot reload', () => {
 
   it('keeps the last good configuration when an edit is broken, then applies the fix', async () => {
     const reloads: string[] = [];
-    const service = app.get(ConfigurationService);
+    const service = pantry.app.get(ConfigurationService);
     const original = service.reload.bind(service);
     jest.spyOn(service, 'reload').mockImplementation(() => {
       const result = original();
@@ -52,39 +43,39 @@ describe('configuration hot reload', () => {
       return result;
     });
 
-    ws.write(
+    pantry.ws.write(
       'accounts/shop.properties',
       'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = Laxx\nconsent.required = maybe',
     );
     await eventually(() => expect(reloads.length).toBeGreaterThan(0));
     expect(reloads.at(-1)).toBe(
       [
-        `${join(ws.configDir, 'accounts', 'shop.properties')}:2: identifier.cookieSameSite: must be one of Lax, Strict, None, AUTO (got "Laxx")`,
-        `${join(ws.configDir, 'accounts', 'shop.properties')}:3: consent.required: must be true or false (got "maybe")`,
+        `${join(pantry.ws.configDir, 'accounts', 'shop.properties')}:2: identifier.cookieSameSite: must be one of Lax, Strict, None, AUTO (got "Laxx")`,
+        `${join(pantry.ws.configDir, 'accounts', 'shop.properties')}:3: consent.required: must be true or false (got "maybe")`,
       ].join('\n'),
     );
     expect(sameSite()).toBe('Strict');
-    expect((await request(app.getHttpServer()).get('/health')).status).toBe(200);
+    expect((await pantry.http().get('/health')).status).toBe(200);
 
-    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
+    pantry.ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
     await eventually(() => expect(sameSite()).toBe('Lax'));
   });
 
   it('adds and removes accounts as their files come and go', async () => {
-    ws.write('accounts/news.properties', 'account.apiKeys = news-key-0001');
+    pantry.ws.write('accounts/news.properties', 'account.apiKeys = news-key-0001');
     await eventually(() => expect(accountIds()).toEqual(['news', 'shop']));
-    const health = await request(app.getHttpServer()).get('/health').expect(200);
+    const health = await pantry.http().get('/health').expect(200);
     expect(health.body.accounts).toBe(2);
-    unlinkSync(join(ws.configDir, 'accounts', 'news.properties'));
+    unlinkSync(join(pantry.ws.configDir, 'accounts', 'news.properties'));
     await eventually(() => expect(accountIds()).toEqual(['shop']));
   });
 
   it('applies GLOBAL and ACCOUNT defaults from application.properties, not IMMUTABLE ones', async () => {
-    const service = app.get(ConfigurationService);
-    ws.write(
+    const service = pantry.app.get(ConfigurationService);
+    pantry.ws.write(
       'application.properties',
       [
-        `database.url = sqlite:${join(ws.dataDir, 'elsewhere.sqlite')}`,
+        `database.url = sqlite:${join(pantry.ws.dataDir, 'elsewhere.sqlite')}`,
         'identifier.accountScopedCookies = session',
       ].join('\n'),
     );
@@ -95,15 +86,15 @@ describe('configuration hot reload', () => {
     );
     const result = service.reload();
     expect(result.ok && result.summary.restartRequired).toEqual(['database.url']);
-    const running = parseDatabaseUrl(ws.databaseUrl);
+    const running = parseDatabaseUrl(pantry.ws.databaseUrl);
     expect(service.startup['database.url']).toEqual(running);
     expect(service.configuration.app.values['database.url']).toEqual(running);
   });
 
   it('layers an API override above the account file', async () => {
-    const overrides = app.get(PropertyOverrideRepository);
-    const properties = app.get(TenantService);
-    const uow = app.get(UnitOfWork);
+    const overrides = pantry.app.get(PropertyOverrideRepository);
+    const properties = pantry.app.get(TenantService);
+    const uow = pantry.app.get(UnitOfWork);
     await uow.transaction((em) =>
       overrides.upsert(em, 'shop', 'identifier.cookieSameSite', 'None'),
     );
@@ -111,10 +102,10 @@ describe('configuration hot reload', () => {
     expect(properties.propertiesOf('shop').values['identifier.cookieSameSite']).toBe('None');
     expect(properties.propertiesOf('shop').origins['identifier.cookieSameSite'].source).toBe('api');
     // The file changes below the override: the override still wins.
-    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
+    pantry.ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001');
     await eventually(() =>
       expect(
-        app.get(ConfigurationService).configuration.accounts.get('shop')!.properties.values[
+        pantry.app.get(ConfigurationService).configuration.accounts.get('shop')!.properties.values[
           'identifier.cookieSameSite'
         ],
       ).toBe('Lax'),

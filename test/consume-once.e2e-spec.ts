@@ -1,26 +1,20 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { consumeOnce, issueOnce, purgeExpired } from '../src/database/consume-once';
 import { UnitOfWork } from '../src/database/unit-of-work';
-import { createWorkspace, openDatabase, startApp, TestWorkspace } from './helpers/test-app';
+import { openDatabase, useApp } from './helpers/test-app';
 
 /**
  * The "consume once" helper, raced from two separate connections to the project database
  * (two nodes, as far as the database can tell), on SQLite and on PostgreSQL.
  */
 describe('consume once', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
+  const pantry = useApp(); // applies the migrations
   let other: DataSource;
   beforeAll(async () => {
-    ws = createWorkspace();
-    app = await startApp(ws); // applies the migrations
-    other = await openDatabase(ws);
+    other = await openDatabase(pantry.ws);
   });
   afterAll(async () => {
     await other.destroy();
-    await app.close();
-    ws.remove();
   });
 
   const token = (id: string, over: Partial<{ accountId: string; expiresAt: number }> = {}) => ({
@@ -33,7 +27,7 @@ describe('consume once', () => {
   });
 
   it('one winner per token when two nodes consume it at the same moment', async () => {
-    const uow = app.get(UnitOfWork);
+    const uow = pantry.app.get(UnitOfWork);
     const ids = Array.from({ length: 12 }, (_, i) => `race-${i}`);
     for (const id of ids) await uow.transaction((em) => issueOnce(em, token(id)));
     for (const id of ids) {
@@ -60,14 +54,14 @@ describe('consume once', () => {
   ])('refuses a token that is %s', async (_what, setup, reason) => {
     await setup();
     const id = { invalid: 'nope', wrong_account: 't-acct', expired: 't-exp' }[reason]!;
-    const result = await app
+    const result = await pantry.app
       .get(UnitOfWork)
       .transaction((em) => consumeOnce(em, 'shop', 'bridge', id));
     expect(result).toEqual({ ok: false, reason });
   });
 
   it('never serves another purpose, and purges expired tokens', async () => {
-    const uow = app.get(UnitOfWork);
+    const uow = pantry.app.get(UnitOfWork);
     await issue(token('t-purpose'));
     expect(await uow.transaction((em) => consumeOnce(em, 'shop', 'login', 't-purpose'))).toEqual({
       ok: false,
@@ -81,6 +75,6 @@ describe('consume once', () => {
   });
 
   function issue(t: ReturnType<typeof token>) {
-    return app.get(UnitOfWork).transaction((em) => issueOnce(em, t));
+    return pantry.app.get(UnitOfWork).transaction((em) => issueOnce(em, t));
   }
 });

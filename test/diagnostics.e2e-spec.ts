@@ -1,32 +1,22 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import request from 'supertest';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const AUTH = `Bearer ${TEST_ADMIN_TOKEN}`;
 
 describe('durability diagnosis', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const diagnose = (account: string, query: Record<string, string>) =>
-    request(app.getHttpServer())
+    pantry
+      .http()
       .get(`/admin/v1/accounts/${account}/diagnostics`)
       .query(query)
       .set('Authorization', AUTH);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: 'account.apiKeys = shop-key-0001',
-        relay: 'account.apiKeys = relay-key-001\nserver.cors.corsCookieMode = LOCAL_STORAGE',
-      },
-    });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    accounts: {
+      shop: 'account.apiKeys = shop-key-0001',
+      relay: 'account.apiKeys = relay-key-001\nserver.cors.corsCookieMode = LOCAL_STORAGE',
+    },
   });
 
   it('same-origin (server defaults to the page origin): durable, 400 days', async () => {
@@ -65,14 +55,16 @@ describe('durability diagnosis', () => {
   it("reads the account's own corsCookieMode (and an API override of it)", async () => {
     const relay = await diagnose('relay', { page: 'http://127.0.0.1:8080/' }).expect(200);
     expect(relay.body).toMatchObject({ lifetimeDays: 7, reasons: [{ code: 'script_storage' }] });
-    await request(app.getHttpServer())
+    await pantry
+      .http()
       .put('/admin/v1/accounts/shop/properties/server.cors.corsCookieMode')
       .set('Authorization', AUTH)
       .send({ value: 'LOCAL_STORAGE' })
       .expect(200);
     const shop = await diagnose('shop', { page: 'http://127.0.0.1:8080/' }).expect(200);
     expect(shop.body.reasons[0].code).toBe('script_storage');
-    await request(app.getHttpServer())
+    await pantry
+      .http()
       .delete('/admin/v1/accounts/shop/properties/server.cors.corsCookieMode')
       .set('Authorization', AUTH)
       .expect(204);
@@ -90,7 +82,8 @@ describe('durability diagnosis', () => {
 
   it('404 for an unknown account, 401 without the token', async () => {
     await diagnose('nobody', { page: 'http://127.0.0.1/' }).expect(404);
-    await request(app.getHttpServer())
+    await pantry
+      .http()
       .get('/admin/v1/accounts/shop/diagnostics?page=http://127.0.0.1/')
       .expect(401);
   });
@@ -102,7 +95,7 @@ describe('durability diagnosis', () => {
         ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'doctor', ...args],
         {
           cwd: join(__dirname, '..'),
-          env: { PATH: process.env.PATH ?? '', PANTRY_CONFIG_DIR: ws.configDir },
+          env: { PATH: process.env.PATH ?? '', PANTRY_CONFIG_DIR: pantry.ws.configDir },
           encoding: 'utf8',
         },
       );

@@ -1,4 +1,3 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +9,13 @@ import { CaptureLogger } from './helpers/capture-logger';
 import { setCookies } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import {
+  createWorkspace,
+  TEST_ADMIN_TOKEN,
+  TestWorkspace,
+  useApp,
+  useApps,
+} from './helpers/test-app';
 
 const SHOP = 'www.shop-one.test';
 const KEY = 'shop-key-0001';
@@ -98,20 +103,20 @@ async function closedPort(): Promise<number> {
 }
 
 describe('document mode: Pantry as the reverse proxy in front of a site', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let dead: number;
   const logger = new CaptureLogger();
-  const port = () => (app.getHttpServer().address() as AddressInfo).port;
-  const get = (path: string, host = SHOP) =>
-    request(app.getHttpServer()).get(path).set('Host', host);
+  const port = () => (pantry.app.getHttpServer().address() as AddressInfo).port;
+  const get = (path: string, host = SHOP) => pantry.http().get(path).set('Host', host);
   const pantryCookies = (res: request.Response) =>
     setCookies(res).filter((c) => c.name.startsWith('x-unblu-'));
 
   beforeAll(async () => {
     upstream = await startUpstream();
-    const dead = await closedPort();
-    ws = createWorkspace({
+    dead = await closedPort();
+  });
+  const pantry = useApp(
+    () => ({
       accounts: {
         shop: [
           `account.apiKeys = ${KEY}`,
@@ -134,15 +139,15 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
           `proxy.upstream = http://127.0.0.1:${dead}`,
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger });
-    await app.listen(0, '127.0.0.1');
+    }),
+    { logger },
+  );
+  beforeAll(async () => {
+    await pantry.app.listen(0, '127.0.0.1');
   });
   afterAll(async () => {
-    await app.close();
     upstream.server.closeAllConnections();
     await new Promise((r) => upstream.server.close(r));
-    ws.remove();
   });
 
   it('sets the identity cookies on the document, for the site domain, keeping the site’s own', async () => {
@@ -202,7 +207,8 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
 
   it('forwards method, path, query, body and X-Forwarded-* unchanged', async () => {
     const body = JSON.stringify({ items: [1, 2, 3], note: 'é' });
-    const res = await request(app.getHttpServer())
+    const res = await pantry
+      .http()
       .post('/cart/add?sku=A-1&qty=2')
       .set('Host', SHOP)
       .set('Content-Type', 'application/json')
@@ -224,7 +230,8 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
   });
 
   it('answers its own visitor API on the proxied host (the snippet is same-origin)', async () => {
-    const res = await request(app.getHttpServer())
+    const res = await pantry
+      .http()
       .post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`)
       .set('Host', SHOP)
       .expect(200);
@@ -269,7 +276,7 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
 
   it('refuses a smuggling attempt (Content-Length with Transfer-Encoding) before the upstream sees it', async () => {
     const before = upstream.seen.length;
-    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const port = (pantry.app.getHttpServer().address() as AddressInfo).port;
     const reply = await new Promise<string>((resolve) => {
       const socket = connect(port, '127.0.0.1', () =>
         socket.write(
@@ -394,7 +401,7 @@ describe('document mode: Pantry as the reverse proxy in front of a site', () => 
     });
 
     it('curl -T with Expect: 100-continue uploads a file through document mode', async () => {
-      const file = join(ws.root, 'upload.txt');
+      const file = join(pantry.ws.root, 'upload.txt');
       const content = randomBytes(300_000).toString('hex');
       writeFileSync(file, content);
       const out = await new Promise<string>((resolve, reject) =>
@@ -561,33 +568,32 @@ describe('document mode: a loop between real Pantry processes', () => {
 });
 
 describe('document mode: a loop back into the same process', () => {
+  const apps = useApps();
+
   it('answers 508 after one hop when proxy.upstream is Pantry under another name', async () => {
     const own = await closedPort();
-    const ws = createWorkspace({
-      app: 'server.trustProxy = true',
-      accounts: {
-        self: [
-          'account.apiKeys = self-key-0001',
-          'proxy.hosts = www.self.test',
-          // Pantry itself, by an address the load-time check cannot know is its own.
-          `proxy.upstream = http://127.0.0.1:${own}`,
-        ].join('\n'),
-      },
-    });
     const logger = new CaptureLogger();
-    const app = await startApp(ws, { logger });
-    try {
-      await app.listen(own, '127.0.0.1');
-      const res = await rawRequest(
-        own,
-        `GET /page HTTP/1.1\r\nHost: www.self.test\r\nConnection: close\r\n\r\n`,
-      );
-      expect(res.status).toBe(508);
-      expect(JSON.parse(res.body)).toMatchObject({ statusCode: 508, error: 'proxy_loop' });
-      expect(logger.text).not.toMatch(/\n\s+at /);
-    } finally {
-      await app.close();
-      ws.remove();
-    }
+    const { app } = await apps.start(
+      {
+        app: 'server.trustProxy = true',
+        accounts: {
+          self: [
+            'account.apiKeys = self-key-0001',
+            'proxy.hosts = www.self.test',
+            // Pantry itself, by an address the load-time check cannot know is its own.
+            `proxy.upstream = http://127.0.0.1:${own}`,
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    await app.listen(own, '127.0.0.1');
+    const res = await rawRequest(
+      own,
+      `GET /page HTTP/1.1\r\nHost: www.self.test\r\nConnection: close\r\n\r\n`,
+    );
+    expect(res.status).toBe(508);
+    expect(JSON.parse(res.body)).toMatchObject({ statusCode: 508, error: 'proxy_loop' });
+    expect(logger.text).not.toMatch(/\n\s+at /);
   });
 });

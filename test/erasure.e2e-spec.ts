@@ -1,10 +1,8 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { signAssertion } from './helpers/assertions';
 import { identifyWith } from './helpers/bridge-calls';
 import { cookieHeader } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 /*
  * Erasure leaves nothing behind, in any table of the migrated database (its own catalog is
@@ -164,10 +162,9 @@ interface Visitor {
 }
 
 describe('erasure in every table: a visitor’s erasure and an account’s deletion leave no row of them', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
+  const pantry = useApp();
   let ds: DataSource;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (method: 'get' | 'post' | 'put' | 'delete', path: string) =>
     api()[method](`/admin/v1/accounts${path}`).set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   const identify = (origin: string, account: AccountId, cookie = '', token?: string) =>
@@ -218,9 +215,7 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
   let owners: Owner[];
 
   beforeAll(async () => {
-    ws = createWorkspace();
-    app = await startApp(ws);
-    ds = app.get(DataSource);
+    ds = pantry.app.get(DataSource);
     // API accounts (an account's deletion is an API account's), partners of each other.
     for (const [id, key] of Object.entries(KEYS)) {
       await admin('post', '').send({ id, apiKey: key }).expect(201);
@@ -253,10 +248,6 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
     // Reading a record writes the queued sightings first.
     await admin('get', `/alpha/visitors/${erased.visitorId}`).expect(200);
     owners = (await classify(ds)).owners;
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
   });
 
   it('every table names a visitor or an account by the rule, or says why it holds neither', async () => {

@@ -1,17 +1,10 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import request from 'supertest';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-http';
-import {
-  createWorkspace,
-  eventually,
-  startApp,
-  TEST_ADMIN_TOKEN,
-  TestWorkspace,
-} from './helpers/test-app';
+import { eventually, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const AUTH = `Bearer ${TEST_ADMIN_TOKEN}`;
 const KEY = 'shop-key-0001';
@@ -22,22 +15,15 @@ const nestedArrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(leve
 const nestedObjects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
 describe('hostile input that used to get a 5xx or a wrong answer', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (t: request.Test) => t.set('Authorization', AUTH);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      app: 'server.requestTimeoutSeconds = 2\nserver.maxConnectionsPerAddress = 20',
-      accounts: { shop: SHOP },
-    });
-    app = await startApp(ws);
-    await app.listen(0, '127.0.0.1');
+  const pantry = useApp({
+    app: 'server.requestTimeoutSeconds = 2\nserver.maxConnectionsPerAddress = 20',
+    accounts: { shop: SHOP },
   });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  beforeAll(async () => {
+    await pantry.app.listen(0, '127.0.0.1');
   });
 
   describe('deeply nested JSON bodies: 400, never a stack overflow', () => {
@@ -101,7 +87,7 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
       },
     );
     it('refuses it in a file: the reload fails and the last good configuration stays', async () => {
-      ws.write(
+      pantry.ws.write(
         'accounts/wild.properties',
         'account.apiKeys = wild-key-01\nserver.cors.allowedOrigins = https://*.co.uk',
       );
@@ -109,7 +95,7 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
       expect(res.body.problems.join('\n')).toMatch(
         /wild\.properties:2: server\.cors\.allowedOrigins: .*public suffix/,
       );
-      ws.write(
+      pantry.ws.write(
         'accounts/wild.properties',
         'account.apiKeys = wild-key-01\nserver.cors.allowedOrigins = https://*.wild.co.uk',
       );
@@ -162,7 +148,7 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
       ).toMatch(/__Secure-.*require identifier.cookieSecureFlag=true/);
     });
     it('an account file with a clash is reported at its line', async () => {
-      ws.write(
+      pantry.ws.write(
         'accounts/clash.properties',
         'account.apiKeys = clash-key-1\n\nidentifier.deviceCookieName = session',
       );
@@ -172,14 +158,14 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
           /clash\.properties:3: identifier\.deviceCookieName: the device and session cookies/,
         ),
       ]);
-      ws.write('accounts/clash.properties', 'account.apiKeys = clash-key-1');
+      pantry.ws.write('accounts/clash.properties', 'account.apiKeys = clash-key-1');
       await admin(api().post('/admin/v1/config/reload')).expect(200);
     });
   });
 
   describe('an account file without API keys', () => {
     it('is a problem like any other, and the keys keep working', async () => {
-      ws.write('accounts/shop.properties', '');
+      pantry.ws.write('accounts/shop.properties', '');
       const res = await admin(api().post('/admin/v1/config/reload')).expect(400);
       expect(res.body.problems).toEqual([
         expect.stringMatching(
@@ -187,7 +173,7 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
         ),
       ]);
       await api().post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`).expect(200);
-      ws.write('accounts/shop.properties', SHOP);
+      pantry.ws.write('accounts/shop.properties', SHOP);
       await admin(api().post('/admin/v1/config/reload')).expect(200);
     });
   });
@@ -211,7 +197,7 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
   });
 
   describe('slow clients and many connections', () => {
-    const port = () => (app.getHttpServer().address() as AddressInfo).port;
+    const port = () => (pantry.app.getHttpServer().address() as AddressInfo).port;
     const open = () =>
       new Promise<Socket>((resolve, reject) => {
         const socket = connect(port(), '127.0.0.1', () => resolve(socket));
@@ -265,17 +251,8 @@ describe('hostile input that used to get a 5xx or a wrong answer', () => {
 });
 
 describe('admin failures behind a proxy (server.trustProxy = true)', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const api = () => request(app.getHttpServer());
-  beforeAll(async () => {
-    ws = createWorkspace({ app: 'server.trustProxy = true', accounts: { shop: SHOP } });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const api = () => pantry.http();
+  const pantry = useApp({ app: 'server.trustProxy = true', accounts: { shop: SHOP } });
 
   it('throttles the client the proxy reports, not the proxy, and never the right token', async () => {
     const from = (address: string, token: string) =>
@@ -299,8 +276,6 @@ describe('admin failures behind a proxy (server.trustProxy = true)', () => {
 describe('document mode: a few hundred request heads of the issue 24 classes', () => {
   const SITE = 'www.hostile-shop.test';
   const OTHER = 'cookies.elsewhere.test';
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let site: Server;
   const seen: Array<{ url: string; headers: IncomingHttpHeaders; body: string }> = [];
   const logger = new CaptureLogger();
@@ -326,7 +301,9 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
       });
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
-    ws = createWorkspace({
+  });
+  const pantry = useApp(
+    () => ({
       app: 'server.accessLog = off',
       accounts: {
         shop: [
@@ -336,16 +313,16 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
           'consent.required = false',
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger });
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    }),
+    { logger },
+  );
+  beforeAll(async () => {
+    await pantry.app.listen(0, '127.0.0.1');
+    port = (pantry.app.getHttpServer().address() as AddressInfo).port;
   });
   afterAll(async () => {
-    await app.close();
     site.closeAllConnections();
     await new Promise((r) => site.close(r));
-    ws.remove();
   });
 
   interface Head {
@@ -532,7 +509,7 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
   };
   /** The metric series /metrics holds now (one line per label set). */
   const series = async () =>
-    (await request(app.getHttpServer()).get('/metrics').expect(200)).text
+    (await pantry.http().get('/metrics').expect(200)).text
       .split('\n')
       .filter((line) => line !== '' && !line.startsWith('#')).length;
 
@@ -550,6 +527,6 @@ describe('document mode: a few hundred request heads of the issue 24 classes', (
     const added = logger.lines.slice(linesBefore);
     expect(added).toEqual([]);
     // And the server still answers.
-    await request(app.getHttpServer()).get('/health').expect(200);
+    await pantry.http().get('/health').expect(200);
   });
 });

@@ -1,37 +1,23 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 describe('GET /health', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    ws = createWorkspace({
-      // A nested data directory that does not exist yet: created on demand.
-      app: (dataDir) =>
-        `database.url = sqlite:${join(dataDir, 'nested', 'deeper', 'pantry.sqlite')}`,
-      accounts: { shop: 'account.apiKeys = shop-key-0001' },
-    });
-    app = await startApp(ws);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    // A nested data directory that does not exist yet: created on demand.
+    app: (dataDir) => `database.url = sqlite:${join(dataDir, 'nested', 'deeper', 'pantry.sqlite')}`,
+    accounts: { shop: 'account.apiKeys = shop-key-0001' },
   });
 
   it('answers 200 once the configuration is loaded and the database answers', async () => {
-    const res = await request(app.getHttpServer()).get('/health').expect(200);
+    const res = await pantry.http().get('/health').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', database: 'ok', accounts: 1 });
   });
 
   it('created the data directory and applied the migrations (no synchronize)', async () => {
-    expect(existsSync(join(ws.dataDir, 'nested', 'deeper', 'pantry.sqlite'))).toBe(true);
-    const ds = app.get(DataSource);
+    expect(existsSync(join(pantry.ws.dataDir, 'nested', 'deeper', 'pantry.sqlite'))).toBe(true);
+    const ds = pantry.app.get(DataSource);
     expect(ds.options.synchronize).toBe(false);
     const tables = await ds.query<{ name: string }[]>(
       `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
@@ -43,7 +29,7 @@ describe('GET /health', () => {
   });
 
   it('answers unknown routes with a JSON 404', async () => {
-    const res = await request(app.getHttpServer()).get('/no/such/route').expect(404);
+    const res = await pantry.http().get('/no/such/route').expect(404);
     expect(res.body).toEqual({
       statusCode: 404,
       error: 'not_found',
@@ -53,28 +39,21 @@ describe('GET /health', () => {
 });
 
 describe('GET /health with a database that cannot be written', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let file: string;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const createAccount = (id: string) =>
     api()
       .post('/admin/v1/accounts')
       .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
       .send({ id });
 
-  beforeAll(async () => {
-    // About a SQLite file: SQLite in every project.
-    ws = createWorkspace({
-      app: (dataDir) => `database.url = sqlite:${join(dataDir, 'pantry.sqlite')}`,
-      accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
-    });
-    app = await startApp(ws);
-    file = join(ws.dataDir, 'pantry.sqlite');
+  // About a SQLite file: SQLite in every project.
+  const pantry = useApp({
+    app: (dataDir) => `database.url = sqlite:${join(dataDir, 'pantry.sqlite')}`,
+    accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
   });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  beforeAll(() => {
+    file = join(pantry.ws.dataDir, 'pantry.sqlite');
   });
 
   it('a read-only file: 503 for /health and for admin writes, back to normal when writable again', async () => {

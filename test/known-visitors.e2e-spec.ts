@@ -1,11 +1,10 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader, setCookie } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const SECRET = 'shop-assertion-secret-0123456789-abcdef';
 const KEY = 'shop-key-0001';
@@ -21,11 +20,9 @@ const assertion = (
 ) => signAssertion(secret, 'shop', sub, over, alg);
 
 describe('known visitors: login, authsession, linking, erasure', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const logger = new CaptureLogger();
   const secrets: string[] = [];
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
   const identify = (cookie = '', key = KEY) =>
     api().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Cookie', cookie);
@@ -37,8 +34,8 @@ describe('known visitors: login, authsession, linking, erasure', () => {
   const logout = (cookie: string) =>
     api().post(`/unblu/v1/logout?x-unblu-apikey=${KEY}`).set('Cookie', cookie);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
+  const pantry = useApp(
+    {
       accounts: {
         shop: [
           `account.apiKeys = ${KEY}`,
@@ -52,13 +49,9 @@ describe('known visitors: login, authsession, linking, erasure', () => {
           `authentication.assertionSecret = ${SECRET}`,
         ].join('\n'),
       },
-    });
-    app = await startApp(ws, { logger });
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+    },
+    { logger },
+  );
 
   /** A browser: its cookies after each answer. */
   async function device() {
@@ -121,7 +114,7 @@ describe('known visitors: login, authsession, linking, erasure', () => {
 
   /** pantry_login_total by outcome. */
   async function loginCounts(): Promise<Map<string, number>> {
-    const metric = await app.get(MetricsService).logins.get();
+    const metric = await pantry.app.get(MetricsService).logins.get();
     return new Map(metric.values.map((v) => [String(v.labels.outcome), v.value]));
   }
 

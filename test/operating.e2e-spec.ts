@@ -1,18 +1,10 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { get as httpGet, METHODS } from 'node:http';
 import { AddressInfo, connect, createServer } from 'node:net';
 import parsePrometheus from 'parse-prometheus-text-format';
-import request from 'supertest';
 import { cookieHeader } from './helpers/cookies';
 import { startServerProcess } from './helpers/server-process';
-import {
-  createWorkspace,
-  eventually,
-  startApp,
-  TEST_ADMIN_TOKEN,
-  TestWorkspace,
-} from './helpers/test-app';
+import { createWorkspace, eventually, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const ORIGIN = 'https://www.shop.com';
@@ -33,27 +25,18 @@ function value(families: Family[], name: string, where: Record<string, string> =
 }
 
 describe('operating Pantry: metrics, request ids, health', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
   const seen: string[] = [];
   let lastText = '';
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: [
-          `account.apiKeys = ${KEY}`,
-          `server.cors.allowedOrigins = ${ORIGIN}`,
-          'consent.required = false',
-        ].join('\n'),
-      },
-    });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    accounts: {
+      shop: [
+        `account.apiKeys = ${KEY}`,
+        `server.cors.allowedOrigins = ${ORIGIN}`,
+        'consent.required = false',
+      ].join('\n'),
+    },
   });
 
   const scrape = async (): Promise<Family[]> => {
@@ -108,12 +91,12 @@ describe('operating Pantry: metrics, request ids, health', () => {
       .set('Cookie', cookieHeader(fresh))
       .send({ granted: true })
       .expect(200);
-    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001\nbogus.key = 1');
+    pantry.ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001\nbogus.key = 1');
     await api()
       .post('/admin/v1/config/reload')
       .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
       .expect(400);
-    ws.write(
+    pantry.ws.write(
       'accounts/shop.properties',
       [
         `account.apiKeys = ${KEY}`,
@@ -149,14 +132,14 @@ describe('operating Pantry: metrics, request ids, health', () => {
     const failed = async () =>
       value(await scrape(), 'pantry_config_reloads_total', { result: 'failed' });
     const start = await failed();
-    ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001\nbogus.key = 1');
+    pantry.ws.write('accounts/shop.properties', 'account.apiKeys = shop-key-0001\nbogus.key = 1');
     await eventually(async () => expect(await failed()).toBe(start + 1)); // the file watcher
     await api()
       .post('/admin/v1/config/reload')
       .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
       .expect(400);
     expect(await failed()).toBe(start + 2);
-    ws.write(
+    pantry.ws.write(
       'accounts/shop.properties',
       [
         `account.apiKeys = ${KEY}`,
@@ -223,29 +206,22 @@ function rawRequest(port: number, head: string): Promise<number> {
 }
 
 describe('metrics under what clients choose: methods, paths, keys, headers', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let port: number;
   const sent: string[] = [];
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      // Account labels on: still only for accounts that exist, whatever key a request names.
-      app: 'server.metricsPerAccount = true',
-      accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
-    });
-    app = await startApp(ws);
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+  const pantry = useApp({
+    // Account labels on: still only for accounts that exist, whatever key a request names.
+    app: 'server.metricsPerAccount = true',
+    accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
   });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  beforeAll(async () => {
+    await pantry.app.listen(0, '127.0.0.1');
+    port = (pantry.app.getHttpServer().address() as AddressInfo).port;
   });
 
   /** Pantry's own series (one per sample line; the process defaults aside) and the text. */
   async function series(): Promise<{ lines: string[]; bytes: number }> {
-    const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+    const res = await pantry.http().get('/metrics').expect(200);
     const lines = res.text
       .split('\n')
       .filter((l) => l.startsWith('pantry_') && !/^pantry_(process|nodejs)_/.test(l));

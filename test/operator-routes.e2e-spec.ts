@@ -1,10 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { describeWithBrowser, launchBrowser } from './browser/harness';
 import { freePort } from './helpers/nginx';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, TEST_ADMIN_TOKEN, TestWorkspace, useApp } from './helpers/test-app';
 
 jest.setTimeout(60_000);
 
@@ -34,38 +33,32 @@ async function unknownRoute(target: Target, path: string, method: 'get' | 'post'
 }
 
 describe('operator routes on server.adminPort', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
+  let port: number;
   let admin: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    ws = createWorkspace({
-      app: `server.adminPort = ${port}`,
-      accounts: { shop: SHOP, demo: DEMO },
-    });
-    app = await startApp(ws);
+    port = await freePort();
     admin = `http://127.0.0.1:${port}`;
   });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const pantry = useApp(() => ({
+    app: `server.adminPort = ${port}`,
+    accounts: { shop: SHOP, demo: DEMO },
+  }));
 
   it.each(OPERATOR_ROUTES)(
     '%s answers on the admin port, and on the main port as an unknown route',
     async (path, headers, status) => {
       await request(admin).get(path).set(headers).expect(status);
-      const main = await request(app.getHttpServer()).get(path).set(headers).expect(404);
-      expect(main.body).toEqual(await unknownRoute(app.getHttpServer(), path));
+      const main = await pantry.http().get(path).set(headers).expect(404);
+      expect(main.body).toEqual(await unknownRoute(pantry.app.getHttpServer(), path));
       // Fastify's automatic HEAD routes are guarded too.
-      await request(app.getHttpServer()).head(path).set(headers).expect(404);
+      await pantry.http().head(path).set(headers).expect(404);
       await request(admin).head(path).set(headers).expect(status);
     },
   );
 
   it('the visitor API answers on the main port only', async () => {
-    await request(app.getHttpServer()).post(IDENTIFY).expect(200);
+    await pantry.http().post(IDENTIFY).expect(200);
     const res = await request(admin).post(IDENTIFY).expect(404);
     expect(res.body).toEqual(await unknownRoute(admin, IDENTIFY, 'post'));
     await request(admin).get('/unblu/visitor.js?x-unblu-apikey=shop-key-0001').expect(404);
@@ -74,14 +67,14 @@ describe('operator routes on server.adminPort', () => {
   it.each(['/health', '/health/live', '/health/ready'])(
     '%s answers on both ports (load balancers probe the main one)',
     async (path) => {
-      await request(app.getHttpServer()).get(path).expect(200);
+      await pantry.http().get(path).expect(200);
       await request(admin).get(path).expect(200);
     },
   );
 
   it('the demo page on the admin port loads its snippet from the main port', async () => {
-    await app.listen(0, '127.0.0.1');
-    const main = (app.getHttpServer().address() as { port: number }).port;
+    await pantry.app.listen(0, '127.0.0.1');
+    const main = (pantry.app.getHttpServer().address() as { port: number }).port;
     const res = await request(admin).get('/').set('host', 'localhost:4000').expect(200);
     expect(res.text).toContain(`src="http://127.0.0.1:${main}/unblu/visitor.js?x-unblu-apikey=`);
     expect(res.text).not.toContain('127.0.0.1:4000');
@@ -89,19 +82,12 @@ describe('operator routes on server.adminPort', () => {
 });
 
 describe('operator routes through a trusted proxy, without server.adminPort', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  const appProperties = (viaProxy: boolean) =>
-    `server.trustProxy = true\nserver.operatorRoutesViaProxy = ${viaProxy}\ndatabase.url = sqlite:${ws.dataDir}/pantry.sqlite`;
+  const appProperties = (viaProxy: boolean, dataDir = pantry.ws.dataDir) =>
+    `server.trustProxy = true\nserver.operatorRoutesViaProxy = ${viaProxy}\ndatabase.url = sqlite:${dataDir}/pantry.sqlite`;
 
-  beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: SHOP, demo: DEMO } });
-    ws.write('application.properties', appProperties(false));
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    app: (dataDir) => appProperties(false, dataDir),
+    accounts: { shop: SHOP, demo: DEMO },
   });
 
   const PROXIES: Array<[string, Record<string, string>]> = [
@@ -110,7 +96,7 @@ describe('operator routes through a trusted proxy, without server.adminPort', ()
   ];
 
   it.each(OPERATOR_ROUTES)('%s answers directly, and 404 through the proxy', async (path, h, s) => {
-    const server = app.getHttpServer();
+    const server = pantry.app.getHttpServer();
     await request(server).get(path).set(h).expect(s);
     for (const [, proxy] of PROXIES) {
       const res = await request(server)
@@ -124,7 +110,7 @@ describe('operator routes through a trusted proxy, without server.adminPort', ()
   it.each(PROXIES)(
     'the visitor API and health answer through the proxy (%s)',
     async (_n, proxy) => {
-      const server = app.getHttpServer();
+      const server = pantry.app.getHttpServer();
       await request(server).post(IDENTIFY).set(proxy).expect(200);
       await request(server)
         .get('/unblu/visitor.js?x-unblu-apikey=shop-key-0001')
@@ -135,8 +121,8 @@ describe('operator routes through a trusted proxy, without server.adminPort', ()
   );
 
   it('server.operatorRoutesViaProxy = true (GLOBAL, hot-reloaded) serves them through the proxy', async () => {
-    const server = app.getHttpServer();
-    ws.write('application.properties', appProperties(true));
+    const server = pantry.app.getHttpServer();
+    pantry.ws.write('application.properties', appProperties(true));
     await request(server).post('/admin/v1/config/reload').set(AUTH).expect(200);
     try {
       for (const [path, headers, status] of OPERATOR_ROUTES) {
@@ -148,7 +134,7 @@ describe('operator routes through a trusted proxy, without server.adminPort', ()
         }
       }
     } finally {
-      ws.write('application.properties', appProperties(false));
+      pantry.ws.write('application.properties', appProperties(false));
       await request(server).post('/admin/v1/config/reload').set(AUTH).expect(200);
     }
     await request(server).get('/metrics').set({ 'x-forwarded-host': 'www.shop.com' }).expect(404);
@@ -156,26 +142,18 @@ describe('operator routes through a trusted proxy, without server.adminPort', ()
 });
 
 describe('without server.trustProxy; the admin API documentation', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: SHOP } });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const pantry = useApp({ accounts: { shop: SHOP } });
 
   it('ignores X-Forwarded-* (they are not read at all): the operator routes answer', async () => {
-    await request(app.getHttpServer())
+    await pantry
+      .http()
       .get('/admin/v1/accounts')
       .set({ ...AUTH, 'x-forwarded-prefix': '/pantry', 'x-forwarded-host': 'www.shop.com' })
       .expect(200);
   });
 
   it('shows the auth header as code (Markdown would swallow <admin token> as a tag), bearer not JWT', async () => {
-    const res = await request(app.getHttpServer()).get('/admin/docs-json').expect(200);
+    const res = await pantry.http().get('/admin/docs-json').expect(200);
     const doc = res.body as {
       info: { description: string };
       components: { securitySchemes: Record<string, Record<string, unknown>> };
@@ -192,28 +170,24 @@ describe('without server.trustProxy; the admin API documentation', () => {
 });
 
 describe('server.metricsPort with server.adminPort', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let metricsPort: number;
   let adminPort: number;
   beforeAll(async () => {
     metricsPort = await freePort();
     adminPort = await freePort();
-    ws = createWorkspace({
+  });
+  const pantry = useApp(
+    () => ({
       app: `server.adminPort = ${adminPort}\nserver.metricsPort = ${metricsPort}`,
       accounts: { shop: SHOP },
-    });
-    app = await startApp(ws, { env: { HOST: '127.0.0.1' } });
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+    }),
+    { env: { HOST: '127.0.0.1' } },
+  );
 
   it('metricsPort wins for /metrics: there only, neither on the admin nor on the main port', async () => {
     await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200);
     await request(`http://127.0.0.1:${adminPort}`).get('/metrics').expect(404);
-    await request(app.getHttpServer()).get('/metrics').expect(404);
+    await pantry.http().get('/metrics').expect(404);
     await request(`http://127.0.0.1:${adminPort}`).get('/admin/v1/accounts').set(AUTH).expect(200);
   });
 });
@@ -259,24 +233,19 @@ describe('the start-up log of a real process', () => {
 });
 
 describeWithBrowser('the admin API documentation page, in Chromium', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let browser: Browser;
+  const pantry = useApp({ accounts: { shop: SHOP } });
   beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: SHOP } });
-    app = await startApp(ws);
-    await app.listen(0, '127.0.0.1');
+    await pantry.app.listen(0, '127.0.0.1');
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    ws?.remove();
   });
 
   it('renders the auth header text, <admin token> included', async () => {
     const page = await browser.newPage();
-    await page.goto(`${await app.getUrl()}/admin/docs`);
+    await page.goto(`${await pantry.app.getUrl()}/admin/docs`);
     const description = page.locator('.info .description, .info .markdown').first();
     await description.waitFor({ timeout: 15_000 });
     expect(await description.innerText()).toContain('Authorization: Bearer <admin token>');

@@ -14,7 +14,6 @@
  *   (curl against a real Pantry, `npm run doctor`) or why it is not run here. A line no entry
  *   matches fails the test: add an entry when you add a command to the README.
  */
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFileSync, spawn, SpawnOptions } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -25,7 +24,7 @@ import request from 'supertest';
 import { formatProblem } from '../src/properties/configuration';
 import { loadConfiguration } from '../src/properties/configuration.service';
 import { freePort, RunningNginx, startNginxHttp } from './helpers/nginx';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { AppHandle, ConfigFiles, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 jest.setTimeout(120_000);
 
@@ -329,41 +328,35 @@ async function checkThroughProxy(run: NginxRun): Promise<string[]> {
 
 describe('README nginx blocks, in a real nginx in front of a real Pantry', () => {
   const blocks = BLOCKS.filter((b) => b.lang === 'nginx');
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let pantry: string;
-  let adminWs: TestWorkspace;
-  let adminApp: NestFastifyApplication;
   let adminPantry: string;
   let adminPort: number;
   let dir: string;
 
-  const boot = async (extra: string) => {
-    const w = createWorkspace({
-      app: `server.trustProxy = true\nserver.maxConnectionsPerAddress = 0\n${extra}`,
-      accounts: {
-        shop: `account.apiKeys = ${KEY}\nidentifier.cookieDomain = AUTO`,
-        demo: 'account.apiKeys = demo-key-0001',
-      },
-    });
-    const a = await startApp(w);
-    await a.listen(0, '127.0.0.1');
-    return { w, a, at: `127.0.0.1:${(a.getHttpServer().address() as { port: number }).port}` };
+  const files = (extra: string): ConfigFiles => ({
+    app: `server.trustProxy = true\nserver.maxConnectionsPerAddress = 0\n${extra}`,
+    accounts: {
+      shop: `account.apiKeys = ${KEY}\nidentifier.cookieDomain = AUTO`,
+      demo: 'account.apiKeys = demo-key-0001',
+    },
+  });
+  /** Listens on a free port of the loopback; answers `host:port`. */
+  const listen = async ({ app }: AppHandle) => {
+    await app.listen(0, '127.0.0.1');
+    return `127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pantry-readme-nginx-'));
-    ({ w: ws, a: app, at: pantry } = await boot(''));
     adminPort = await freePort();
-    ({ w: adminWs, a: adminApp, at: adminPantry } = await boot(`server.adminPort = ${adminPort}`));
   });
-  afterAll(async () => {
-    await app?.close();
-    await adminApp?.close();
-    ws?.remove();
-    adminWs?.remove();
-    rmSync(dir, { recursive: true, force: true });
+  const mainNode = useApp(files(''));
+  const adminNode = useApp(() => files(`server.adminPort = ${adminPort}`));
+  beforeAll(async () => {
+    pantry = await listen(mainNode);
+    adminPantry = await listen(adminNode);
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('are there to test: one without TLS, one ending TLS', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
@@ -512,19 +505,12 @@ type Placeholders = Record<string, (line: string) => Promise<string>>;
 
 describe('README sh blocks', () => {
   const blocks = BLOCKS.filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let base: string;
 
+  const booted = useApp({ accounts: { shop: `account.apiKeys = ${KEY}` } });
   beforeAll(async () => {
-    ws = createWorkspace({ accounts: { shop: `account.apiKeys = ${KEY}` } });
-    app = await startApp(ws);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  });
-  afterAll(async () => {
-    await app?.close();
-    ws?.remove();
+    await booted.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(booted.app.getHttpServer().address() as { port: number }).port}`;
   });
 
   const accountOf = (line: string) => /\/accounts\/([a-z0-9-]+)\//.exec(line)?.[1] ?? 'shop';
@@ -613,7 +599,7 @@ describe('README sh blocks', () => {
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',
-          PANTRY_CONFIG_DIR: ws.configDir,
+          PANTRY_CONFIG_DIR: booted.ws.configDir,
           // The token the test's Pantry runs with (pantry admin-token shows it).
           PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
         },
@@ -663,28 +649,19 @@ describe('README code blocks', () => {
 // The README's own links to the operator pages stay where Pantry serves them by default, and
 // its alerting rules name metrics that exist.
 describe('README links to the demo and the admin docs', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: { demo: readFileSync(join(ROOT, 'config/accounts/demo.properties'), 'utf8') },
-    });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app?.close();
-    ws?.remove();
+  const booted = useApp({
+    accounts: { demo: readFileSync(join(ROOT, 'config/accounts/demo.properties'), 'utf8') },
   });
 
   it.each([
     ...new Set(README.match(/http:\/\/localhost:3000\/(?:admin\/docs[\w-]*)?(?=[\s*`)])/g) ?? []),
   ])('%s answers 200', async (url) => {
     const path = new URL(url).pathname;
-    await request(app.getHttpServer()).get(path).set('host', 'localhost:3000').expect(200);
+    await booted.http().get(path).set('host', 'localhost:3000').expect(200);
   });
 
   it('the alerting rules (```yaml) name metrics Pantry exports', async () => {
-    const text = (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    const text = (await booted.http().get('/metrics').expect(200)).text;
     const names = BLOCKS.filter((b) => b.lang === 'yaml').flatMap(
       (b) => b.text.match(/\bpantry_\w+/g) ?? [],
     );

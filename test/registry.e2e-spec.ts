@@ -1,25 +1,15 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { MAX_PENDING, VisitorRegistryService } from '../src/registry/visitor-registry.service';
 import { BATCH_ROWS, VisitorRepository } from '../src/registry/visitor.repository';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { useApp } from './helpers/test-app';
 
 describe(VisitorRepository.name, () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  beforeAll(async () => {
-    ws = createWorkspace();
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const pantry = useApp();
 
   it('upserts in batches: keeps the earliest firstSeen, the latest lastSeen and a known device', async () => {
     const ms = 1_763_800_000_123; // epoch milliseconds survive the JSON batch exactly
-    const repo = app.get(VisitorRepository);
+    const repo = pantry.app.get(VisitorRepository);
     const row = (over: object) => ({
       accountId: 'a',
       visitorId: 'v1',
@@ -31,7 +21,7 @@ describe(VisitorRepository.name, () => {
     });
     // More than one statement's worth.
     const many = Array.from({ length: BATCH_ROWS + 100 }, (_, i) => row({ visitorId: `bulk${i}` }));
-    const uow = app.get(UnitOfWork);
+    const uow = pantry.app.get(UnitOfWork);
     await uow.transaction((em) => repo.upsertMany(em, [row({}), ...many]));
     await uow.transaction((em) =>
       repo.upsertMany(em, [
@@ -51,8 +41,8 @@ describe(VisitorRepository.name, () => {
   });
 
   it('never writes a sighting of an erased id back, whenever it is flushed', async () => {
-    const repo = app.get(VisitorRepository);
-    const uow = app.get(UnitOfWork);
+    const repo = pantry.app.get(VisitorRepository);
+    const uow = pantry.app.get(UnitOfWork);
     const seen = (visitorId: string) => ({
       accountId: 'a',
       visitorId,
@@ -62,7 +52,7 @@ describe(VisitorRepository.name, () => {
       lastSeen: 1,
     });
     await uow.transaction((em) => repo.upsertMany(em, [seen('gone'), seen('kept')]));
-    const registry = app.get(VisitorRegistryService);
+    const registry = pantry.app.get(VisitorRegistryService);
     await uow.transaction((em) => registry.eraseIds(em, 'a', ['gone']));
     // A sighting queued before the erasure, flushed after it (as another node might).
     await uow.transaction((em) => repo.upsertMany(em, [seen('gone'), seen('kept'), seen('new')]));
@@ -78,7 +68,7 @@ describe(VisitorRepository.name, () => {
   (process.env.PANTRY_TEST_DB === 'postgres' ? it.skip : it)(
     'runs SQLite in WAL mode, synchronous FULL, with a 16 MiB page cache and journals in memory',
     async () => {
-      const ds = app.get(DataSource);
+      const ds = pantry.app.get(DataSource);
       const pragma = async (name: string) =>
         Object.values((await ds.query(`PRAGMA ${name}`))[0] as object)[0] as unknown;
       expect(await pragma('journal_mode')).toBe('wal');
@@ -89,7 +79,7 @@ describe(VisitorRepository.name, () => {
   );
 
   it(`holds at most ${MAX_PENDING} waiting visitors, counting what it drops`, () => {
-    const registry = app.get(VisitorRegistryService);
+    const registry = pantry.app.get(VisitorRegistryService);
     const before = registry.droppedCount;
     for (let i = 0; i < MAX_PENDING + 25; i++) registry.record('bound', `v${i}`, null, 'unset');
     // A visitor already waiting is still updated; only new ones are dropped.

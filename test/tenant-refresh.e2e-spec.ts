@@ -1,37 +1,31 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { AccountRepository } from '../src/tenants/account.repository';
 import { TenantService } from '../src/tenants/tenant.service';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 /**
  * The tenants' backstop re-read (every node, every few seconds) reads one row, the tenant
  * revision, and the tables only when a change to accounts, keys or overrides moved it.
  */
 describe('tenant refresh', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let tableReads: jest.SpyInstance;
   const as = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
-  const api = () => request(app.getHttpServer());
+  const api = () => pantry.http();
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
-    });
-    app = await startApp(ws);
+  const pantry = useApp({
+    accounts: { shop: 'account.apiKeys = shop-key-0001\nconsent.required = false' },
+  });
+  beforeAll(() => {
     tableReads = jest.spyOn(AccountRepository.prototype, 'findAllAccounts');
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     jest.restoreAllMocks();
-    await app.close();
-    ws.remove();
   });
 
   it('does not re-read the tables while nothing changed', async () => {
     tableReads.mockClear();
-    const tenants = app.get(TenantService);
+    const tenants = pantry.app.get(TenantService);
     for (let i = 0; i < 5; i++) await tenants.refresh();
     expect(tableReads).not.toHaveBeenCalled();
   });
@@ -52,14 +46,14 @@ describe('tenant refresh', () => {
     ],
     ['an account deleted', () => as(api().delete('/admin/v1/accounts/acme'))],
   ])('re-reads them once after %s', async (_what, change) => {
-    const before = await app.get(AccountRepository).tenantRevision();
+    const before = await pantry.app.get(AccountRepository).tenantRevision();
     tableReads.mockClear();
     const res = await change();
     expect(res.status).toBeLessThan(300);
-    expect(await app.get(AccountRepository).tenantRevision()).not.toBe(before);
+    expect(await pantry.app.get(AccountRepository).tenantRevision()).not.toBe(before);
     const reads = tableReads.mock.calls.length;
     expect(reads).toBe(1); // the writer's own refresh
-    await app.get(TenantService).refresh();
+    await pantry.app.get(TenantService).refresh();
     expect(tableReads.mock.calls.length).toBe(reads);
   });
 });

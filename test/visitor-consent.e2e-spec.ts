@@ -1,39 +1,28 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const n = (cookie: string) => `x-unblu-${KEY}-${cookie}`;
 const ORIGIN = 'https://www.shop.com';
 
 describe('consent', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const call = (path: 'identify' | 'consent') =>
-    request(app.getHttpServer())
+    pantry
+      .http()
       .post(`/unblu/v1/${path}?x-unblu-apikey=${KEY}`)
       .set('Host', 'pantry.saas.io')
       .set('Origin', ORIGIN);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: [
-          `account.apiKeys = ${KEY}`,
-          `server.cors.allowedOrigins = ${ORIGIN}`,
-          'server.cors.corsCookieMode = LOCAL_DOMAIN_STORAGE',
-          'identifier.visitorClientCookieDomain = AUTO',
-          'consent.cookieMaxAge = 86400',
-        ].join('\n'),
-      },
-    });
-    app = await startApp(ws);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    accounts: {
+      shop: [
+        `account.apiKeys = ${KEY}`,
+        `server.cors.allowedOrigins = ${ORIGIN}`,
+        'server.cors.corsCookieMode = LOCAL_DOMAIN_STORAGE',
+        'identifier.visitorClientCookieDomain = AUTO',
+        'consent.cookieMaxAge = 86400',
+      ].join('\n'),
+    },
   });
 
   it('issues no identity cookies while consent is required and unset', async () => {
@@ -149,27 +138,19 @@ describe('consent', () => {
 });
 
 describe('consent not required, GPC not honoured', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        free: [
-          'account.apiKeys = free-key-0001',
-          'consent.required = false',
-          'consent.honorGlobalPrivacyControl = false',
-        ].join('\n'),
-      },
-    });
-    app = await startApp(ws);
-  });
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    accounts: {
+      free: [
+        'account.apiKeys = free-key-0001',
+        'consent.required = false',
+        'consent.honorGlobalPrivacyControl = false',
+      ].join('\n'),
+    },
   });
 
   it('issues identity cookies at once and ignores Sec-GPC', async () => {
-    const res = await request(app.getHttpServer())
+    const res = await pantry
+      .http()
       .post('/unblu/v1/identify?x-unblu-apikey=free-key-0001')
       .set('Sec-GPC', '1')
       .expect(200);
@@ -177,7 +158,8 @@ describe('consent not required, GPC not honoured', () => {
   });
 
   it('still honours an explicit denial', async () => {
-    const denied = await request(app.getHttpServer())
+    const denied = await pantry
+      .http()
       .post('/unblu/v1/consent?x-unblu-apikey=free-key-0001')
       .send({ granted: false })
       .expect(200);

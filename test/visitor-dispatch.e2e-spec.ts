@@ -1,10 +1,8 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import request from 'supertest';
 import { VisitorDispatcher } from '../src/visitor/visitor-http';
 import { cookieHeader } from './helpers/cookies';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { useApp } from './helpers/test-app';
 
 const KEY = 'shop-key-0001';
 const ORIGIN = 'https://www.shop.com';
@@ -16,25 +14,22 @@ const IDENTIFY = `/unblu/v1/identify?x-unblu-apikey=${KEY}`;
  * routes on Fastify do, and leave to Fastify what it does not read itself.
  */
 describe('visitor dispatcher', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   let port: number;
   const taken: boolean[] = [];
 
+  const pantry = useApp({
+    accounts: {
+      shop: [
+        `account.apiKeys = ${KEY}`,
+        `server.cors.allowedOrigins = ${ORIGIN}`,
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
+        'consent.required = false',
+      ].join('\n'),
+    },
+  });
   beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: [
-          `account.apiKeys = ${KEY}`,
-          `server.cors.allowedOrigins = ${ORIGIN}`,
-          'server.cors.corsCookieMode = LOCAL_STORAGE',
-          'consent.required = false',
-        ].join('\n'),
-      },
-    });
-    app = await startApp(ws);
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as { port: number }).port;
+    await pantry.app.listen(0, '127.0.0.1');
+    port = (pantry.app.getHttpServer().address() as { port: number }).port;
     const take = VisitorDispatcher.prototype.take;
     jest.spyOn(VisitorDispatcher.prototype, 'take').mockImplementation(function (
       this: VisitorDispatcher,
@@ -46,10 +41,8 @@ describe('visitor dispatcher', () => {
     });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     jest.restoreAllMocks();
-    await app.close();
-    ws.remove();
   });
 
   /** One raw request on a fresh connection: status, headers, body, and whether it was taken. */
@@ -269,7 +262,8 @@ describe('visitor dispatcher', () => {
   });
 
   it('answers exactly as the same routes on Fastify (inject goes to Fastify directly)', async () => {
-    const first = await request(app.getHttpServer())
+    const first = await pantry
+      .http()
       .post(IDENTIFY)
       .set('Host', 'pantry.test')
       .set('Origin', ORIGIN);
@@ -298,7 +292,7 @@ describe('visitor dispatcher', () => {
       let viaFastify, viaDispatcher, second;
       do {
         second = Math.floor(Date.now() / 1000);
-        viaFastify = await app.inject({
+        viaFastify = await pantry.app.inject({
           method: 'POST',
           ...shape,
           headers: { host: 'pantry.test', ...headers },

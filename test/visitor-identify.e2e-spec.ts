@@ -1,4 +1,3 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { VisitorRegistryService } from '../src/registry/visitor-registry.service';
@@ -7,43 +6,33 @@ import { TenantService } from '../src/tenants/tenant.service';
 import type { VisitOutcome } from '../src/visitor/visitor-outcome';
 import { VisitorService } from '../src/visitor/visitor.service';
 import { cookieHeader, echoFromRelay, relay, setCookie, setCookies } from './helpers/cookies';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 const SHOP = 'shop-key-0001';
 const NEWS = 'news-key-0001';
 const n = (key: string, cookie: string) => `x-unblu-${key}-${cookie}`;
 
 describe('POST /unblu/v1/identify', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const post = (key = SHOP, host = 'cookies.shop.com') =>
-    request(app.getHttpServer()).post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Host', host);
+    pantry.http().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).set('Host', host);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      // Behind a TLS-terminating proxy: X-Forwarded-Proto tells the scheme of the server's origin.
-      app: 'server.trustProxy = true',
-      accounts: {
-        shop: [
-          `account.apiKeys = ${SHOP}, shop-key-0002`,
-          'identifier.cookieDomain = AUTO',
-          'server.cors.allowedOrigins = https://www.shop.com, https://*.partner.io',
-          'server.cors.corsCookieMode = LOCAL_STORAGE',
-          'consent.required = false',
-        ].join('\n'),
-        news: [
-          `account.apiKeys = ${NEWS}`,
-          'server.cors.allowedOrigins = https://www.shop.com',
-          'consent.required = false',
-        ].join('\n'),
-      },
-    });
-    app = await startApp(ws);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const pantry = useApp({
+    // Behind a TLS-terminating proxy: X-Forwarded-Proto tells the scheme of the server's origin.
+    app: 'server.trustProxy = true',
+    accounts: {
+      shop: [
+        `account.apiKeys = ${SHOP}, shop-key-0002`,
+        'identifier.cookieDomain = AUTO',
+        'server.cors.allowedOrigins = https://www.shop.com, https://*.partner.io',
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
+        'consent.required = false',
+      ].join('\n'),
+      news: [
+        `account.apiKeys = ${NEWS}`,
+        'server.cors.allowedOrigins = https://www.shop.com',
+        'consent.required = false',
+      ].join('\n'),
+    },
   });
 
   describe('a new visitor, same-origin (no Origin header)', () => {
@@ -186,7 +175,7 @@ describe('POST /unblu/v1/identify', () => {
 
     it('replaces the cookies of an erased visitor', async () => {
       const first = await post().expect(200);
-      app
+      pantry.app
         .get(VisitorRegistryService)
         .markErased('shop', [first.body.visitorId, first.body.deviceId]);
       const again = await post().set('Cookie', cookieHeader(first)).expect(200);
@@ -278,7 +267,8 @@ describe('POST /unblu/v1/identify', () => {
     });
 
     it('answers a preflight for an allowed origin with 204, allowing the API-key and echo headers', async () => {
-      const res = await request(app.getHttpServer())
+      const res = await pantry
+        .http()
         .options(`/unblu/v1/identify?x-unblu-apikey=${SHOP}`)
         .set('Origin', 'https://www.shop.com')
         .set('Access-Control-Request-Method', 'POST')
@@ -293,35 +283,34 @@ describe('POST /unblu/v1/identify', () => {
 
     it('answers a preflight without a key for an account created through the API, at once', async () => {
       const preflight = () =>
-        request(app.getHttpServer())
+        pantry
+          .http()
           .options('/unblu/v1/identify')
           .set('Origin', 'https://www.api-made.test')
           .set('Access-Control-Request-Method', 'POST');
       await preflight().expect(403);
       const admin = (t: request.Test) => t.set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
-      await admin(request(app.getHttpServer()).post('/admin/v1/accounts'))
-        .send({ id: 'api-made' })
-        .expect(201);
+      await admin(pantry.http().post('/admin/v1/accounts')).send({ id: 'api-made' }).expect(201);
       await admin(
-        request(app.getHttpServer()).put(
-          '/admin/v1/accounts/api-made/properties/server.cors.allowedOrigins',
-        ),
+        pantry.http().put('/admin/v1/accounts/api-made/properties/server.cors.allowedOrigins'),
       )
         .send({ value: 'https://www.api-made.test' })
         .expect(200);
       const res = await preflight().expect(204);
       expect(res.headers['access-control-allow-origin']).toBe('https://www.api-made.test');
-      await admin(request(app.getHttpServer()).delete('/admin/v1/accounts/api-made')).expect(204);
+      await admin(pantry.http().delete('/admin/v1/accounts/api-made')).expect(204);
       await preflight().expect(403);
     });
 
     it('refuses a preflight from an origin no account allows', async () => {
-      await request(app.getHttpServer())
+      await pantry
+        .http()
         .options('/unblu/v1/identify')
         .set('Origin', 'https://evil.example')
         .set('Access-Control-Request-Method', 'POST')
         .expect(403);
-      await request(app.getHttpServer())
+      await pantry
+        .http()
         .options(`/unblu/v1/identify?x-unblu-apikey=${NEWS}`)
         .set('Origin', 'https://app.partner.io')
         .set('Access-Control-Request-Method', 'POST')
@@ -335,16 +324,14 @@ describe('POST /unblu/v1/identify', () => {
       ['unknown', '/unblu/v1/identify?x-unblu-apikey=unknown-key-1', 'unknown_api_key'],
       ['malformed', '/unblu/v1/identify?x-unblu-apikey=%00%ff', 'unknown_api_key'],
     ])('%s key: 401 with nothing set', async (_what, url, code) => {
-      const res = await request(app.getHttpServer())
-        .post(url)
-        .set('Origin', 'https://www.shop.com')
-        .expect(401);
+      const res = await pantry.http().post(url).set('Origin', 'https://www.shop.com').expect(401);
       expect(res.body.error).toBe(code);
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(res.headers['x-unblu-set-cookie']).toBeUndefined();
       // Readable by a page an account allows (the snippet shows Pantry's code), by no other.
       expect(res.headers['access-control-allow-origin']).toBe('https://www.shop.com');
-      const elsewhere = await request(app.getHttpServer())
+      const elsewhere = await pantry
+        .http()
         .post(url)
         .set('Origin', 'https://evil.example')
         .expect(401);
@@ -355,7 +342,8 @@ describe('POST /unblu/v1/identify', () => {
     it.each(['consent', 'login', 'logout', 'bridge', 'inspect'])(
       'unknown key on %s: 401 unknown_api_key before the body is read',
       async (route) => {
-        const res = await request(app.getHttpServer())
+        const res = await pantry
+          .http()
           .post(`/unblu/v1/${route}?x-unblu-apikey=unknown-key-1`)
           .set('Origin', 'https://www.shop.com')
           .send({})
@@ -365,7 +353,8 @@ describe('POST /unblu/v1/identify', () => {
     );
 
     it('accepts the key in the x-unblu-apikey header', async () => {
-      const res = await request(app.getHttpServer())
+      const res = await pantry
+        .http()
         .post('/unblu/v1/identify')
         .set('x-unblu-apikey', NEWS)
         .expect(200);
@@ -375,16 +364,16 @@ describe('POST /unblu/v1/identify', () => {
 
   describe('the visitor registry', () => {
     it('answers a returning visitor synchronously, without touching the database', async () => {
-      const registry = app.get(VisitorRegistryService);
-      const repository = app.get(VisitorRepository);
-      const dataSource = app.get(DataSource);
+      const registry = pantry.app.get(VisitorRegistryService);
+      const repository = pantry.app.get(VisitorRepository);
+      const dataSource = pantry.app.get(DataSource);
       const first = await post().expect(200);
       await registry.flush();
 
       // identify is a synchronous function: no await, so no I/O can hide in it, and no
       // background timer can run while it does; the spies see only what it calls.
-      const visitors = app.get(VisitorService);
-      const plans = app.get(TenantService);
+      const visitors = pantry.app.get(VisitorService);
+      const plans = pantry.app.get(TenantService);
       const account = { accountId: 'shop', apiKey: SHOP, plan: plans.planFor('shop', SHOP) };
       const query = jest.spyOn(dataSource, 'query');
       const runner = jest.spyOn(dataSource, 'createQueryRunner');
@@ -413,8 +402,8 @@ describe('POST /unblu/v1/identify', () => {
     });
 
     it('records first and last seen in batches', async () => {
-      const registry = app.get(VisitorRegistryService);
-      const repository = app.get(VisitorRepository);
+      const registry = pantry.app.get(VisitorRegistryService);
+      const repository = pantry.app.get(VisitorRepository);
       const first = await post().expect(200);
       await post().set('Cookie', cookieHeader(first)).expect(200);
       await registry.flush();

@@ -1,31 +1,23 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { cookieHeader, setCookie, setCookies } from './helpers/cookies';
-import { createWorkspace, startApp, TestWorkspace } from './helpers/test-app';
+import { AppHandle, createWorkspace, startApp, TestWorkspace, useApps } from './helpers/test-app';
 
 const open = 'consent.required = false';
 
 describe('cookie naming', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication | undefined;
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    ws.remove();
-  });
+  const apps = useApps();
+  let pantry: AppHandle;
 
   const names = async (key: string) => {
-    const res = await request(app!.getHttpServer())
-      .post(`/unblu/v1/identify?x-unblu-apikey=${key}`)
-      .expect(200);
+    const res = await pantry.http().post(`/unblu/v1/identify?x-unblu-apikey=${key}`).expect(200);
     return setCookies(res).map((c) => c.name);
   };
 
   it('multi-account: account-scoped names carry the API key (SPEC example)', async () => {
-    ws = createWorkspace({
+    pantry = await apps.start({
       accounts: { acme: `account.apiKeys = MZsy5sFESYqU7MawXZgR_w\n${open}` },
     });
-    app = await startApp(ws);
     expect(await names('MZsy5sFESYqU7MawXZgR_w')).toEqual([
       'x-unblu-MZsy5sFESYqU7MawXZgR_w-device',
       'x-unblu-MZsy5sFESYqU7MawXZgR_w-anonymous-person',
@@ -34,11 +26,10 @@ describe('cookie naming', () => {
   });
 
   it('single-account: plain names', async () => {
-    ws = createWorkspace({
+    pantry = await apps.start({
       app: 'server.multiAccount = false',
       accounts: { acme: `account.apiKeys = acme-key-0001\n${open}` },
     });
-    app = await startApp(ws);
     expect(await names('acme-key-0001')).toEqual([
       'x-unblu-device',
       'x-unblu-anonymous-person',
@@ -47,7 +38,7 @@ describe('cookie naming', () => {
   });
 
   it('prefix, per-cookie overrides (Unblu alias) and the scoped list', async () => {
-    ws = createWorkspace({
+    pantry = await apps.start({
       app: 'identifier.accountScopedCookies = session',
       accounts: {
         acme: [
@@ -59,7 +50,6 @@ describe('cookie naming', () => {
         ].join('\n'),
       },
     });
-    app = await startApp(ws);
     expect(await names('acme-key-0001')).toEqual([
       'acme_dev',
       'acme_visitor',
@@ -68,14 +58,13 @@ describe('cookie naming', () => {
   });
 
   it('two accounts on one domain keep apart in multi-account mode', async () => {
-    ws = createWorkspace({
+    pantry = await apps.start({
       accounts: {
         one: `account.apiKeys = one-key-0001\n${open}`,
         two: `account.apiKeys = two-key-0001\n${open}`,
       },
     });
-    app = await startApp(ws);
-    const server = app.getHttpServer();
+    const server = pantry.app.getHttpServer();
     const one = await request(server).post('/unblu/v1/identify?x-unblu-apikey=one-key-0001');
     const two = await request(server)
       .post('/unblu/v1/identify?x-unblu-apikey=two-key-0001')
@@ -88,17 +77,12 @@ describe('cookie naming', () => {
   });
 
   it('serves the visitor API under server.publicPathPrefix', async () => {
-    ws = createWorkspace({
+    pantry = await apps.start({
       app: 'server.publicPathPrefix = /cookies/api',
       accounts: { acme: `account.apiKeys = acme-key-0001\n${open}` },
     });
-    app = await startApp(ws);
-    await request(app.getHttpServer())
-      .post('/cookies/api/v1/identify?x-unblu-apikey=acme-key-0001')
-      .expect(200);
-    await request(app.getHttpServer())
-      .post('/unblu/v1/identify?x-unblu-apikey=acme-key-0001')
-      .expect(404);
+    await pantry.http().post('/cookies/api/v1/identify?x-unblu-apikey=acme-key-0001').expect(200);
+    await pantry.http().post('/unblu/v1/identify?x-unblu-apikey=acme-key-0001').expect(404);
   });
 });
 

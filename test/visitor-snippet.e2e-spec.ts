@@ -1,31 +1,21 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Script } from 'node:vm';
 import request from 'supertest';
-import { createWorkspace, startApp, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { TEST_ADMIN_TOKEN, useApp, useApps } from './helpers/test-app';
 
 describe('GET /unblu/visitor.js', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
   const get = (key = 'shop-key-0001') =>
-    request(app.getHttpServer()).get(`/unblu/visitor.js?x-unblu-apikey=${key}`);
+    booted.http().get(`/unblu/visitor.js?x-unblu-apikey=${key}`);
 
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: [
-          'account.apiKeys = shop-key-0001',
-          'server.cors.corsCookieMode = LOCAL_DOMAIN_STORAGE',
-          'snippet.refreshSeconds = 3600',
-        ].join('\n'),
-        news: 'account.apiKeys = news-key-0001',
-      },
-    });
-    app = await startApp(ws);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    ws.remove();
+  const booted = useApp({
+    accounts: {
+      shop: [
+        'account.apiKeys = shop-key-0001',
+        'server.cors.corsCookieMode = LOCAL_DOMAIN_STORAGE',
+        'snippet.refreshSeconds = 3600',
+      ].join('\n'),
+      news: 'account.apiKeys = news-key-0001',
+    },
   });
 
   it('serves JavaScript with the account settings baked in, cacheable with a validator', async () => {
@@ -56,7 +46,8 @@ describe('GET /unblu/visitor.js', () => {
     const news = await get('news-key-0001').expect(200);
     expect(news.headers.etag).not.toBe(shop.headers.etag);
     expect(news.text).toContain('"m":"PRODUCT_DOMAIN"');
-    await request(app.getHttpServer())
+    await booted
+      .http()
       .put('/admin/v1/accounts/news/properties/server.cors.corsCookieMode')
       .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
       .send({ value: 'LOCAL_STORAGE' })
@@ -82,7 +73,7 @@ describe('GET /unblu/visitor.js', () => {
   ])(
     'answers %s with a 200 stand-in whose window.pantry rejects with Pantry’s code',
     async (_, path, code) => {
-      const res = await request(app.getHttpServer()).get(path).expect(200);
+      const res = await booted.http().get(path).expect(200);
       expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers.etag).toBeUndefined();
@@ -101,7 +92,8 @@ describe('GET /unblu/visitor.js', () => {
 
   it('never reflects a hostile key into the stand-in', async () => {
     const hostile = '</script><script>alert(document.cookie)</script>"-alert(1)-"';
-    const res = await request(app.getHttpServer())
+    const res = await booted
+      .http()
       .get(`/unblu/visitor.js?x-unblu-apikey=${encodeURIComponent(hostile)}`)
       .expect(200);
     expect(res.text).not.toContain('alert');
@@ -115,39 +107,27 @@ describe('GET /unblu/visitor.js', () => {
 });
 
 describe('GET / (the demo)', () => {
-  let ws: TestWorkspace;
-  let app: NestFastifyApplication;
-  afterEach(async () => {
-    await app.close();
-    ws.remove();
-  });
+  const apps = useApps();
 
   it('serves the demo page when a demo account exists, with the snippet from the other loopback name', async () => {
-    ws = createWorkspace({ accounts: { demo: 'account.apiKeys = demo-key-0001' } });
-    app = await startApp(ws);
-    const res = await request(app.getHttpServer())
-      .get('/')
-      .set('Host', 'localhost:3000')
-      .expect(200);
+    const demo = await apps.start({ accounts: { demo: 'account.apiKeys = demo-key-0001' } });
+    const res = await demo.http().get('/').set('Host', 'localhost:3000').expect(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.text).toContain(
       '<script src="http://127.0.0.1:3000/unblu/visitor.js?x-unblu-apikey=demo-key-0001" defer>',
     );
-    const flipped = await request(app.getHttpServer())
-      .get('/')
-      .set('Host', '127.0.0.1:3000')
-      .expect(200);
+    const flipped = await demo.http().get('/').set('Host', '127.0.0.1:3000').expect(200);
     expect(flipped.text).toContain('http://localhost:3000/unblu/visitor.js');
   });
 
   it('answers 404 without a demo account', async () => {
-    ws = createWorkspace({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
-    app = await startApp(ws);
-    await request(app.getHttpServer()).get('/').set('Host', 'localhost:3000').expect(404);
+    const shop = await apps.start({ accounts: { shop: 'account.apiKeys = shop-key-0001' } });
+    await shop.http().get('/').set('Host', 'localhost:3000').expect(404);
   });
 });
 
 describe('GET /unblu/visitor.js behind a path-prefix proxy (same-origin path mode)', () => {
+  const apps = useApps();
   const files = (trust: boolean) => ({
     app: `server.trustProxy = ${trust}`,
     accounts: { shop: 'account.apiKeys = shop-key-0001' },
@@ -164,36 +144,24 @@ describe('GET /unblu/visitor.js behind a path-prefix proxy (same-origin path mod
   };
 
   it('bakes in the public base the trusted proxy announced, per base', async () => {
-    const ws = createWorkspace(files(true));
-    const app = await startApp(ws);
-    try {
-      const res = await snippet(app, proxied);
-      expect(res.text).toContain('"b":"https://www.shop.com/pantry/unblu/"');
-      const other = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': '/edge/p' });
-      expect(other.text).toContain('"b":"https://www.shop.com/edge/p/unblu/"');
-      expect(other.headers.etag).not.toBe(res.headers.etag);
-      for (const junk of ['/../admin', '//evil.com', '/a/./b', 'x']) {
-        const bad = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': junk });
-        expect(bad.text).toContain('"b":"https://www.shop.com/unblu/"');
-      }
-      const badHost = await snippet(app, { ...proxied, 'X-Forwarded-Host': 'evil.com/x' });
-      expect(badHost.text).not.toContain('"b":');
-    } finally {
-      await app.close();
-      ws.remove();
+    const { app } = await apps.start(files(true));
+    const res = await snippet(app, proxied);
+    expect(res.text).toContain('"b":"https://www.shop.com/pantry/unblu/"');
+    const other = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': '/edge/p' });
+    expect(other.text).toContain('"b":"https://www.shop.com/edge/p/unblu/"');
+    expect(other.headers.etag).not.toBe(res.headers.etag);
+    for (const junk of ['/../admin', '//evil.com', '/a/./b', 'x']) {
+      const bad = await snippet(app, { ...proxied, 'X-Forwarded-Prefix': junk });
+      expect(bad.text).toContain('"b":"https://www.shop.com/unblu/"');
     }
+    const badHost = await snippet(app, { ...proxied, 'X-Forwarded-Host': 'evil.com/x' });
+    expect(badHost.text).not.toContain('"b":');
   });
 
   it('ignores X-Forwarded-* without server.trustProxy', async () => {
-    const ws = createWorkspace(files(false));
-    const app = await startApp(ws);
-    try {
-      const res = await snippet(app, proxied);
-      expect(res.text).not.toContain('"b":');
-      expect(res.text).not.toContain('www.shop.com');
-    } finally {
-      await app.close();
-      ws.remove();
-    }
+    const { app } = await apps.start(files(false));
+    const res = await snippet(app, proxied);
+    expect(res.text).not.toContain('"b":');
+    expect(res.text).not.toContain('www.shop.com');
   });
 });

@@ -1,5 +1,6 @@
 import { ConfigurationService } from '../properties/configuration.service';
 import { MetricsService } from './metrics.service';
+import { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { Subject } from 'rxjs';
 
 function service(enabled = true): MetricsService {
@@ -85,10 +86,70 @@ describe(MetricsService.name, () => {
     );
   });
 
-  it('counts nothing when disabled', async () => {
-    const metrics = service(false);
-    metrics.observeRequest('/x', 'GET', 200, 0.1);
-    metrics.cookie('device', 'issued', '-');
-    expect(await metrics.registry.metrics()).not.toContain('route="/x"');
+  /**
+   * One way to record on every tally and metric the service has. The methods are listed by name
+   * and checked against the service's own (a new one fails until it is listed here); the
+   * prom-client metrics are found on the instance and recorded through every recorder they have.
+   */
+  const RECORD: Record<string, (m: MetricsService) => void> = {
+    series: (m) => m.series('/s', 'GET').observe(200, 0.1),
+    observeRequest: (m) => m.observeRequest('/x', 'GET', 200, 0.1),
+    cookie: (m) => m.cookie('device', 'issued', '-'),
+    originRefused: (m) => m.originRefused('-'),
+    bridge: (m) => m.bridge('issued', '-'),
+  };
+  const recordEverything = (enabled: boolean) => {
+    const reloadResults = new Subject<'ok' | 'failed'>();
+    const metrics = new MetricsService({
+      startup: { 'server.metricsEnabled': enabled },
+      reloadResults,
+    } as unknown as ConfigurationService);
+    for (const record of Object.values(RECORD)) record(metrics);
+    for (const field of Object.values(metrics)) {
+      const kinds = [Counter, Gauge, Histogram, Summary];
+      if (!kinds.some((kind) => field instanceof kind)) continue;
+      const recorder = field as unknown as Record<string, (...a: unknown[]) => void>;
+      const labels = Object.fromEntries(
+        (field as unknown as { labelNames: string[] }).labelNames.map((l) => [l, 'x']),
+      );
+      for (const name of ['inc', 'set', 'observe']) recorder[name]?.call(field, labels, 2);
+    }
+    reloadResults.next('ok');
+    return metrics;
+  };
+  /** The service's own metrics (the process defaults aside), with the samples that are not 0. */
+  const nonZero = async (metrics: MetricsService) => {
+    const own = service(false)
+      .registry.getMetricsAsArray()
+      .map((m) => m.name);
+    const text = await metrics.registry.metrics();
+    return Object.fromEntries(
+      own.map((name) => [
+        name,
+        text
+          .split('\n')
+          .filter((l) => l.startsWith(name) && !/ 0$/.test(l))
+          .map((l) => l.replace(/ \S+$/, '')),
+      ]),
+    );
+  };
+
+  it('lists a way to record for every method', () => {
+    const methods = Object.getOwnPropertyNames(MetricsService.prototype).filter(
+      (n) => n !== 'constructor',
+    );
+    expect(Object.keys(RECORD).sort()).toEqual(methods.sort());
+  });
+
+  it('records on every metric when enabled (so the next test can fail)', async () => {
+    const counted = await nonZero(recordEverything(true));
+    for (const [name, samples] of Object.entries(counted)) {
+      expect([name, samples.length > 0]).toEqual([name, true]);
+    }
+  });
+
+  it('counts nothing at all when disabled', async () => {
+    const counted = await nonZero(recordEverything(false));
+    expect(Object.values(counted).flat()).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigurationService } from '../properties/configuration.service';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Metric,
+  MetricValueWithName,
+  Registry,
+} from 'prom-client';
 
 /** Buckets from 0.1 ms to 5 s: the visitor API answers in well under a millisecond. */
 const LATENCY_BUCKETS = [
@@ -56,6 +64,11 @@ export class RouteSeries {
   }
 }
 
+/** The series handed out while metrics are disabled: it records nothing. */
+const UNCOUNTED = new (class extends RouteSeries {
+  override observe(): void {}
+})('', '', new Map());
+
 /**
  * Pantry's Prometheus metrics (SPEC §12), in one registry with the process and Node defaults.
  * Label values come from fixed lists or route templates; never a visitor id, cookie value,
@@ -87,14 +100,12 @@ export class MetricsService {
     collect: collectTallies(this.requestTallies),
   });
 
-  readonly latency = new Histogram({
-    name: 'pantry_http_request_duration_seconds',
-    help: 'Time to answer, by route template, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-    collect: collectLatency(this.requestTallies),
-  });
+  readonly latency = new TalliedHistogram(
+    'pantry_http_request_duration_seconds',
+    'Time to answer, by route template, method and status',
+    this.requestTallies,
+    this.registry,
+  );
 
   readonly cookies = new Counter({
     name: 'pantry_cookies_total',
@@ -173,13 +184,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** `server.metricsEnabled`: when false nothing is served and the request path counts nothing. */
+  /** `server.metricsEnabled`: when false nothing is served and nothing counts. */
   readonly enabled: boolean;
 
   constructor(configuration: ConfigurationService) {
     this.enabled = configuration.startup['server.metricsEnabled'];
-    if (this.enabled) collectDefaultMetrics({ register: this.registry, prefix: 'pantry_' });
-    configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
+    if (this.enabled) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'pantry_' });
+      configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
+    } else {
+      // Callers record on the metrics themselves (logins, bridges, the registry's gauges...):
+      // disabled, each of them records nothing.
+      for (const metric of this.registry.getMetricsAsArray()) silence(metric);
+    }
   }
 
   /**
@@ -188,6 +205,7 @@ export class MetricsService {
    * more), and each would be a series of its own.
    */
   series(route: string, method: string): RouteSeries {
+    if (!this.enabled) return UNCOUNTED;
     method = METHODS.has(method) ? method : 'other';
     const key = `${route} ${method}`;
     let series = this.routes.get(key);
@@ -273,19 +291,54 @@ function collectTallies(map: ReadonlyMap<string, Tally>) {
   };
 }
 
+/** How a prom-client metric records a value; each is made a no-op when metrics are disabled. */
+const RECORDERS = ['inc', 'dec', 'set', 'observe'] as const;
+
+function silence(metric: object): void {
+  for (const name of RECORDERS) {
+    if (name in metric) Object.defineProperty(metric, name, { value: () => {} });
+  }
+}
+
 /**
- * The latency histogram, set from the tallies when scraped. prom-client has no public way to
- * set a histogram's buckets, so its per-label-set entries are written in the shape it exports
- * (per-bucket counts, sum, count), pinned to prom-client 15.
+ * The latency histogram, built from the tallies when scraped. prom-client has no public way to
+ * set a histogram's buckets, so this is a metric of its own that answers `get()` (the shape
+ * every prom-client metric exports: cumulative `_bucket` values per `le`, `_sum`, `_count`)
+ * instead of writing a Histogram's private state.
  */
-function collectLatency(map: ReadonlyMap<string, RequestTally>) {
-  return function (this: Histogram<string>): void {
-    const entries: Record<string, unknown> = {};
-    for (const [key, t] of map) {
-      const bucketValues: Record<number, number> = {};
-      LATENCY_BUCKETS.forEach((bound, i) => (bucketValues[bound] = t.buckets[i]));
-      entries[key] = { labels: t.labels, bucketValues, sum: t.sum, count: t.n };
+class TalliedHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly tallies: ReadonlyMap<string, RequestTally>,
+    registry: Registry,
+  ) {
+    registry.registerMetric(this as unknown as Metric);
+  }
+
+  /** What the registry reads, in the shape prom-client's own histograms answer. */
+  get() {
+    const values: MetricValueWithName<string>[] = [];
+    for (const t of this.tallies.values()) {
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += t.buckets[i];
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { le, ...t.labels },
+          value: cumulative,
+        });
+      });
+      values.push(
+        { metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...t.labels }, value: t.n },
+        { metricName: `${this.name}_sum`, labels: t.labels, value: t.sum },
+        { metricName: `${this.name}_count`, labels: t.labels, value: t.n },
+      );
     }
-    (this as unknown as { hashMap: Record<string, unknown> }).hashMap = entries;
-  };
+    const { name, help, type, aggregator } = this;
+    return Promise.resolve({ name, help, type, aggregator, values });
+  }
 }

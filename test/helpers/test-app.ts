@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { ENTITIES } from '../../src/entities';
@@ -121,6 +122,90 @@ export async function startApp(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** A booted app on its workspace, as useApp and useApps hand it to a suite. */
+export interface AppHandle {
+  readonly app: NestFastifyApplication;
+  readonly ws: TestWorkspace;
+  /** supertest on the app's HTTP server. */
+  http(): ReturnType<typeof request>;
+}
+
+/** The apps a suite started; stopping one closes the app and removes its workspace. */
+class Launcher {
+  private readonly started: { ws: TestWorkspace; app?: NestFastifyApplication }[] = [];
+
+  async start(files: ConfigFiles, options: StartOptions): Promise<AppHandle> {
+    const booted: { ws: TestWorkspace; app?: NestFastifyApplication } = {
+      ws: createWorkspace(files),
+    };
+    this.started.push(booted);
+    const app = (booted.app = await startApp(booted.ws, options));
+    return { app, ws: booted.ws, http: () => request(app.getHttpServer()) };
+  }
+
+  async stopAll(): Promise<void> {
+    for (const { ws, app } of this.started.splice(0)) {
+      try {
+        await app?.close();
+      } finally {
+        ws.remove();
+      }
+    }
+  }
+}
+
+export interface UseAppOptions extends StartOptions {
+  /** `test`: a fresh workspace and app for every test; by default one for the suite. */
+  per?: 'suite' | 'test';
+}
+
+/**
+ * Boots the real app on a fresh workspace for the enclosing `describe` (or for each of its
+ * tests), and closes it and removes the workspace after: it registers the jest hooks itself.
+ * The handle's `app`, `ws` and `http()` are valid inside the tests, and inside hooks declared
+ * after the call (jest runs hooks in declaration order). `files` may be a function, called in
+ * the hook, when the configuration needs something a hook declared before made (a port).
+ */
+export function useApp(
+  files: ConfigFiles | (() => ConfigFiles | Promise<ConfigFiles>) = {},
+  { per = 'suite', ...options }: UseAppOptions = {},
+): AppHandle {
+  const launcher = new Launcher();
+  let current: AppHandle | undefined;
+  (per === 'test' ? beforeEach : beforeAll)(async () => {
+    current = await launcher.start(typeof files === 'function' ? await files() : files, options);
+  });
+  (per === 'test' ? afterEach : afterAll)(async () => {
+    current = undefined;
+    await launcher.stopAll();
+  });
+  const booted = (): AppHandle => {
+    if (!current) throw new Error('useApp: the app exists only inside tests and later hooks');
+    return current;
+  };
+  return {
+    get app() {
+      return booted().app;
+    },
+    get ws() {
+      return booted().ws;
+    },
+    http: () => booted().http(),
+  };
+}
+
+/**
+ * For tests that each boot their own configuration: `start` boots an app on a fresh workspace;
+ * every app a test started is closed, and its workspace removed, after the test.
+ */
+export function useApps(): {
+  start(files?: ConfigFiles, options?: StartOptions): Promise<AppHandle>;
+} {
+  const launcher = new Launcher();
+  afterEach(() => launcher.stopAll());
+  return { start: (files = {}, options = {}) => launcher.start(files, options) };
 }
 
 /** Waits until `check` passes or the time is up (for file-watching tests). */
