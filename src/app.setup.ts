@@ -67,7 +67,7 @@ export const APP_OPTIONS = { bodyParser: false } satisfies NestApplicationOption
 
 /**
  * Everything main.ts and the e2e tests share: body parser, pipes, filters, API docs. Signals
- * are main.ts's (common/shutdown.ts: the HTTP server drains first, within the grace).
+ * are main.ts's (http/shutdown.ts: the HTTP server drains first, within the grace).
  */
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   const fastify = app.getHttpAdapter().getInstance();

@@ -31,6 +31,20 @@ const NOT_ERASED: Readonly<Record<string, string>> = {
   tenant_revision: 'one counter every account change moves; of no account',
 };
 
+/**
+ * Tables of an account's rows that name no visitor column by the rule: each says why its rows are
+ * the account's as a whole, so that a visitor's table under another column name (`personId`)
+ * cannot pass as one of them and escape the visitor erasure's check.
+ */
+const ACCOUNT_ONLY: Readonly<Record<string, string>> = {
+  accounts: 'the account’s own row',
+  api_keys: 'the account’s API keys',
+  property_overrides: 'the account’s admin-API properties',
+  erased_ids: 'the erased ids themselves (written by the erasure, so the cookies are refused)',
+  one_time_tokens:
+    'bridge tokens: the payload names the visitor, but a token lives minutes, is purged, and an erased id is refused when it is redeemed',
+};
+
 /** Where a table names an account (and, for a visitor's rows, the visitor in it). */
 interface Owner {
   readonly table: string;
@@ -72,6 +86,9 @@ async function classify(ds: DataSource): Promise<{ owners: Owner[]; problems: st
   const owners: Owner[] = [];
   const problems: string[] = [];
   const tables = await catalog(ds);
+  for (const listed of Object.keys(ACCOUNT_ONLY)) {
+    if (!tables.has(listed)) problems.push(`${listed}: listed as account-only, but no such table`);
+  }
   for (const listed of Object.keys(NOT_ERASED)) {
     if (!tables.has(listed)) problems.push(`${listed}: listed as not erased, but no such table`);
   }
@@ -83,6 +100,11 @@ async function classify(ds: DataSource): Promise<{ owners: Owner[]; problems: st
     const visitors = columns.filter((c) => NAMES_VISITOR.test(c));
     if (accounts.length === 0 && visitors.length === 0) {
       problems.push(`${table}: names no visitor or account; list it in NOT_ERASED with the reason`);
+    }
+    if (accounts.length > 0 && visitors.length === 0 && !(table in ACCOUNT_ONLY)) {
+      problems.push(
+        `${table}: holds an account's rows but names no visitor: if a row is one visitor's, name its column visitorId; else list it in ACCOUNT_ONLY with the reason`,
+      );
     }
     for (const account of accounts) owners.push({ table, account });
     for (const visitor of visitors) {
@@ -328,6 +350,10 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
       'CREATE TABLE "erasure_probe" ("accountId" varchar(63), "visitorId" varchar(64))',
     );
     await ds.query('CREATE TABLE "erasure_unnamed" ("owner" varchar(64))');
+    // A visitor's rows under another column name: not to pass as an account's.
+    await ds.query(
+      'CREATE TABLE "erasure_person" ("accountId" varchar(63), "personId" varchar(64))',
+    );
     try {
       await ds.query(
         ds.options.type === 'postgres'
@@ -336,13 +362,17 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
         ['alpha', kept.visitorId],
       );
       const classified = await classify(ds);
-      expect(classified.problems).toEqual([expect.stringMatching(/^erasure_unnamed: /)]);
+      expect([...classified.problems].sort()).toEqual([
+        expect.stringMatching(/^erasure_person: holds an account's rows but names no visitor/),
+        expect.stringMatching(/^erasure_unnamed: names no visitor or account/),
+      ]);
       await admin('delete', `/alpha/visitors/${kept.visitorId}`).expect(204);
       const left = await visitorRows(ds, classified.owners, 'alpha', [kept.visitorId]);
       expect(nonZero(left)).toEqual(['erasure_probe.visitorId']);
     } finally {
       await ds.query('DROP TABLE "erasure_probe"');
       await ds.query('DROP TABLE "erasure_unnamed"');
+      await ds.query('DROP TABLE "erasure_person"');
     }
   });
 });

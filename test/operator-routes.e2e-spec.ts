@@ -233,14 +233,18 @@ describe('the start-up log of a real process', () => {
 });
 
 describeWithBrowser('the admin API documentation page, in Chromium', () => {
+  // Jest runs afterAll hooks in the order they are declared: the browser, and with it its
+  // keep-alive connections, goes before the app is closed.
   let browser: Browser;
-  const pantry = useApp({ accounts: { shop: SHOP } });
   beforeAll(async () => {
-    await pantry.app.listen(0, '127.0.0.1');
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
+  });
+  const pantry = useApp({ accounts: { shop: SHOP } });
+  beforeAll(async () => {
+    await pantry.app.listen(0, '127.0.0.1');
   });
 
   it('renders the auth header text, <admin token> included', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ErrorCode, PantryError } from '../common/errors';
+import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
 import type { ChangeFeed } from '../database/change-feed';
 import { dataSourceOptions, initializeDataSource } from '../database/database.options';
 import { OneTimeTokenEntity } from '../database/one-time-token.entity';
@@ -57,8 +57,8 @@ describe('a login refused after its assertion verified', () => {
     expect(refused).toMatchObject({
       reason: LoginRefusal.AssertionReused,
       code: ErrorCode.InvalidAssertion,
-      status: 401,
     });
+    expect(ERROR_STATUS[(refused as PantryError).code]).toBe(401);
     // Rolled back: the refused login linked nothing and stored no session.
     expect(
       await dataSource.getRepository(CustomerLinkEntity).countBy({ visitorId: 'visitor-2' }),

@@ -11,8 +11,6 @@ import { BridgeLinkEntity } from './bridge-link.entity';
 import type { BridgeFailure } from '../vocabulary/bridge-outcomes';
 import { BridgeRedemptionEntity } from './bridge-redemption.entity';
 
-export type { BridgeFailure, BridgeOutcome } from '../vocabulary/bridge-outcomes';
-
 const BRIDGE_PURPOSE = 'bridge';
 /** The query parameter a bridged URL carries. */
 export const BRIDGE_PARAM = 'pantry_bridge';

@@ -39,6 +39,9 @@ export enum ErrorCode {
   ApiKeyTaken = 'api_key_taken',
   ApiKeyDefinedByFile = 'api_key_defined_by_file',
   ConsentRequired = 'consent_required',
+  // 413, 415: Fastify's own refusals of a body, named by their status
+  PayloadTooLarge = 'payload_too_large',
+  UnsupportedMediaType = 'unsupported_media_type',
   // 429
   TooManyRequests = 'too_many_requests',
   // 502, 503, 504, 508
@@ -82,6 +85,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.ApiKeyTaken]: 409,
   [ErrorCode.ApiKeyDefinedByFile]: 409,
   [ErrorCode.ConsentRequired]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.TooManyRequests]: 429,
   [ErrorCode.UpstreamUnreachable]: 502,
   [ErrorCode.DatabaseUnavailable]: 503,
@@ -100,9 +105,5 @@ export class PantryError extends Error {
   ) {
     super(message);
     this.name = 'PantryError';
-  }
-
-  get status(): number {
-    return ERROR_STATUS[this.code];
   }
 }

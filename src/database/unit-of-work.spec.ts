@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
-import { ErrorCode, PantryError } from '../common/errors';
+import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
 import { isUnavailable, UnitOfWork } from './unit-of-work';
 
 /** A real SQLite file, written through a UnitOfWork and read back over a second connection. */
@@ -94,7 +94,8 @@ describe('UnitOfWork on SQLite', () => {
       (e: unknown) => e,
     );
     expect(refused).toBeInstanceOf(PantryError);
-    expect(refused).toMatchObject({ code: ErrorCode.DatabaseUnavailable, status: 503 });
+    expect(refused).toMatchObject({ code: ErrorCode.DatabaseUnavailable });
+    expect(ERROR_STATUS[ErrorCode.DatabaseUnavailable]).toBe(503);
     expect((refused as Error).message).toMatch(/is read-only\); nothing was changed/);
     expect(isUnavailable(refused)).toBe(true);
     chmodSync(file, 0o644);

@@ -68,6 +68,8 @@ const STATUSES: ReadonlyArray<readonly [ErrorCode, number]> = [
   [ErrorCode.ApiKeyTaken, 409],
   [ErrorCode.ApiKeyDefinedByFile, 409],
   [ErrorCode.ConsentRequired, 409],
+  [ErrorCode.PayloadTooLarge, 413],
+  [ErrorCode.UnsupportedMediaType, 415],
   [ErrorCode.TooManyRequests, 429],
   [ErrorCode.InternalError, 500],
   [ErrorCode.UpstreamUnreachable, 502],

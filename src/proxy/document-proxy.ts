@@ -130,7 +130,7 @@ export class DocumentProxy implements OnModuleInit {
       );
       return;
     }
-    // Absolute-form was rewritten and OPTIONS * answered (common/request-target.ts); anything
+    // Absolute-form was rewritten and OPTIONS * answered (http/request-target.ts); anything
     // else that is not a path must not reach the upstream URL.
     if (request.url.charCodeAt(0) !== 47) {
       refuse(ErrorCode.BadRequest, 'The request target must be a path.');

@@ -17,8 +17,6 @@ import { VisitorRepository } from './visitor.repository';
 
 import type { ConsentState } from '../vocabulary/visitor-answers';
 
-export type { ConsentState };
-
 /** Pending sightings are written at least this often… */
 const FLUSH_INTERVAL_MS = 1_000;
 /** …or as soon as this many visitors are pending. */
@@ -93,7 +91,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   /**
    * Nest closes the HTTP server only after this hook: close it first (no new requests, those in
    * flight finish), so no sighting can arrive after the last flush. On a signal the server has
-   * already been drained within the grace (common/shutdown.ts), and this close returns at once.
+   * already been drained within the grace (http/shutdown.ts), and this close returns at once.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();

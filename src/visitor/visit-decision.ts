@@ -1,5 +1,5 @@
 import { CookieKind } from '../vocabulary/cookie-catalog';
-import type { ConsentState } from '../registry/visitor-registry.service';
+import type { ConsentState } from '../vocabulary/visitor-answers';
 
 /** A cookie value that verified for the account and cookie, and is not erased. */
 export interface FoundValue {

@@ -182,8 +182,8 @@ function identifyBody(account: VisitorAccount, outcome: VisitOutcome): IdentifyR
 
 function errorAnswer(error: PantryError, headers: Headers): VisitorResponse<never> {
   return {
-    status: error.status,
+    status: ERROR_STATUS[error.code],
     headers,
-    body: errorBody(error.status, error.code, error.message, error.details) as never,
+    body: errorBody(ERROR_STATUS[error.code], error.code, error.message, error.details) as never,
   };
 }

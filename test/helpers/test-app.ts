@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { ENTITIES } from '../../src/entities';
+import { ENTITIES } from './entities';
 import { createTestDatabase } from './postgres';
 import { APP_OPTIONS, configureApp, createAdapter } from '../../src/app.setup';
 import { ConfigurationError } from '../../src/properties/configuration';
