@@ -82,7 +82,7 @@ module.exports = {
       from: {
         path: `${any(['common', 'vocabulary', 'database', 'registry'])}|^src/cookies/(?!.*\\.(service|module)\\.ts$)`,
       },
-      to: { path: '^src/http/|^node_modules/(@nestjs/platform-fastify|fastify)/' },
+      to: { path: '^src/http/|^node_modules/(@nestjs/platform-fastify|@nestjs/core|fastify)/' },
     },
     {
       name: 'pure-cookie-code-is-pure',

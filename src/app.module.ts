@@ -7,6 +7,7 @@ import { connectDataSource, dataSourceOptions } from './database/database.option
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { AccessLogModule } from './http/access-log.module';
+import { CloseHttpFirst } from './http/close-http-first';
 import { MetricsServer } from './http/metrics.server';
 import { Configuration } from './properties/configuration';
 import { ConfigurationService } from './properties/configuration.service';
@@ -46,8 +47,9 @@ export class AppModule {
         VisitorModule,
         ProxyModule,
       ],
-      // The metrics listener (server.metricsPort), beside the application's own.
-      providers: [MetricsServer],
+      // The metrics listener (server.metricsPort), beside the application's own; the HTTP server
+      // closed before the features' last flushes (a root provider's shutdown hook runs first).
+      providers: [CloseHttpFirst, MetricsServer],
     };
   }
 }

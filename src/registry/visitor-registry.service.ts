@@ -5,7 +5,6 @@ import {
   OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { EntityManager } from 'typeorm';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
@@ -61,7 +60,6 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
     private readonly erasure: Erasure,
-    @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -89,19 +87,13 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
   }
 
   /**
-   * Nest closes the HTTP server only after this hook: close it first (no new requests, those in
-   * flight finish), so no sighting can arrive after the last flush. On a signal the server has
-   * already been drained within the grace (http/shutdown.ts), and this close returns at once.
+   * The last flush. The HTTP server is closed before this hook runs (http/close-http-first.ts):
+   * no sighting can arrive after it.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
     clearInterval(this.flushTimer);
     clearInterval(this.erasedTimer);
-    try {
-      await this.adapterHost?.httpAdapter?.close();
-    } catch (e) {
-      this.logger.warn(`closing the HTTP server before the last flush failed: ${String(e)}`);
-    }
     await this.flush();
     if (this.pending.size > 0) {
       this.logger.error(`${this.pending.size} visitor sightings could not be written at shutdown`);
