@@ -1,7 +1,10 @@
-import { DEFAULT_VALUES, PropertyValues } from '../properties/property-catalog';
+import { DEFAULT_VALUES, findProperty, PropertyValues } from '../properties/property-catalog';
+import { COOKIE_CATALOG, COOKIE_KINDS } from '../vocabulary/cookie-catalog';
 import { encodeRelayEntries } from './relay-header';
 import {
   buildCookiePlan,
+  CONSENT_GATED,
+  COOKIE_LIFETIME,
   MAX_AGE_CAP_SECONDS,
   relayCookie,
   relayEntry,
@@ -216,5 +219,18 @@ describe(setCookieLine.name, () => {
         cookies: w.map((x) => relayCookie(p, x, c)),
       });
     }
+  });
+});
+
+describe('the cookie catalog (vocabulary/cookie-catalog.ts)', () => {
+  it.each(COOKIE_KINDS)('%s: its lifetime is a property of the catalog, or none', (kind) => {
+    const key = COOKIE_CATALOG[kind].lifetimeKey;
+    if (key !== null) expect(findProperty(key)?.key).toBe(key);
+    expect(COOKIE_LIFETIME[kind]).toBe(key);
+    expect(CONSENT_GATED.has(kind)).toBe(COOKIE_CATALOG[kind].gated);
+  });
+
+  it('gates the identity cookies only', () => {
+    expect([...CONSENT_GATED].sort()).toEqual(['anonymous-person', 'device']);
   });
 });

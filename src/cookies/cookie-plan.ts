@@ -7,7 +7,7 @@ import {
   cookieNameKey,
 } from '../properties/property-catalog';
 import { memoised } from '../common/memo';
-import { COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
+import { COOKIE_CATALOG, COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
 import { CookieDomains, resolveCookieDomains } from './cookie-domain';
 import { cookieName } from '../vocabulary/cookie-naming';
 import { OriginMatcher } from '../vocabulary/origin-matcher';
@@ -16,28 +16,22 @@ import { RelayCookie, RelayEntry, RelayEntryParts, relayEntryParts } from './rel
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis); Pantry applies the cap itself. */
 export const MAX_AGE_CAP_SECONDS = 400 * 24 * 60 * 60;
 
+// Views of the cookie catalog (vocabulary/cookie-catalog.ts, one record per cookie).
+
 /** Lifetime property of each cookie; null: a browser-session cookie. */
-export const COOKIE_LIFETIME: Readonly<Record<CookieKind, PropertyKey | null>> = {
-  device: 'identifier.deviceCookieMaxAge',
-  'anonymous-person': 'identifier.anonymousPersonCookieMaxAge',
-  session: null,
-  authsession: 'authentication.cookieMaxAgeSeconds',
-  consent: 'consent.cookieMaxAge',
-  lang: null,
-};
+export const COOKIE_LIFETIME = Object.fromEntries(
+  COOKIE_KINDS.map((kind) => [kind, COOKIE_CATALOG[kind].lifetimeKey as PropertyKey | null]),
+) as Readonly<Record<CookieKind, PropertyKey | null>>;
 
 /** What each cookie is for (documentation). */
-export const COOKIE_PURPOSE: Readonly<Record<CookieKind, string>> = {
-  device: 'identifies the browser',
-  'anonymous-person': 'durable anonymous visitor id (the single-customer-view id)',
-  session: 'the visitor’s session',
-  authsession: 'authenticated session; refreshed when valid, not issued by identify',
-  consent: 'the visitor’s consent decision (`granted` / `denied`, signed)',
-  lang: 'language preference; named by Pantry, not issued by identify',
-};
+export const COOKIE_PURPOSE = Object.fromEntries(
+  COOKIE_KINDS.map((kind) => [kind, COOKIE_CATALOG[kind].purpose]),
+) as Readonly<Record<CookieKind, string>>;
 
 /** Cookies issued only with consent (SPEC §3). */
-export const CONSENT_GATED: ReadonlySet<CookieKind> = new Set(['device', 'anonymous-person']);
+export const CONSENT_GATED: ReadonlySet<CookieKind> = new Set(
+  COOKIE_KINDS.filter((kind) => COOKIE_CATALOG[kind].gated),
+);
 
 interface CookieSpec {
   readonly kind: CookieKind;
