@@ -1,0 +1,349 @@
+/**
+ * The cookie keeper (SPEC §14) with the real analytics SDKs in Chromium, offline: Segment
+ * analytics-next, RudderStack v3, PostHog, Snowplow v4 and Treasure Data, loaded from their npm
+ * packages on pages made of README "Keeping your analytics ids" blocks, in the three deployment
+ * modes that can keep cookies: the same-origin path behind a real nginx, the subdomain
+ * (`cookies.shop.test` for `www.shop.test`, PRODUCT_DOMAIN, AUTO domain) and document mode.
+ *
+ * Each SDK's id is recorded through its own API; then every cookie a script can see and all of
+ * localStorage are deleted (what Safari does after 7 days; Pantry's HttpOnly cookies stay), and
+ * the next page must show the same ids, restored by `Set-Cookie` lines of ≥ 390 days. The same
+ * pages on accounts without `keeper.cookies` show new ids.
+ */
+import { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import { derivedCookie, keptCookieDomain } from '../../src/keeper/keeper-adapters';
+import { NGINX, RunningNginx, startSiteBehindNginx } from '../helpers/nginx';
+import {
+  consent,
+  describeWithBrowser,
+  launchBrowser,
+  RunningPantry,
+  startPantry,
+  startSite,
+} from './harness';
+import {
+  Mode,
+  purgeScriptStorage,
+  readmeBlocks,
+  SDK_COOKIE,
+  sdkCookiesWritten,
+  sdkIds,
+  SDKS,
+  sdkScripts,
+  shopPage,
+  Sdk,
+} from './sdk-pages';
+
+jest.setTimeout(120_000);
+
+const DAY = 24 * 60 * 60;
+const KEPT = 'keeper.cookies = segment, rudderstack, posthog, snowplow, treasuredata, ga';
+
+/** The accounts of each mode: the keeper on, off, and on with derive. */
+const FLAVOURS = ['keep', 'off', 'derive'] as const;
+type Flavour = (typeof FLAVOURS)[number];
+const keyOf = (mode: Mode, flavour: Flavour) => `${mode}-${flavour}-0001`;
+
+/** The page's host in each mode (document mode: one proxied host per account). */
+function pageHost(mode: Mode, flavour: Flavour): string {
+  if (mode === 'path') return 'www.shop-path.test';
+  if (mode === 'subdomain') return 'www.shop.test';
+  return flavour === 'keep' ? 'www.shop-doc.test' : `www.shop-doc-${flavour}.test`;
+}
+
+function keeperLines(flavour: Flavour): string[] {
+  if (flavour === 'off') return [];
+  return flavour === 'derive' ? [KEPT, 'keeper.derive = true'] : [KEPT];
+}
+
+/** A page view: the SDKs' ids, Pantry's visitor id, the Pantry calls and Set-Cookie lines seen. */
+interface View {
+  readonly page: Page;
+  readonly ids: Record<Sdk, string>;
+  readonly visitorId: string | null;
+  /** Pantry API calls of the page (`v1/keep.js`, `v1/identify`, …), in order. */
+  readonly calls: string[];
+  /** Every Set-Cookie line the page's responses carried. */
+  readonly setCookies: string[];
+  readonly errors: string[];
+}
+
+async function open(context: BrowserContext, url: string): Promise<View> {
+  const page = await context.newPage();
+  const calls: string[] = [];
+  const headers: Promise<string[]>[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    const api = /\/unblu\/(v1\/.*)$/.exec(path);
+    if (api) calls.push(api[1]);
+  });
+  page.on('response', (r) => {
+    headers.push(
+      r
+        .headersArray()
+        .then((h) =>
+          h
+            .filter((x) => x.name.toLowerCase() === 'set-cookie')
+            .flatMap((x) => x.value.split('\n')),
+        )
+        .catch(() => []),
+    );
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  const ids = await sdkIds(page);
+  const visitorId = await page.evaluate(
+    async () =>
+      (
+        await (window as unknown as { pantry: { ready: Promise<{ visitorId: string | null }> } })
+          .pantry.ready
+      ).visitorId,
+  );
+  const setCookies = (await Promise.all(headers)).flat();
+  return { page, ids, visitorId, calls, setCookies, errors };
+}
+
+/** The Set-Cookie line that set `name`, and its Max-Age in days. */
+function setCookieOf(lines: string[], name: string): { line: string; maxAgeDays: number } | null {
+  const line = lines.find((l) => l.startsWith(`${name}=`));
+  if (line === undefined) return null;
+  const maxAge = /;\s*Max-Age=(-?\d+)/i.exec(line)?.[1];
+  return { line, maxAgeDays: maxAge === undefined ? NaN : Number(maxAge) / DAY };
+}
+
+/** The SDKs' cookies in the jar, by SDK. */
+function sdkCookies(jar: Cookie[]): Partial<Record<Sdk, Cookie>> {
+  return Object.fromEntries(
+    SDKS.flatMap((s) => {
+      const c = jar.find((x) => SDK_COOKIE[s].test(x.name));
+      return c ? [[s, c]] : [];
+    }),
+  );
+}
+
+describeWithBrowser(
+  'cookie keeper: real analytics SDKs in Chromium keep their ids across a Safari-style purge',
+  () => {
+    let browser: Browser;
+    let pantry: RunningPantry;
+    let site: Awaited<ReturnType<typeof startSite>>;
+    let nginx: RunningNginx;
+    const blocks = readmeBlocks();
+
+    /** The page of a mode and account, where the browser opens it. */
+    function url(mode: Mode, flavour: Flavour): string {
+      const port = mode === 'path' ? nginx.port : mode === 'subdomain' ? site.port : pantry.port;
+      return `http://${pageHost(mode, flavour)}:${port}/?m=${mode}&a=${flavour}`;
+    }
+
+    beforeAll(async () => {
+      const scripts = await sdkScripts();
+      site = await startSite([
+        (req, res) => {
+          const u = new URL(req.url ?? '/', 'http://site');
+          const script = scripts.get(u.pathname);
+          if (script !== undefined) {
+            res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+            return true;
+          }
+          if (u.pathname !== '/') return false;
+          const mode = u.searchParams.get('m') as Mode;
+          const flavour = u.searchParams.get('a') as Flavour;
+          const html = shopPage(
+            blocks,
+            mode,
+            keyOf(mode, flavour),
+            `http://cookies.shop.test:${pantry.port}`,
+          );
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+          return true;
+        },
+      ]);
+      const common = [
+        'identifier.cookieDomain = AUTO',
+        'identifier.cookieSecureFlag = false',
+        'consent.required = false',
+        'server.cors.corsCookieMode = PRODUCT_DOMAIN',
+      ];
+      const accounts: Record<string, string> = {};
+      for (const flavour of FLAVOURS) {
+        accounts[`path-${flavour}`] = [
+          `account.apiKeys = ${keyOf('path', flavour)}`,
+          ...common,
+          ...keeperLines(flavour),
+        ].join('\n');
+        accounts[`sub-${flavour}`] = [
+          `account.apiKeys = ${keyOf('subdomain', flavour)}`,
+          ...common,
+          `server.cors.allowedOrigins = http://www.shop.test:${site.port}`,
+          ...keeperLines(flavour),
+        ].join('\n');
+        accounts[`doc-${flavour}`] = [
+          `account.apiKeys = ${keyOf('document', flavour)}`,
+          ...common,
+          `proxy.hosts = ${pageHost('document', flavour)}`,
+          `proxy.upstream = http://127.0.0.1:${site.port}`,
+          ...keeperLines(flavour),
+        ].join('\n');
+      }
+      pantry = await startPantry({ app: 'server.trustProxy = true', accounts });
+      nginx = await startSiteBehindNginx(pantry.port, site.port);
+      // Snowplow and Treasure Data write Secure cookies (Chromium drops them on plain http):
+      // the test's origins count as secure, as https would be.
+      const origins = [
+        `http://${pageHost('path', 'keep')}:${nginx.port}`,
+        `http://www.shop.test:${site.port}`,
+        `http://cookies.shop.test:${pantry.port}`,
+        ...FLAVOURS.map((f) => `http://${pageHost('document', f)}:${pantry.port}`),
+      ];
+      browser = await launchBrowser([
+        `--unsafely-treat-insecure-origin-as-secure=${origins.join(',')}`,
+      ]);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await nginx?.stop();
+      await pantry?.close();
+      await site?.close();
+    });
+
+    /** A context that reaches only the test's own servers: anything else is aborted. */
+    async function offlineContext(): Promise<BrowserContext> {
+      const context = await browser.newContext();
+      const ours = new Set([nginx.port, site.port, pantry.port].map(String));
+      await context.route('**/*', (route) => {
+        const u = new URL(route.request().url());
+        return u.hostname.endsWith('.test') && ours.has(u.port) ? route.continue() : route.abort();
+      });
+      return context;
+    }
+
+    /**
+     * Two page views (the SDKs mint their ids on the first; the second's Pantry call carries
+     * their cookies, which Pantry learns), the purge, and the page view after it.
+     */
+    async function purgeAndReload(mode: Mode, flavour: Flavour) {
+      const context = await offlineContext();
+      const page = url(mode, flavour);
+      const first = await open(context, page);
+      await sdkCookiesWritten(context);
+      const minted = sdkCookies(await context.cookies());
+      await first.page.close();
+      const second = await open(context, page);
+      // Learning is batched (like sightings): give it time to reach the database.
+      await new Promise((r) => setTimeout(r, 1_500));
+      await purgeScriptStorage(context);
+      const purged = await context.cookies();
+      const after = await open(context, page);
+      return { context, first, second, minted, purged, after };
+    }
+
+    describe.each([
+      ['same-origin path behind nginx', 'path'],
+      ['subdomain, PRODUCT_DOMAIN, AUTO domain', 'subdomain'],
+      ['document mode', 'document'],
+    ] as const)('%s', (_name, mode) => {
+      it('every SDK reports the same id after the purge, its cookie restored by Set-Cookie for ≥ 390 days', async () => {
+        const { context, first, second, minted, purged, after } = await purgeAndReload(
+          mode,
+          'keep',
+        );
+        expect(first.errors).toEqual([]);
+        expect(after.errors).toEqual([]);
+        // The SDKs kept their ids from one page to the next, on their own.
+        expect(second.ids).toEqual(first.ids);
+        // The purge took every script-visible cookie, and left Pantry's HttpOnly ones.
+        expect(purged.filter((c) => !c.httpOnly)).toEqual([]);
+        expect(purged.length).toBeGreaterThan(0);
+
+        expect(after.ids).toEqual(first.ids);
+        const restored = Object.fromEntries(
+          SDKS.map((s) => {
+            const set = setCookieOf(after.setCookies, minted[s]!.name);
+            return [s, { set: set !== null, longLived: set !== null && set.maxAgeDays >= 390 }];
+          }),
+        );
+        expect(restored).toEqual(
+          Object.fromEntries(SDKS.map((s) => [s, { set: true, longLived: true }])),
+        );
+        // Not HttpOnly: the SDK reads it by script. On the site's registrable domain.
+        const jar = sdkCookies(await context.cookies());
+        for (const s of SDKS) {
+          expect({ s, httpOnly: jar[s]?.httpOnly }).toEqual({ s, httpOnly: false });
+          expect({ s, domain: jar[s]?.domain }).toEqual({ s, domain: minted[s]!.domain });
+        }
+
+        // One Pantry call a page: keep.js (no identify after it); in document mode the
+        // document's own response restored the cookies, and keep.js is not on the page.
+        for (const view of [first, second, after]) {
+          if (mode === 'document')
+            expect(view.calls.filter((c) => c.startsWith('v1/keep.js'))).toEqual([]);
+          else expect(view.calls.map((c) => c.split('?')[0])).toEqual(['v1/keep.js']);
+        }
+        if (mode === 'document') expect(after.calls.length).toBeLessThanOrEqual(1);
+        await context.close();
+      });
+
+      it('without keeper.cookies, every SDK shows a new id after the purge', async () => {
+        const { context, first, after } = await purgeAndReload(mode, 'off');
+        const same = SDKS.filter((s) => after.ids[s] === first.ids[s]);
+        expect(same).toEqual([]);
+        await context.close();
+      });
+
+      it("keeper.derive: a fresh visitor's Segment, RudderStack and Treasure Data ids are Pantry's visitor id in their formats, and _ga a GA1.1.x.y", async () => {
+        const context = await offlineContext();
+        const page = url(mode, 'derive');
+        const view = await open(context, page);
+        expect(view.visitorId).toMatch(/^[A-Za-z0-9_-]{10,}$/);
+        const host = pageHost(mode, 'derive');
+        const derived = (adapter: 'segment' | 'ga') =>
+          derivedCookie(
+            { adapter },
+            view.visitorId!,
+            Math.floor(Date.now() / 1000),
+            keptCookieDomain(host),
+          );
+        const segmentId = derived('segment')!.value;
+        expect({
+          segment: view.ids.segment,
+          rudderstack: view.ids.rudderstack,
+          treasuredata: view.ids.treasuredata,
+        }).toEqual({ segment: segmentId, rudderstack: segmentId, treasuredata: segmentId });
+
+        const ga = (await context.cookies()).find((c) => c.name === '_ga');
+        expect(ga?.value).toMatch(/^GA1\.1\.\d{1,10}\.\d{9,10}$/);
+        // The client id's random part comes from the visitor id (the timestamp is the time).
+        const randomPart = (v: string) => v.split('.')[2];
+        expect(randomPart(ga!.value)).toBe(randomPart(derived('ga')!.value));
+        expect(setCookieOf(view.setCookies, '_ga')?.maxAgeDays).toBeGreaterThanOrEqual(390);
+
+        // Another fresh visitor: another visitor id, other ids.
+        const other = await open(await offlineContext(), page);
+        expect(other.visitorId).not.toBe(view.visitorId);
+        expect(other.ids.segment).not.toBe(view.ids.segment);
+        await other.page.context().close();
+        await context.close();
+      });
+    });
+
+    it.each(['path', 'subdomain'] as const)(
+      'revoking consent deletes the kept cookies in the browser (%s)',
+      async (mode) => {
+        const context = await offlineContext();
+        const page = url(mode, 'keep');
+        await (await open(context, page)).page.close();
+        await sdkCookiesWritten(context);
+        const view = await open(context, page);
+        const answer = await consent(view.page, false);
+        expect(answer.visitorId).toBeNull();
+        const left = Object.keys(sdkCookies(await context.cookies()));
+        expect(left).toEqual([]);
+        await context.close();
+      },
+    );
+  },
+  [NGINX],
+);
