@@ -4,6 +4,7 @@ import { BridgeLinkEntity } from './bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from './bridge/bridge-redemption.entity';
 import { OneTimeTokenEntity } from './database/one-time-token.entity';
 import { HealthProbeEntity } from './health/health-probe.entity';
+import { KeptCookieEntity } from './keeper/kept-cookie.entity';
 import { ErasedIdEntity } from './registry/erased-id.entity';
 import { VisitorEntity } from './registry/visitor.entity';
 import { AccountEntity } from './tenants/account.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   BridgeLinkEntity,
   AuthSessionEntity,
   CustomerLinkEntity,
+  KeptCookieEntity,
 ];
