@@ -1,3 +1,4 @@
+import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import type { Response } from 'supertest';
@@ -318,5 +319,54 @@ describe('cookie keeper', () => {
         /pantry_keeper_cookies_total\{adapter="ga",outcome="restored",account="-"\} [1-9]/,
       );
     });
+  });
+});
+
+describe('cookie keeper in document mode', () => {
+  let upstream: Server;
+  let upstreamPort = 0;
+  beforeAll(async () => {
+    upstream = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'site=1; Path=/' });
+      res.end('<p>page</p>');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    upstreamPort = (upstream.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((r) => upstream.close(r)));
+  const pantry = useApp(() => ({
+    accounts: {
+      site: [
+        'account.apiKeys = site-key-0001',
+        'proxy.hosts = www.site.test',
+        `proxy.upstream = http://127.0.0.1:${upstreamPort}`,
+        'identifier.cookieSecureFlag = false',
+        'consent.required = false',
+        'keeper.cookies = ga',
+      ].join('\n'),
+    },
+  }));
+  const page = (cookie?: string) => {
+    const r = pantry.http().get('/products').set('Host', 'www.site.test');
+    return cookie ? r.set('Cookie', cookie) : r;
+  };
+
+  it('the document’s own response learns, refreshes and restores the kept cookies', async () => {
+    const first = await page().expect(200);
+    expect(first.text).toContain('<p>page</p>');
+    const own = cookieHeader(first)
+      .split('; ')
+      .filter((c) => c.startsWith('x-unblu-'))
+      .join('; ');
+    const refreshed = await page(`${own}; _ga=${GA}`).expect(200);
+    expect(setCookie(refreshed, '_ga')).toMatchObject({
+      value: GA,
+      attributes: { 'max-age': MAX_AGE, domain: 'site.test', path: '/' },
+    });
+    expect(setCookie(refreshed, 'site')).toBeDefined();
+    await pantry.app.get(KeeperService).flush();
+    const restored = await page(own).expect(200);
+    expect(setCookie(restored, '_ga')?.value).toBe(GA);
+    expect(restored.text).toContain('<p>page</p>');
   });
 });

@@ -23,10 +23,11 @@ const MAX_PENDING = 100_000;
 /** Visitors whose kept values a node remembers. */
 const MAX_CACHED = 100_000;
 /**
- * How long what a lookup read counts as all there is: another node may learn a value for the
- * same visitor meanwhile (a lost cookie is then looked up again after this long).
+ * How long what a lookup read counts as all there is. Another node may learn a value for the
+ * same visitor meanwhile: a cookie the browser lacks is looked up again after this long (at
+ * most one lookup per visitor and node this often, for a setting the page never writes).
  */
-const COMPLETE_FOR_MS = 30_000;
+export const COMPLETE_FOR_MS = 5_000;
 
 /** What a node knows of one visitor's kept values. */
 interface Known {
