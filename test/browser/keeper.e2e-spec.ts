@@ -38,15 +38,29 @@ import {
 jest.setTimeout(120_000);
 
 const DAY = 24 * 60 * 60;
+const SUB_PANTRY = (port: number) => `http://cookies.shop.test:${port}`;
+const CROSS_PANTRY = (port: number) => `http://api.pantry-cross.test:${port}`;
 const KEPT = 'keeper.cookies = segment, rudderstack, posthog, snowplow, treasuredata, ga';
 
 /** The accounts of each mode: the keeper on, off, and on with derive. */
 const FLAVOURS = ['keep', 'off', 'derive'] as const;
 type Flavour = (typeof FLAVOURS)[number];
-const keyOf = (mode: Mode, flavour: Flavour) => `${mode}-${flavour}-0001`;
+/**
+ * Where the page gets Pantry: a deployment mode that keeps cookies, or `cross`, cross-site
+ * (Pantry on a domain of its own, LOCAL_STORAGE), where the keeper keeps nothing.
+ */
+type Where = Mode | 'cross';
+const keyOf = (where: Where, flavour: Flavour) => `${where}-${flavour}-0001`;
+const ACCOUNT_PREFIX: Record<Where, string> = {
+  path: 'path',
+  subdomain: 'sub',
+  document: 'doc',
+  cross: 'cross',
+};
 
 /** The page's host in each mode (document mode: one proxied host per account). */
-function pageHost(mode: Mode, flavour: Flavour): string {
+function pageHost(mode: Where, flavour: Flavour): string {
+  if (mode === 'cross') return 'www.shop-cross.test';
   if (mode === 'path') return 'www.shop-path.test';
   if (mode === 'subdomain') return 'www.shop.test';
   return flavour === 'keep' ? 'www.shop-doc.test' : `www.shop-doc-${flavour}.test`;
@@ -137,8 +151,8 @@ describeWithBrowser(
     const blocks = readmeBlocks();
 
     /** The page of a mode and account, where the browser opens it. */
-    function url(mode: Mode, flavour: Flavour): string {
-      const port = mode === 'path' ? nginx.port : mode === 'subdomain' ? site.port : pantry.port;
+    function url(mode: Where, flavour: Flavour): string {
+      const port = mode === 'path' ? nginx.port : mode === 'document' ? pantry.port : site.port;
       return `http://${pageHost(mode, flavour)}:${port}/?m=${mode}&a=${flavour}`;
     }
 
@@ -153,14 +167,13 @@ describeWithBrowser(
             return true;
           }
           if (u.pathname !== '/') return false;
-          const mode = u.searchParams.get('m') as Mode;
+          const where = u.searchParams.get('m') as Where;
           const flavour = u.searchParams.get('a') as Flavour;
-          const html = shopPage(
-            blocks,
-            mode,
-            keyOf(mode, flavour),
-            `http://cookies.shop.test:${pantry.port}`,
-          );
+          // Cross-site: the subdomain's tags, with Pantry on a site of its own.
+          const html =
+            where === 'cross'
+              ? shopPage(blocks, 'subdomain', keyOf(where, flavour), CROSS_PANTRY(pantry.port))
+              : shopPage(blocks, where, keyOf(where, flavour), SUB_PANTRY(pantry.port));
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
           return true;
         },
@@ -192,6 +205,15 @@ describeWithBrowser(
           ...keeperLines(flavour),
         ].join('\n');
       }
+      accounts['cross-keep'] = [
+        `account.apiKeys = ${keyOf('cross', 'keep')}`,
+        'identifier.cookieSecureFlag = false',
+        'consent.required = false',
+        'server.cors.corsCookieMode = LOCAL_STORAGE',
+        `server.cors.allowedOrigins = http://${pageHost('cross', 'keep')}:${site.port}`,
+        // derive too: nothing is minted where nothing can be kept
+        ...keeperLines('derive'),
+      ].join('\n');
       pantry = await startPantry({ app: 'server.trustProxy = true', accounts });
       nginx = await startSiteBehindNginx(pantry.port, site.port);
       // Snowplow and Treasure Data write Secure cookies (Chromium drops them on plain http):
@@ -199,7 +221,9 @@ describeWithBrowser(
       const origins = [
         `http://${pageHost('path', 'keep')}:${nginx.port}`,
         `http://www.shop.test:${site.port}`,
-        `http://cookies.shop.test:${pantry.port}`,
+        SUB_PANTRY(pantry.port),
+        `http://${pageHost('cross', 'keep')}:${site.port}`,
+        CROSS_PANTRY(pantry.port),
         ...FLAVOURS.map((f) => `http://${pageHost('document', f)}:${pantry.port}`),
       ];
       browser = await launchBrowser([
@@ -229,8 +253,8 @@ describeWithBrowser(
      * The admin's visitor record (it writes what Pantry learnt before it reads: the kept
      * cookies' names are the stored ones).
      */
-    async function visitorRecord(mode: Mode, flavour: Flavour, visitorId: string) {
-      const account = `${mode === 'subdomain' ? 'sub' : mode === 'document' ? 'doc' : 'path'}-${flavour}`;
+    async function visitorRecord(mode: Where, flavour: Flavour, visitorId: string) {
+      const account = `${ACCOUNT_PREFIX[mode]}-${flavour}`;
       const res = await fetch(
         `http://127.0.0.1:${pantry.port}/admin/v1/accounts/${account}/visitors/${visitorId}`,
         { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } },
@@ -247,7 +271,7 @@ describeWithBrowser(
      * Two page views (the SDKs mint their ids on the first; the second's Pantry call carries
      * their cookies, which Pantry learns), the purge, and the page view after it.
      */
-    async function purgeAndReload(mode: Mode, flavour: Flavour) {
+    async function purgeAndReload(mode: Where, flavour: Flavour) {
       const context = await offlineContext();
       const page = url(mode, flavour);
       const first = await open(context, page);
@@ -351,6 +375,20 @@ describeWithBrowser(
         await other.page.context().close();
         await context.close();
       });
+    });
+
+    it('cross-site (LOCAL_STORAGE): keeper.cookies is accepted and keeps nothing: nothing stored, new ids after the purge', async () => {
+      const { context, first, record, after } = await purgeAndReload('cross', 'keep');
+      expect(first.errors).toEqual([]);
+      expect(record.status).toBe(200);
+      expect(record.keptCookies).toEqual([]);
+      expect(SDKS.filter((s) => after.ids[s] === first.ids[s])).toEqual([]);
+      // Pantry's answers never tried to set one (nor a derived _ga).
+      const keeperSetCookies = [first, after].flatMap((v) =>
+        v.setCookies.filter((l) => /^(_ga|ajs_|rl_|ph_|_sp_|_td)/.test(l)),
+      );
+      expect(keeperSetCookies).toEqual([]);
+      await context.close();
     });
 
     it.each(['path', 'subdomain', 'document'] as const)(
