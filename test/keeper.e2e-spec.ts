@@ -216,6 +216,37 @@ describe('cookie keeper', () => {
     expect(kept(back)).toEqual([]);
   });
 
+  describe('the admin API says where it keeps nothing', () => {
+    const admin = (path: string) =>
+      pantry
+        .http()
+        .get(`/admin/v1/accounts/${path}`)
+        .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+        .expect(200);
+    it.each([
+      ['a LOCAL_STORAGE account', 'storage', 'https://www.shop.test/', '', false],
+      ['a cross-site server', 'shop', 'https://www.shop.test/', 'https://pantry.saas.test', false],
+      ['the same-origin path mode', 'shop', 'http://127.0.0.1/', '', true],
+    ])('diagnosis: %s', async (_what, account, page, server, keeps) => {
+      const query = `page=${encodeURIComponent(page)}${server ? `&server=${encodeURIComponent(server)}` : ''}`;
+      const res = await admin(`${account}/diagnostics?${query}`);
+      expect(res.body.keeper).toMatchObject({
+        keeps,
+        message: keeps ? expect.stringMatching(/restores/) : expect.stringMatching(/keeps nothing/),
+      });
+    });
+
+    it('the effective properties of a LOCAL_STORAGE account note that keeper.cookies keeps nothing', async () => {
+      const views = (await admin('storage/properties')).body as Array<{
+        key: string;
+        note?: string;
+      }>;
+      expect(views.find((v) => v.key === 'keeper.cookies')?.note).toMatch(/keeps nothing/);
+      const shop = (await admin('shop/properties')).body as Array<{ key: string; note?: string }>;
+      expect(shop.find((v) => v.key === 'keeper.cookies')?.note).toBeUndefined();
+    });
+  });
+
   describe('hostile values', () => {
     it('never stores nor sets an oversized, malformed or non-ASCII value', async () => {
       const v = await visitor(SHOP);

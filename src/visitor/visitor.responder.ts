@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ErrorCode, PantryError } from '../common/errors';
+import { memoised } from '../common/memo';
 import {
   CookiePlan,
   planDomains,
@@ -146,6 +147,8 @@ export class VisitorResponder {
       status: HttpStatus.OK,
       headers,
       body: keepScript(this.tenants.serverPrefix, account.apiKey, identifyBody(account, outcome)),
+      // The body is a script: the access log's outcome is identify's.
+      outcome: outcome.visit.issued.length > 0 ? 'issued' : 'refreshed',
     };
   }
 
@@ -190,11 +193,15 @@ const KEEP_SCRIPT_HEADERS = {
   'cross-origin-resource-policy': 'cross-origin',
 } as const;
 
+/** The page hosts' registrable domains (the Public Suffix List is not read per request). */
+const KEPT_DOMAINS = new Map<string, string | null>();
+
 /** The keeper's `Set-Cookie` lines (SPEC §14): on the page's registrable domain, not HttpOnly. */
 function keptLines(plan: CookiePlan, verdict: AcceptedVerdict, outcome: VisitOutcome): string[] {
   if (!outcome.kept) return [];
+  const host = verdict.contextHost;
   const attrs = {
-    domain: verdict.contextHost ? keptCookieDomain(verdict.contextHost) : null,
+    domain: host ? memoised(KEPT_DOMAINS, host, () => keptCookieDomain(host)) : null,
     secure: plan.secure,
   };
   return outcome.kept.map((w) => keptSetCookieLine(w, attrs));
