@@ -87,8 +87,22 @@ interface View {
   readonly errors: string[];
 }
 
-async function open(context: BrowserContext, url: string): Promise<View> {
+/**
+ * Opens a page. `slowKeep`: keep.js answers 400 ms late, so an SDK that ran before it had set
+ * the cookies would mint a new id (keep.js must block the scripts after it).
+ */
+async function open(
+  context: BrowserContext,
+  url: string,
+  options: { slowKeep?: boolean } = {},
+): Promise<View> {
   const page = await context.newPage();
+  if (options.slowKeep) {
+    await page.route('**/v1/keep.js*', async (route) => {
+      await new Promise((r) => setTimeout(r, 400));
+      await route.continue();
+    });
+  }
   const calls: string[] = [];
   const headers: Promise<string[]>[] = [];
   const errors: string[] = [];
@@ -282,7 +296,7 @@ describeWithBrowser(
       const record = await visitorRecord(mode, flavour, second.visitorId!);
       await purgeScriptStorage(context);
       const purged = await context.cookies();
-      const after = await open(context, page);
+      const after = await open(context, page, { slowKeep: true });
       return { context, first, second, minted, record, purged, after };
     }
 
@@ -346,7 +360,7 @@ describeWithBrowser(
       it("keeper.derive: a fresh visitor's Segment, RudderStack and Treasure Data ids are Pantry's visitor id in their formats, and _ga a GA1.1.x.y", async () => {
         const context = await offlineContext();
         const page = url(mode, 'derive');
-        const view = await open(context, page);
+        const view = await open(context, page, { slowKeep: true });
         expect(view.visitorId).toMatch(/^[A-Za-z0-9_-]{10,}$/);
         // Segment and Treasure Data take any string: the visitor id itself; RudderStack the
         // same, in its encoding (RS_ENC_v3_, base64 JSON), which it decoded.
