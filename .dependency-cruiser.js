@@ -15,7 +15,7 @@ const LAYERS = [
   ['audit'],
   ['cookies'],
   ['tenants'],
-  ['auth', 'bridge', 'diagnostics', 'snippet'],
+  ['auth', 'bridge', 'diagnostics', 'snippet', 'keeper'],
   ['http'],
   ['visitor', 'proxy', 'admin', 'health', 'demo'],
   ['cli'],

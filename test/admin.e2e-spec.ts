@@ -380,6 +380,7 @@ describe('admin API', () => {
         customerId: null,
         bridges: [],
         links: [],
+        keptCookies: [],
       });
       await as(api().delete(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(204);
       await as(api().get(`/admin/v1/accounts/shop/visitors/${visitorId}`)).expect(404);

@@ -31,6 +31,11 @@ describe('durability diagnosis', () => {
       verdict: 'durable',
       reasons: [{ code: 'durable', message: expect.any(String) }],
       addresses: { page: ['127.0.0.1'], server: ['127.0.0.1'] },
+      keeper: {
+        cookies: [],
+        keeps: false,
+        message: expect.stringMatching(/keeper\.cookies is empty/),
+      },
     });
   });
 

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { KeeperService } from '../src/keeper/keeper.service';
 import { signAssertion } from './helpers/assertions';
 import { identifyWith } from './helpers/bridge-calls';
 import { cookieHeader } from './helpers/cookies';
@@ -228,6 +229,11 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
     ).expect(200);
     expect(kept.body).toMatchObject({ bridged: false, bridge: 'already_identified' });
     await bridge(account, jar);
+    // The cookie keeper's values (learnt as a same-site identify would; these accounts' cross-site
+    // mode keeps none by request: test/keeper.e2e-spec.ts proves learning end to end).
+    pantry.app
+      .get(KeeperService)
+      .learn(account, visitorId, [{ adapter: 'ga', name: '_ga', value: 'GA1.1.1234.1700000000' }]);
     return { visitorId, deviceId, jar };
   }
 
@@ -267,8 +273,9 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
       await bridge('omega', partner.jar),
     ).expect(200);
     expect(across.body).toMatchObject({ account: 'alpha', bridge: 'already_identified' });
-    // Reading a record writes the queued sightings first.
+    // Reading a record writes the queued sightings (and kept cookies) first.
     await admin('get', `/alpha/visitors/${erased.visitorId}`).expect(200);
+    await pantry.app.get(KeeperService).flush();
     owners = (await classify(ds)).owners;
   });
 
@@ -290,6 +297,7 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
         'bridge_links.linkedAccountId',
         'auth_sessions.visitorId',
         'customer_links.visitorId',
+        'kept_cookies.visitorId',
       ]),
     );
   });

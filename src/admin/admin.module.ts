@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
 import { DatabaseModule } from '../database/database.module';
+import { KeeperModule } from '../keeper/keeper.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -22,6 +23,7 @@ import { AdminService } from './admin.service';
     DatabaseModule,
     AuthModule,
     BridgeModule,
+    KeeperModule,
     TenantsModule,
     AuditModule,
     RegistryModule,

@@ -8,6 +8,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { SecretsService } from '../secrets/secrets.service';
 import { AuthService, CustomerView } from '../auth/auth.service';
 import { BridgeService } from '../bridge/bridge.service';
+import { KeeperService } from '../keeper/keeper.service';
 import { findProperty } from '../properties/property-catalog';
 import { AccountWritesService } from '../tenants/account-writes.service';
 import { PropertyOverridesService } from '../tenants/property-overrides.service';
@@ -43,6 +44,8 @@ interface VisitorView {
     readonly to: string;
     readonly at: string;
   }>;
+  /** The names of the cookies the keeper holds for this visitor (SPEC §14; never values). */
+  readonly keptCookies: readonly string[];
 }
 
 /**
@@ -64,6 +67,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     private readonly feed: ChangeFeed,
     private readonly bridge: BridgeService,
     private readonly auth: AuthService,
+    private readonly keeper: KeeperService,
   ) {}
 
   private subscription?: Subscription;
@@ -249,10 +253,11 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
     this.tenants.require(id);
     const record = await this.registry.find(id, visitorId);
     if (!record) throw this.visitorNotFound(id);
-    const [bridges, links, customerId] = await Promise.all([
+    const [bridges, links, customerId, keptCookies] = await Promise.all([
       this.bridge.redemptionsOf(id, visitorId),
       this.bridge.linksOf(id, visitorId),
       this.auth.customerOf(id, visitorId),
+      this.keeper.names(id, visitorId),
     ]);
     return {
       accountId: record.accountId,
@@ -274,6 +279,7 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
         to: l.toOrigin,
         at: new Date(l.at).toISOString(),
       })),
+      keptCookies,
     };
   }
 

@@ -41,6 +41,13 @@ export function effectiveProperties(
       value = source === 'default' ? '(generated)' : '(redacted)';
     }
     const view: PropertyView = { key: entry.key, value, source, scope: entry.scope };
+    const mode = resolved.values['server.cors.corsCookieMode'];
+    if (entry.key === 'keeper.cookies' && value.trim() !== '' && mode !== 'PRODUCT_DOMAIN') {
+      return {
+        ...view,
+        note: `keeps nothing: server.cors.corsCookieMode=${mode} answers the page cross-site (the keeper works where Pantry answers same-site, in PRODUCT_DOMAIN; see the diagnosis)`,
+      };
+    }
     if (LIFETIME_KEYS.has(entry.key) && Number(value) > MAX_AGE_CAP_SECONDS) {
       return {
         ...view,

@@ -29,6 +29,7 @@ function render(result: Diagnosis): string {
     `addresses: page ${result.addresses.page.join(', ') || '-'}; server ${result.addresses.server.join(', ') || '-'}`,
     `${result.verdict.toUpperCase()}: identity cookies in Safari: ${lifetime}`,
     ...result.reasons.map((r) => `  ${r.code}: ${r.message}`),
+    ...(result.keeper.cookies.length ? [`keeper: ${result.keeper.message}`] : []),
     '',
   ].join('\n');
 }

@@ -2,6 +2,7 @@ import { ErrorCode, PantryError } from '../common/errors';
 import type { PropertyValues } from '../properties/property-catalog';
 import { Durability, diagnoseDurability } from './durability';
 import type { HostResolver } from './host-resolver';
+import { diagnoseKeeper, KeeperDiagnosis } from './keeper-diagnosis';
 
 /** The diagnostics answer (SPEC §8). */
 export interface Diagnosis extends Durability {
@@ -10,6 +11,8 @@ export interface Diagnosis extends Durability {
   readonly server: string;
   readonly corsCookieMode: string;
   readonly addresses: { readonly page: readonly string[]; readonly server: readonly string[] };
+  /** The cookie keeper (SPEC §14): whether it keeps anything for this page. */
+  readonly keeper: KeeperDiagnosis;
 }
 
 /** An http(s) URL a person typed, or a 400 naming the parameter. */
@@ -38,7 +41,7 @@ function parseDiagnosisUrl(name: string, raw: unknown): URL {
 export async function diagnose(
   resolver: HostResolver,
   accountId: string,
-  properties: Pick<PropertyValues, 'server.cors.corsCookieMode' | 'proxy.hosts'>,
+  properties: Pick<PropertyValues, 'server.cors.corsCookieMode' | 'proxy.hosts' | 'keeper.cookies'>,
   pageRaw: unknown,
   serverRaw: unknown,
 ): Promise<Diagnosis> {
@@ -67,5 +70,6 @@ export async function diagnose(
     ...durability,
     corsCookieMode,
     addresses: { page: pageHost.addresses, server: serverHost.addresses },
+    keeper: diagnoseKeeper(properties['keeper.cookies'], corsCookieMode, durability),
   };
 }

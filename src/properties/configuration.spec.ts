@@ -511,6 +511,31 @@ describe(findContradictions.name, () => {
   it.each<[string, Partial<Record<keyof PropertyValues, unknown>>, RegExp[]]>([
     ['the defaults', {}, []],
     [
+      'a kept cookie named as one of Pantry’s own',
+      {
+        'keeper.cookies': [
+          { adapter: 'ga' },
+          { adapter: 'cookie', name: 'x-unblu-lang' },
+          { adapter: 'cookie', name: 'x-unblu-shopkey01-device' },
+        ],
+      },
+      [
+        /keeper.cookies cookie:x-unblu-lang names Pantry's own lang cookie \(x-unblu-lang\)/,
+        /keeper.cookies cookie:x-unblu-shopkey01-device names Pantry's own device cookie \(x-unblu-<apiKey>-device\)/,
+      ],
+    ],
+    [
+      'kept SDK cookies beside Pantry’s',
+      {
+        'keeper.cookies': [
+          { adapter: 'ga' },
+          { adapter: 'posthog' },
+          { adapter: 'cookie', name: 'my_id' },
+        ],
+      },
+      [],
+    ],
+    [
       'two account-scoped cookies under one name',
       { 'identifier.sessionCookieName': 'device' },
       [/device and session cookies would all be named "x-unblu-<apiKey>-device"/],

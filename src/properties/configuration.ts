@@ -3,6 +3,7 @@ import { Properties } from 'properties-file/parser';
 import { COOKIE_KINDS } from '../vocabulary/cookie-catalog';
 import { cookieName } from '../vocabulary/cookie-naming';
 import { OriginMatcher, originHost } from '../vocabulary/origin-matcher';
+import { keeperSettingId, keepsCookieName } from '../vocabulary/keeper';
 import {
   CatalogEntry,
   DEFAULT_VALUES,
@@ -430,6 +431,25 @@ function cookieNameContradictions(values: PropertyValues): Contradiction[] {
     found.push({
       keys: [...secure.keys, 'identifier.cookieSecureFlag'],
       message: `cookie names starting with __Secure- (${secure.matching.map((c) => c.name).join(', ')}) require identifier.cookieSecureFlag=true; browsers reject them otherwise`,
+    });
+  }
+  // A kept cookie named as one of Pantry's own: the keeper would overwrite it with an SDK's value
+  // (or Pantry its value with its own), and the browser keeps one cookie per name.
+  for (const setting of values['keeper.cookies']) {
+    const taken = cookies.filter((c) => {
+      const [before, after] = c.name.split(ANY_API_KEY);
+      if (after === undefined) return keepsCookieName(setting, c.name);
+      // An account-scoped name: the same for every API key but for the key itself.
+      return setting.adapter === 'cookie'
+        ? setting.name.length > before.length + after.length &&
+            setting.name.startsWith(before) &&
+            setting.name.endsWith(after)
+        : keepsCookieName(setting, `${before}k1234567${after}`);
+    });
+    if (taken.length === 0) continue;
+    found.push({
+      keys: ['keeper.cookies', ...taken.map((c) => c.key)],
+      message: `keeper.cookies ${keeperSettingId(setting)} names Pantry's own ${taken.map((c) => `${c.kind} cookie (${c.name})`).join(' and ')}; keep only the SDKs' cookies, or rename Pantry's`,
     });
   }
   return found;

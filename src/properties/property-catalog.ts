@@ -8,6 +8,7 @@ import {
 import {
   enumParser,
   parseAccountIdList,
+  parseKeeperSettings,
   integerParser,
   InvalidPropertyValue,
   isHostName,
@@ -464,6 +465,24 @@ const PROPERTY_DEFINITIONS = {
     description:
       'Document mode: an upstream that has not sent its response headers, or goes quiet mid-body, for this long is answered 504.',
     parse: integerParser(1, 300),
+  }),
+  'keeper.cookies': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc:
+      'comma list of `ga`, `segment`, `rudderstack`, `posthog`, `snowplow`, `matomo`, `treasuredata`, `bloomreach`, `cookie:<name>`',
+    description:
+      'Cookie keeper (SPEC §14): the analytics SDKs’ own id cookies (`_ga`, `ajs_anonymous_id`, `rl_anonymous_id`, `ph_*_posthog`, `_sp_id.*`, `_pk_id.*`, `_td`, `__exponea_etc__`; `cookie:<name>` for any other, kept as an opaque value) kept server-side under the visitor’s durable id and put back by `Set-Cookie` (400 days, not HttpOnly) before the SDK starts. Only where Pantry answers same-site with the page; the cross-site modes keep nothing.',
+    parse: parseKeeperSettings,
+  }),
+  'keeper.derive': define({
+    scope: 'ACCOUNT',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description:
+      'When a kept cookie was never seen, mint it from Pantry’s visitor id in the SDK’s own format (`segment`, `rudderstack`, `treasuredata`, `ga`; the others’ cookie names or values depend on the SDK’s own configuration), so every tool starts on the same id.',
+    parse: parseBoolean,
   }),
   'bridge.targets': define({
     scope: 'ACCOUNT',

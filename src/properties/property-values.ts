@@ -1,5 +1,11 @@
 import { getDomain, parse as parseHost } from 'tldts';
 import { COOKIE_KINDS, CookieKind, isCookieKind } from '../vocabulary/cookie-catalog';
+import {
+  isKeeperAdapter,
+  KEEPER_ADAPTERS,
+  KeeperSetting,
+  keeperSettingId,
+} from '../vocabulary/keeper';
 
 /** Thrown by a value parser; the message is what the operator reads after `KEY: `. */
 export class InvalidPropertyValue extends Error {}
@@ -355,4 +361,35 @@ export function parseAccountIdList(raw: string): string[] {
     );
   }
   return [...new Set(ids)];
+}
+
+/** At most this many entries in `keeper.cookies` (the keeper keeps ≤ 16 cookies a visitor). */
+const MAX_KEEPER_SETTINGS = 16;
+
+/**
+ * `keeper.cookies`: adapters by name (`ga`, `segment`, …) and `cookie:<name>` for any other
+ * first-party id cookie; duplicates dropped.
+ */
+export function parseKeeperSettings(raw: string): KeeperSetting[] {
+  const settings: KeeperSetting[] = [];
+  const bad: string[] = [];
+  for (const item of splitList(raw)) {
+    const lower = item.toLowerCase();
+    if (isKeeperAdapter(lower)) settings.push({ adapter: lower });
+    else if (/^cookie:/i.test(item) && TOKEN.test(item.slice(7))) {
+      settings.push({ adapter: 'cookie', name: item.slice(7) });
+    } else bad.push(item);
+  }
+  if (bad.length > 0) {
+    throw new InvalidPropertyValue(
+      `must be a comma list of ${KEEPER_ADAPTERS.join(', ')} or cookie:<name> (a cookie name, RFC 6265 token characters) (got ${bad.map(quote).join(', ')})`,
+    );
+  }
+  const unique = [...new Map(settings.map((s) => [keeperSettingId(s), s])).values()];
+  if (unique.length > MAX_KEEPER_SETTINGS) {
+    throw new InvalidPropertyValue(
+      `keeps at most ${MAX_KEEPER_SETTINGS} cookies (got ${unique.length})`,
+    );
+  }
+  return unique;
 }

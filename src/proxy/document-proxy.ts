@@ -16,6 +16,7 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
+import type { VisitOutcome } from '../visitor/visitor-outcome';
 import { visitorRequest } from '../visitor/visitor-request';
 import { VisitorResponder } from '../visitor/visitor.responder';
 import { VisitorService } from '../visitor/visitor.service';
@@ -173,10 +174,17 @@ export class DocumentProxy implements OnModuleInit {
           { status: String(upstream.statusCode) },
           (performance.now() - upstreamStarted) / 1000,
         );
-        if (isDocument(request.method, upstream.statusCode, upstream.headers['content-type'])) {
-          this.addCookies(request, reply, site, upstream.headers, trustProxy);
-        }
-        void reply.send(upstream.stream);
+        const send = () => void reply.send(upstream.stream);
+        const added = isDocument(
+          request.method,
+          upstream.statusCode,
+          upstream.headers['content-type'],
+        )
+          ? this.addCookies(request, reply, site, upstream.headers, trustProxy)
+          : undefined;
+        // A keeper lookup that fails sends the page without its cookies, never an error.
+        if (added instanceof Promise) added.then(send, send);
+        else send();
       },
       onError: (_res, { error }) => {
         const status = (error as { statusCode?: number }).statusCode;
@@ -219,7 +227,7 @@ export class DocumentProxy implements OnModuleInit {
     site: ProxiedSite,
     headers: IncomingHttpHeaders,
     trustProxy: boolean,
-  ): void {
+  ): void | Promise<void> {
     const account = this.tenants.visitorAccount(site.accountId);
     if (!account) return;
     // The page is the site's own: same-origin whatever Origin a navigation sent.
@@ -231,18 +239,19 @@ export class DocumentProxy implements OnModuleInit {
     const verdict = this.visitors.gate(account, req);
     if (verdict.kind === 'refused') return;
     const { plan } = account;
-    const lines = this.responder.setCookieLines(
-      plan,
-      verdict,
-      this.visitors.document(account, req).writes,
-    );
-    if (lines.length === 0) return;
-    // Fastify appends Set-Cookie values: replace the upstream's lines copied before.
-    reply.removeHeader('set-cookie');
-    void reply.header('set-cookie', [
-      ...withoutCookies(headers['set-cookie'], plan.names),
-      ...lines,
-    ]);
-    void reply.header('cache-control', documentCacheControl(single(headers['cache-control'])));
+    const render = (outcome: VisitOutcome) => {
+      const lines = this.responder.setCookieLines(plan, verdict, outcome);
+      if (lines.length === 0) return;
+      // Fastify appends Set-Cookie values: replace the upstream's lines copied before.
+      reply.removeHeader('set-cookie');
+      void reply.header('set-cookie', [
+        ...withoutCookies(headers['set-cookie'], plan.names),
+        ...lines,
+      ]);
+      void reply.header('cache-control', documentCacheControl(single(headers['cache-control'])));
+    };
+    // The keeper may look the visitor's kept cookies up (a lost one): the page waits for it.
+    const outcome = this.visitors.document(account, req, verdict);
+    return outcome instanceof Promise ? outcome.then(render) : render(outcome);
   }
 }

@@ -20,3 +20,9 @@ export const SNIPPET_CONFIG_PLACEHOLDER = '__PANTRY_CONFIG__';
 /** The Promise-returning functions of `window.pantry`; the stand-in (a bad key) has each too. */
 export const PANTRY_FUNCTIONS = ['consent', 'bridge', 'login', 'logout'] as const;
 export type PantryFunction = (typeof PANTRY_FUNCTIONS)[number];
+
+/**
+ * The global keep.js defines (after the server's header prefix, `window["x-unblu-keep"]`):
+ * `{k: apiKey, a: identify's answer}`, taken by the snippet instead of calling identify.
+ */
+export const KEEP_GLOBAL = 'keep';

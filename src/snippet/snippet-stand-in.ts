@@ -1,11 +1,5 @@
+import { scriptLiteral as literal } from './keep-script';
 import { PANTRY_FUNCTIONS } from './snippet-config';
-
-/** A value as a JavaScript literal that cannot close a script element or break a line. */
-const literal = (value: string) =>
-  JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 
 /**
  * The script served instead of the snippet when the request names no account (SPEC §13): it

@@ -2,7 +2,12 @@ import { createContext, runInContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { PROPERTY_CATALOG } from '../properties/property-catalog';
-import { PANTRY_FUNCTIONS, SNIPPET_CONFIG_PLACEHOLDER, SnippetConfig } from './snippet-config';
+import {
+  KEEP_GLOBAL,
+  PANTRY_FUNCTIONS,
+  SNIPPET_CONFIG_PLACEHOLDER,
+  SnippetConfig,
+} from './snippet-config';
 import { bundleSnippet } from './snippet.bundle';
 
 /** The catalog keys the snippet may name: its error message points the site at this one. */
@@ -24,7 +29,8 @@ const storage = () => {
  * the snippet uses and a server that answers identify. Resolves with the globals the script
  * added and the properties it added to `document`, once `pantry.ready` settled.
  */
-async function runAsPage(code: string, cfg: SnippetConfig) {
+async function runAsPage(code: string, cfg: SnippetConfig, globals: Record<string, unknown> = {}) {
+  let calls = 0;
   const document = {
     cookie: '',
     currentScript: { src: `https://cookies.shop.com/unblu/visitor.js?x-unblu-apikey=${cfg.k}` },
@@ -44,12 +50,14 @@ async function runAsPage(code: string, cfg: SnippetConfig) {
     localStorage: storage(),
     sessionStorage: storage(),
     fetch: () =>
+      ++calls &&
       Promise.resolve(
         new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } }),
       ),
     URL,
     setTimeout,
     console,
+    ...globals,
   };
   page.window = page;
   const context = createContext(page);
@@ -60,6 +68,8 @@ async function runAsPage(code: string, cfg: SnippetConfig) {
   await pantry?.ready;
   return {
     pantry,
+    calls,
+    page,
     added: Object.getOwnPropertyNames(context).filter((n) => !globalsBefore.has(n)),
     onDocument: Object.keys(document).filter((n) => !documentBefore.has(n)),
   };
@@ -112,5 +122,41 @@ describe(bundleSnippet.name, () => {
     expect(code).not.toMatch(/secret|password|admin|database|signing/i);
     const named = PROPERTY_CATALOG.map((e) => e.key).filter((key) => code.includes(key));
     expect(named).toEqual(KEYS_THE_SNIPPET_NAMES);
+  });
+
+  describe('after keep.js (SPEC §14: the page’s one Pantry call)', () => {
+    const cfg = (m: SnippetConfig['m'], k = 'shop-key-0001'): SnippetConfig => ({
+      k,
+      m,
+      p: 'x-unblu-',
+      f: 0,
+    });
+    const keep = {
+      [`x-unblu-${KEEP_GLOBAL}`]: {
+        k: 'shop-key-0001',
+        a: { account: 'shop', visitorId: 'kv', deviceId: 'kd', sessionId: 'ks', consent: 'unset' },
+      },
+    };
+
+    it('takes keep.js’s answer and does not call identify (PRODUCT_DOMAIN)', async () => {
+      const { pantry, calls, page } = await runAsPage(code, cfg('PRODUCT_DOMAIN'), keep);
+      expect(calls).toBe(0);
+      expect(pantry).toMatchObject({ visitorId: 'kv', deviceId: 'kd' });
+      await expect(pantry!.ready).resolves.toMatchObject({ visitorId: 'kv' });
+      expect(page[`x-unblu-${KEEP_GLOBAL}`]).toBeUndefined();
+    });
+
+    it.each([
+      ['another account’s answer', cfg('PRODUCT_DOMAIN', 'other-key-0001')],
+      ['a storage mode (identify relays its copies)', cfg('LOCAL_STORAGE')],
+    ])('calls identify itself for %s', async (_what, config) => {
+      const { pantry, calls } = await runAsPage(code, config, keep);
+      expect(calls).toBe(1);
+      expect(pantry).toMatchObject({ visitorId: 'v' });
+    });
+
+    it('calls identify once without keep.js', async () => {
+      expect((await runAsPage(code, cfg('PRODUCT_DOMAIN'))).calls).toBe(1);
+    });
   });
 });

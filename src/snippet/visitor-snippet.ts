@@ -9,7 +9,7 @@
  */
 import type { RelayCookie, RelayPayload } from '../cookies/relay-header';
 import type { BridgedIdentifyResult, IdentifyResult } from '../vocabulary/visitor-answers';
-import type { PantryFunction, SnippetConfig } from './snippet-config';
+import { KEEP_GLOBAL, type PantryFunction, type SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;
 
@@ -248,12 +248,27 @@ interface Store {
   const bridgeHeader = (token: string | null) =>
     token ? { [`${cfg.p}bridge`]: token } : undefined;
 
-  const ready: Promise<Answer> = fresh
-    ? Promise.resolve(store.a!)
-    : call('identify', undefined, bridgeHeader(bridgeToken)).then((a) => {
-        if (bridgeToken) keep(a.bridge === 'consent_required' ? bridgeToken : null);
-        return a;
-      });
+  // keep.js, loaded before the SDKs, already did what identify does on this page (SPEC §14): its
+  // answer is taken (once) instead of a second call. Only PRODUCT_DOMAIN: the storage modes
+  // need identify's relayed copies. A bridge token still needs its identify (a POST).
+  const keepName = `${cfg.p}${KEEP_GLOBAL}`;
+  const kw = w as unknown as Record<string, { k?: string; a?: Answer } | undefined>;
+  const preloaded = product && !bridgeToken && kw[keepName]?.k === cfg.k ? kw[keepName]?.a : null;
+  delete kw[keepName];
+  if (preloaded) {
+    store = { c: store.c, a: preloaded, t: now(), k: cfg.k };
+    save(store);
+    show(preloaded);
+  }
+
+  const ready: Promise<Answer> = preloaded
+    ? Promise.resolve(preloaded)
+    : fresh
+      ? Promise.resolve(store.a!)
+      : call('identify', undefined, bridgeHeader(bridgeToken)).then((a) => {
+          if (bridgeToken) keep(a.bridge === 'consent_required' ? bridgeToken : null);
+          return a;
+        });
   ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
 
   /** A URL on one of the account's bridge targets, decorated with a one-time token. */

@@ -2,6 +2,7 @@ import type { PantryError } from '../common/errors';
 import type { CookieWrite } from '../cookies/cookie-plan';
 import type { BridgeFailure } from '../vocabulary/bridge-outcomes';
 import type { BridgeAnswer, InspectResult } from '../vocabulary/visitor-answers';
+import type { KeptWrite } from '../keeper/keeper-decision';
 import type { VisitDecision } from './visit-decision';
 
 /** A bridge token's fate on identify: its identity adopted, or why not. */
@@ -18,6 +19,8 @@ export interface VisitOutcome {
   readonly customerId: string | null;
   /** identify with a bridge token: whether its identity was adopted; else undefined. */
   readonly bridge: BridgeRedemption | undefined;
+  /** The cookie keeper's cookies (SPEC §14) to set or delete, where it keeps any. */
+  readonly kept?: readonly KeptWrite[];
 }
 
 /**

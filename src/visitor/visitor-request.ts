@@ -27,6 +27,8 @@ export interface VisitorRequest {
   readonly gpc: boolean;
   /** A cross-domain bridge token (`<prefix>bridge`), redeemed by identify. */
   readonly bridge?: string;
+  /** `Sec-Fetch-Site` (a script loaded from another site sends no Origin but says so here). */
+  readonly fetchSite?: string;
 }
 
 /**
@@ -47,5 +49,6 @@ export function visitorRequest(
     echo: h[`${prefix}cookie`],
     gpc: single(h['sec-gpc'])?.trim() === '1',
     bridge: single(h[`${prefix}bridge`]),
+    fetchSite: single(h['sec-fetch-site']),
   };
 }

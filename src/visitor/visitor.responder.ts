@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ErrorCode, ERROR_STATUS, PantryError } from '../common/errors';
+import { memoised } from '../common/memo';
 import {
   CookiePlan,
-  CookieWrite,
   planDomains,
   relayEntry,
   resolveSameSite,
@@ -11,6 +11,8 @@ import {
 } from '../cookies/cookie-plan';
 import { encodeRelayEntries } from '../cookies/relay-header';
 import { errorBody } from '../http/error-response';
+import { keptCookieDomain, keptSetCookieLine } from '../keeper/keeper-adapters';
+import { keepRefusal, keepScript } from '../snippet/keep-script';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import type { IdentifyResult } from '../vocabulary/visitor-answers';
 import { AcceptedVerdict, CrossOriginVerdict } from './cross-origin';
@@ -34,16 +36,17 @@ type Headers = Record<string, string | string[]>;
  * SPEC §4: a refused origin gets 403 and nothing else: no cookies, no relay, no CORS grant.
  * (Its JSON written once: the response writers send a string body as it is.)
  */
+export const ORIGIN_REFUSAL = new PantryError(
+  ErrorCode.OriginNotAllowed,
+  'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
+);
+
 export const REFUSED: VisitorResponse<never> = {
-  status: ERROR_STATUS[ErrorCode.OriginNotAllowed],
+  status: ERROR_STATUS[ORIGIN_REFUSAL.code],
   headers: { vary: 'Origin' },
-  outcome: ErrorCode.OriginNotAllowed,
+  outcome: ORIGIN_REFUSAL.code,
   body: JSON.stringify(
-    errorBody(
-      ERROR_STATUS[ErrorCode.OriginNotAllowed],
-      ErrorCode.OriginNotAllowed,
-      'This origin is not allowed to use this account; add it to server.cors.allowedOrigins.',
-    ),
+    errorBody(ERROR_STATUS[ORIGIN_REFUSAL.code], ORIGIN_REFUSAL.code, ORIGIN_REFUSAL.message),
   ) as never,
 };
 
@@ -69,7 +72,7 @@ export class VisitorResponder {
     headers['cache-control'] = 'no-store';
     switch (outcome.kind) {
       case 'visit':
-        this.addCookieHeaders(headers, account.plan, verdict, outcome.writes);
+        this.addCookieHeaders(headers, account.plan, verdict, outcome);
         return { status: HttpStatus.OK, headers, body: identifyBody(account, outcome) };
       case 'refusal':
         return errorAnswer(outcome.error, headers);
@@ -106,16 +109,47 @@ export class VisitorResponder {
 
   /**
    * The `Set-Cookie` lines of a visit (document mode: an HTML page served through Pantry sets
-   * the cookies itself), with the domain resolved for the page's host.
+   * the cookies itself), with the domain resolved for the page's host, and the keeper's.
    */
-  setCookieLines(
-    plan: CookiePlan,
-    verdict: AcceptedVerdict,
-    writes: readonly CookieWrite[],
-  ): string[] {
-    if (writes.length === 0) return [];
+  setCookieLines(plan: CookiePlan, verdict: AcceptedVerdict, outcome: VisitOutcome): string[] {
+    const lines = keptLines(plan, verdict, outcome);
+    if (outcome.writes.length === 0) return lines;
     const ctx = cookieContext(plan, verdict);
-    return writes.map((w) => setCookieLine(plan, w, ctx));
+    return [...outcome.writes.map((w) => setCookieLine(plan, w, ctx)), ...lines];
+  }
+
+  /**
+   * `GET …/v1/keep.js` (SPEC §14): what identify sets, as a script that hands identify's answer
+   * to the snippet; a refusal (no such key, a refused origin) sets nothing and only warns.
+   * Never cached: every page view's answer sets this visitor's cookies.
+   */
+  keepScript(
+    account: VisitorAccount | null,
+    verdict: AcceptedVerdict | null,
+    outcome: VisitorOutcome,
+  ): VisitorResponse<string> {
+    const headers: Headers = { 'cache-control': 'no-store', ...KEEP_SCRIPT_HEADERS };
+    if (!account || !verdict || outcome.kind !== 'visit') {
+      const error =
+        outcome.kind === 'refusal'
+          ? outcome.error
+          : new PantryError(ErrorCode.BadRequest, 'keep.js answers only a visit.');
+      return {
+        status: HttpStatus.OK,
+        headers,
+        body: keepRefusal(error.code, error.message),
+        outcome: error.code,
+      };
+    }
+    const lines = this.setCookieLines(account.plan, verdict, outcome);
+    if (lines.length) headers['set-cookie'] = lines;
+    return {
+      status: HttpStatus.OK,
+      headers,
+      body: keepScript(this.tenants.serverPrefix, account.apiKey, identifyBody(account, outcome)),
+      // The body is a script: the access log's outcome is identify's.
+      outcome: outcome.visit.issued.length > 0 ? 'issued' : 'refreshed',
+    };
   }
 
   /** The CORS grant of an accepted origin (a fresh object: the caller adds to it). */
@@ -129,23 +163,48 @@ export class VisitorResponder {
     };
   }
 
-  /** Adds the `Set-Cookie` lines and, on allowed cross-origin responses, the relay header. */
+  /**
+   * Adds the `Set-Cookie` lines (the keeper's too) and, on allowed cross-origin responses, the
+   * relay header (never the keeper's: it keeps nothing cross-site).
+   */
   private addCookieHeaders(
     headers: Headers,
     plan: CookiePlan,
     verdict: AcceptedVerdict,
-    writes: readonly CookieWrite[],
+    outcome: VisitOutcome,
   ): void {
-    if (writes.length === 0) return;
-    const ctx = cookieContext(plan, verdict);
-    headers['set-cookie'] = writes.map((w) => setCookieLine(plan, w, ctx));
-    if (verdict.kind === 'allowed') {
+    const { writes } = outcome;
+    if (writes.length === 0 && !outcome.kept) return;
+    headers['set-cookie'] = this.setCookieLines(plan, verdict, outcome);
+    if (verdict.kind === 'allowed' && writes.length > 0) {
+      const ctx = cookieContext(plan, verdict);
       headers[`${this.tenants.serverPrefix}set-cookie`] = encodeRelayEntries(
         plan.mode,
         writes.map((w) => relayEntry(plan, w, ctx)),
       );
     }
   }
+}
+
+/** What keep.js says: a script, not sniffed, loadable from the site's pages. */
+const KEEP_SCRIPT_HEADERS = {
+  'content-type': 'application/javascript; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cross-origin-resource-policy': 'cross-origin',
+} as const;
+
+/** The page hosts' registrable domains (the Public Suffix List is not read per request). */
+const KEPT_DOMAINS = new Map<string, string | null>();
+
+/** The keeper's `Set-Cookie` lines (SPEC §14): on the page's registrable domain, not HttpOnly. */
+function keptLines(plan: CookiePlan, verdict: AcceptedVerdict, outcome: VisitOutcome): string[] {
+  if (!outcome.kept) return [];
+  const host = verdict.contextHost;
+  const attrs = {
+    domain: host ? memoised(KEPT_DOMAINS, host, () => keptCookieDomain(host)) : null,
+    secure: plan.secure,
+  };
+  return outcome.kept.map((w) => keptSetCookieLine(w, attrs));
 }
 
 /** Domains and SameSite of the cookies a response sets, for the page's host. */

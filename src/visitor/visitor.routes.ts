@@ -18,8 +18,8 @@ import { VisitorHttpRequest, VisitorRequest, visitorRequest } from './visitor-re
 import { jsonTextParser } from '../http/json-body';
 import { AcceptedVerdict } from './cross-origin';
 import { LoginService } from './login.service';
-import { VisitorOutcome } from './visitor-outcome';
-import { REFUSED, VisitorResponder, VisitorResponse } from './visitor.responder';
+import { refusal, VisitorOutcome } from './visitor-outcome';
+import { ORIGIN_REFUSAL, REFUSED, VisitorResponder, VisitorResponse } from './visitor.responder';
 import { VisitorService } from './visitor.service';
 
 /**
@@ -130,6 +130,21 @@ export class VisitorRoutes implements OnModuleInit {
         this.responder.preflight(this.visitors.gate(this.accounts.find(r), read(r))),
       );
     }
+    // keep.js (SPEC §14): identify as a script loaded before the analytics SDKs. A refusal is
+    // a script too (it sets nothing); only a same-site answer keeps cookies (VisitKeeper).
+    route('GET', '/v1/keep.js', (r) => {
+      const account = this.accounts.find(r);
+      if (!account) return this.responder.keepScript(null, null, refusal(this.accounts.refusal(r)));
+      const req = read(r);
+      const verdict = this.visitors.gate(account, req);
+      if (verdict.kind === 'refused') {
+        return this.responder.keepScript(account, null, refusal(ORIGIN_REFUSAL));
+      }
+      const outcome = this.visitors.keepScript(account, req, verdict);
+      return outcome instanceof Promise
+        ? outcome.then((decided) => this.responder.keepScript(account, verdict, decided))
+        : this.responder.keepScript(account, verdict, outcome);
+    });
     // A page must never lose window.pantry: a missing or unknown key gets the stand-in script.
     route('GET', '/visitor.js', (r) => {
       const account = this.accounts.find(r);

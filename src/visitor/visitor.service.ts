@@ -8,6 +8,7 @@ import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { normalizeOrigin, OriginMatcher } from '../vocabulary/origin-matcher';
 import { AcceptedVerdict, crossOriginVerdict, CrossOriginVerdict } from './cross-origin';
 import { chosenId, RequestCookies, withFound } from './request-cookies';
+import { VisitKeeper } from './visit-keeper';
 import { VisitService } from './visit.service';
 import { BridgeRedemption, refusal, VisitOutcome, VisitorOutcome } from './visitor-outcome';
 import { VisitorRequest } from './visitor-request';
@@ -25,6 +26,7 @@ export class VisitorService {
     private readonly tenants: TenantService,
     private readonly bridges: BridgeService,
     private readonly metrics: MetricsService,
+    private readonly keeper: VisitKeeper,
   ) {}
 
   /**
@@ -73,32 +75,45 @@ export class VisitorService {
     verdict: AcceptedVerdict,
   ): VisitOutcome | Promise<VisitOutcome> {
     const cookies = this.visits.read(account, req);
+    const kept = (outcome: VisitOutcome) =>
+      this.keeper.keep(account, req, verdict, outcome, cookies, false);
     if (req.bridge !== undefined) {
-      return this.identifyBridged(account, req, verdict, req.bridge, cookies, undefined);
+      return this.identifyBridged(account, req, verdict, req.bridge, cookies, undefined).then(kept);
     }
     if (cookies.authValues.length === 0) {
-      return this.visits.visit(account, req, cookies, undefined, null, undefined);
+      return kept(this.visits.visit(account, req, cookies, undefined, null, undefined));
     }
     return this.visits
       .withSession(account, cookies)
       .then(([looked, customerId]) =>
-        this.visits.visit(account, req, looked, undefined, customerId, undefined),
+        kept(this.visits.visit(account, req, looked, undefined, customerId, undefined)),
       );
   }
 
   /**
-   * Document mode: the cookies identify would decide for a same-origin page (no session
-   * lookup, no bridge: a page view carries neither).
+   * `GET …/v1/keep.js` (SPEC §14): identify for a script loaded before the analytics SDKs, its
+   * answer handed to the snippet. A GET never redeems a bridge token.
    */
-  document(account: VisitorAccount, req: VisitorRequest): VisitOutcome {
-    return this.visits.visit(
-      account,
-      req,
-      this.visits.read(account, req),
-      undefined,
-      null,
-      undefined,
-    );
+  keepScript(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    verdict: AcceptedVerdict,
+  ): VisitOutcome | Promise<VisitOutcome> {
+    return this.identify(account, { ...req, bridge: undefined }, verdict);
+  }
+
+  /**
+   * Document mode: the cookies identify would decide for a same-origin page (no session
+   * lookup, no bridge: a page view carries neither), and the keeper's.
+   */
+  document(
+    account: VisitorAccount,
+    req: VisitorRequest,
+    verdict: AcceptedVerdict,
+  ): VisitOutcome | Promise<VisitOutcome> {
+    const cookies = this.visits.read(account, req);
+    const outcome = this.visits.visit(account, req, cookies, undefined, null, undefined);
+    return this.keeper.keep(account, req, verdict, outcome, cookies, false);
   }
 
   /**
@@ -113,10 +128,12 @@ export class VisitorService {
     granted: boolean,
   ): VisitOutcome | Promise<VisitOutcome> {
     const cookies = this.visits.read(account, req);
+    const kept = (outcome: VisitOutcome) =>
+      this.keeper.keep(account, req, verdict, outcome, cookies, !granted);
     if (granted && req.bridge !== undefined) {
-      return this.identifyBridged(account, req, verdict, req.bridge, cookies, true);
+      return this.identifyBridged(account, req, verdict, req.bridge, cookies, true).then(kept);
     }
-    return this.visits.visit(account, req, cookies, granted, null, undefined);
+    return kept(this.visits.visit(account, req, cookies, granted, null, undefined));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Browser, BrowserContext, Cookie } from 'playwright-core';
-import { NGINX, pantryLocation, RunningNginx, startNginx } from '../helpers/nginx';
+import { NGINX, RunningNginx, startSiteBehindNginx } from '../helpers/nginx';
 import {
   describeWithBrowser,
   launchBrowser,
@@ -93,13 +93,7 @@ describeWithBrowser(
           ].join('\n'),
         },
       });
-      nginx = await startNginx(
-        `${pantryLocation(`http://127.0.0.1:${pantry.port}`)}
-    location / {
-      proxy_pass http://127.0.0.1:${site.port};
-      proxy_set_header Host $http_host;
-    }`,
-      );
+      nginx = await startSiteBehindNginx(pantry.port, site.port);
       browser = await launchBrowser();
     });
 

@@ -27,7 +27,7 @@ export function describeWithBrowser(name: string, fn: () => void, also: string[]
   return describe.skip(`${name} (missing ${missing.join(', ')}; apt-get install them)`, fn);
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -42,6 +42,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--host-resolver-rules=MAP *.test 127.0.0.1',
       // Block third-party cookies, as browsers now do.
       '--test-third-party-cookie-phaseout',
+      ...extraArgs,
     ],
   });
 }

@@ -4,6 +4,7 @@ import { BridgeLinkEntity } from '../../src/bridge/bridge-link.entity';
 import { BridgeRedemptionEntity } from '../../src/bridge/bridge-redemption.entity';
 import { OneTimeTokenEntity } from '../../src/database/one-time-token.entity';
 import { HealthProbeEntity } from '../../src/health/health-probe.entity';
+import { KeptCookieEntity } from '../../src/keeper/kept-cookie.entity';
 import { ErasedIdEntity } from '../../src/registry/erased-id.entity';
 import { VisitorEntity } from '../../src/registry/visitor.entity';
 import { AccountEntity } from '../../src/tenants/account.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   BridgeLinkEntity,
   AuthSessionEntity,
   CustomerLinkEntity,
+  KeptCookieEntity,
 ];

@@ -33,6 +33,20 @@ export function pantryLocation(pantry: string): string {
     }`;
 }
 
+/**
+ * A real nginx in front of a site, as the same-origin path deployment runs: /pantry/unblu/ to
+ * Pantry (pantryLocation), everything else to the site's own server.
+ */
+export function startSiteBehindNginx(pantryPort: number, sitePort: number): Promise<RunningNginx> {
+  return startNginx(
+    `${pantryLocation(`http://127.0.0.1:${pantryPort}`)}
+    location / {
+      proxy_pass http://127.0.0.1:${sitePort};
+      proxy_set_header Host $http_host;
+    }`,
+  );
+}
+
 export interface RunningNginx {
   readonly port: number;
   stop(): Promise<void>;

@@ -42,6 +42,20 @@ class AddressesDto {
   server!: string[];
 }
 
+class KeeperDiagnosisDto {
+  @ApiProperty({ type: [String], example: ['ga', 'segment'], description: 'keeper.cookies' })
+  cookies!: string[];
+
+  @ApiProperty({
+    description:
+      'Whether the cookie keeper keeps anything for this page: only where Pantry answers same-site with it, in PRODUCT_DOMAIN',
+  })
+  keeps!: boolean;
+
+  @ApiProperty({ description: 'What it keeps, or why nothing and what to change' })
+  message!: string;
+}
+
 export class DiagnosisDto {
   @ApiProperty({ example: 'shop' })
   account!: string;
@@ -73,4 +87,7 @@ export class DiagnosisDto {
 
   @ApiProperty({ type: AddressesDto })
   addresses!: AddressesDto;
+
+  @ApiProperty({ type: KeeperDiagnosisDto })
+  keeper!: KeeperDiagnosisDto;
 }

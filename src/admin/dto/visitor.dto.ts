@@ -61,4 +61,12 @@ export class VisitorDto {
       'Ids a bridge token linked to this one while the visitor kept its own (bridge "already_identified"); shown on both records',
   })
   links!: VisitorLinkDto[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['_ga', 'ajs_anonymous_id'],
+    description:
+      'The names of the analytics id cookies the cookie keeper holds for this visitor (keeper.cookies); never their values',
+  })
+  keptCookies!: string[];
 }
