@@ -6,8 +6,9 @@ import { DataSource } from 'typeorm';
 import { KeptCookieEntity } from '../src/keeper/kept-cookie.entity';
 import { KeeperService } from '../src/keeper/keeper.service';
 import { cookieHeader, setCookie, setCookies } from './helpers/cookies';
+import { CaptureLogger } from './helpers/capture-logger';
 import { rawRequest } from './helpers/raw-http';
-import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
+import { openDatabase, TEST_ADMIN_TOKEN, useApp, useApps } from './helpers/test-app';
 
 /*
  * The cookie keeper (SPEC §14) through the real app: learnt from same-site requests, set again
@@ -399,5 +400,46 @@ describe('cookie keeper in document mode', () => {
     const restored = await page(own).expect(200);
     expect(setCookie(restored, '_ga')?.value).toBe(GA);
     expect(restored.text).toContain('<p>page</p>');
+  });
+});
+
+describe('cookie keeper at shutdown', () => {
+  const apps = useApps();
+
+  it('writes what it learnt before the node stops, and warns of nothing', async () => {
+    const logger = new CaptureLogger();
+    const node = await apps.start(
+      {
+        accounts: {
+          shop: [
+            `account.apiKeys = ${SHOP}`,
+            'consent.required = false',
+            'keeper.cookies = ga',
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    const call = (cookie?: string) => {
+      const r = node
+        .http()
+        .post(`/unblu/v1/identify?x-unblu-apikey=${SHOP}`)
+        .set('Host', 'www.shop.test');
+      return cookie ? r.set('Cookie', cookie) : r;
+    };
+    const first = await call().expect(200);
+    await call(`${cookieHeader(first)}; _ga=${GA}`).expect(200);
+    await node.app.close();
+    const ds = await openDatabase(node.ws);
+    try {
+      const rows = await ds.getRepository(KeptCookieEntity).find();
+      expect(rows.map((r) => [r.visitorId, r.name, r.value])).toEqual([
+        [first.body.visitorId, '_ga', GA],
+      ]);
+      expect(logger.lines.filter((l) => /^(warn|error)/.test(l))).toEqual([]);
+      expect(logger.text).not.toContain(GA);
+    } finally {
+      await ds.destroy();
+    }
   });
 });
