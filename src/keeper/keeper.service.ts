@@ -13,6 +13,7 @@ import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { KeptCookieEntity } from './kept-cookie.entity';
 import { KeptCookieRepository } from './kept-cookie.repository';
 import { KEEPER_LIMITS, KeptCookie } from './keeper-adapters';
+import type { KeptWrite } from './keeper-decision';
 
 /** Learnt values are written at least this often… */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -36,6 +37,11 @@ interface Known {
   /** Read from the database (with what was learnt since) at `at`: nothing else is stored. */
   complete: boolean;
   at: number;
+  /**
+   * The last refresh decided for the visitor: its Cookie header and settings, and what was set.
+   * The same header again sets the same (its values are learnt already).
+   */
+  refreshed?: { cookie: string; settings: object; writes: readonly KeptWrite[] };
 }
 
 /** A visitor's stored values as name/value pairs (for keptCookiesOf to validate). */
@@ -110,6 +116,33 @@ export class KeeperService
     const known = this.known.get(keyOf(accountId, visitorId));
     if (!known?.complete || Date.now() - known.at > COMPLETE_FOR_MS) return null;
     return [...known.values];
+  }
+
+  /**
+   * What the visitor's last request with this very Cookie header (and these settings) had set
+   * by refreshing what it brought, or null: a returning visitor's page views repeat it, and
+   * nothing needs parsing, validating or deciding again.
+   */
+  lastRefresh(
+    accountId: string,
+    visitorId: string,
+    cookie: string,
+    settings: object,
+  ): readonly KeptWrite[] | null {
+    const last = this.known.get(keyOf(accountId, visitorId))?.refreshed;
+    return last && last.cookie === cookie && last.settings === settings ? last.writes : null;
+  }
+
+  /** Remembers a refresh (what lastRefresh answers for the same header next time). */
+  rememberRefresh(
+    accountId: string,
+    visitorId: string,
+    cookie: string,
+    settings: object,
+    writes: readonly KeptWrite[],
+  ): void {
+    const known = this.known.get(keyOf(accountId, visitorId));
+    if (known) known.refreshed = { cookie, settings, writes };
   }
 
   /**
