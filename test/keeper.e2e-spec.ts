@@ -1,9 +1,12 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
+import { AccessLogService } from '../src/http/access-log';
 import { KeptCookieEntity } from '../src/keeper/kept-cookie.entity';
+import { JsonLogger } from '../src/logging/json-logger';
 import { KeeperService } from '../src/keeper/keeper.service';
 import { cookieHeader, setCookie, setCookies } from './helpers/cookies';
 import { CaptureLogger } from './helpers/capture-logger';
@@ -441,5 +444,55 @@ describe('cookie keeper at shutdown', () => {
     } finally {
       await ds.destroy();
     }
+  });
+});
+
+describe('keep.js in the access log', () => {
+  const apps = useApps();
+
+  it('is logged as its own route with identify’s outcome, a refusal with its code, no value', async () => {
+    let output = '';
+    const logger = new JsonLogger(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          output += chunk.toString('utf8');
+          done();
+        },
+      }),
+    );
+    const node = await apps.start(
+      {
+        app: 'server.accessLog = all',
+        accounts: {
+          shop: [
+            `account.apiKeys = ${SHOP}`,
+            'consent.required = false',
+            'keeper.cookies = ga',
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    const keep = (key: string) =>
+      node
+        .http()
+        .get(`/unblu/v1/keep.js?x-unblu-apikey=${key}`)
+        .set('Host', 'www.shop.test')
+        .set('Cookie', `_ga=${GA}`)
+        .expect(200);
+    await keep(SHOP);
+    await keep('no-such-key');
+    node.app.get(AccessLogService).flush();
+    const lines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; route: string; outcome: string })
+      .filter((l) => l.msg === 'request');
+    expect(lines.map((l) => [l.route, l.outcome])).toEqual([
+      ['/unblu/v1/keep.js', 'issued'],
+      ['/unblu/v1/keep.js', 'unknown_api_key'],
+    ]);
+    expect(output).not.toContain(GA);
+    expect(output).not.toContain(SHOP);
   });
 });
