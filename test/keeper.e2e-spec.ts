@@ -100,6 +100,22 @@ describe('cookie keeper', () => {
     ]);
   });
 
+  it('a page view repeating its Cookie header sets the same again; a new value is learnt', async () => {
+    const v = await visitor(SHOP);
+    const jar = `${v.pantry}; _ga=${GA}`;
+    const lines = async (cookie: string) =>
+      kept(await identify(SHOP, cookie).expect(200)).map((c) => c.raw);
+    const first = await lines(jar);
+    expect(first).toHaveLength(1);
+    expect(await lines(jar)).toEqual(first);
+    const newer = 'GA1.1.1234567890.1800000000';
+    expect(await lines(`${v.pantry}; _ga=${newer}`)).toEqual([expect.stringContaining(newer)]);
+    expect(await stored(v.visitorId)).toEqual([['_ga', newer]]);
+    // The old header again (another tab): its value is learnt again, not a remembered refresh.
+    expect(await lines(jar)).toEqual(first);
+    expect(await stored(v.visitorId)).toEqual([['_ga', GA]]);
+  });
+
   it('restores a lost kept cookie by Set-Cookie: 400 days, Path=/, the registrable domain, Lax, not HttpOnly', async () => {
     const v = await visitor(SHOP);
     await identify(SHOP, `${v.pantry}; _ga=${GA}; ajs_anonymous_id=${AJS}`).expect(200);
