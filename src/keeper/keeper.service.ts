@@ -65,6 +65,7 @@ export class KeeperService
   private readonly logger = new Logger(KeeperService.name);
   private pending = new Map<string, KeptCookieEntity>();
   private readonly known = new Map<string, Known>();
+  private readonly reading = new Map<string, Promise<StoredValues>>();
   private flushing: Promise<void> = Promise.resolve();
   private busy = false;
   private timer?: NodeJS.Timeout;
@@ -150,8 +151,18 @@ export class KeeperService
    * written yet), and remembered. A failed read answers nothing stored: a page never fails for
    * the keeper.
    */
-  async lookup(accountId: string, visitorId: string): Promise<StoredValues> {
+  lookup(accountId: string, visitorId: string): Promise<StoredValues> {
+    // Requests of one visitor at once (a page's parallel loads) share one read.
     const key = keyOf(accountId, visitorId);
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.read(accountId, visitorId, key).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async read(accountId: string, visitorId: string, key: string): Promise<StoredValues> {
     let rows: KeptCookieEntity[];
     try {
       rows = await this.repository.find(accountId, visitorId);
