@@ -1,13 +1,17 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
+import { AccessLogService } from '../src/http/access-log';
 import { KeptCookieEntity } from '../src/keeper/kept-cookie.entity';
+import { JsonLogger } from '../src/logging/json-logger';
 import { KeeperService } from '../src/keeper/keeper.service';
 import { cookieHeader, setCookie, setCookies } from './helpers/cookies';
+import { CaptureLogger } from './helpers/capture-logger';
 import { rawRequest } from './helpers/raw-http';
-import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
+import { openDatabase, TEST_ADMIN_TOKEN, useApp, useApps } from './helpers/test-app';
 
 /*
  * The cookie keeper (SPEC §14) through the real app: learnt from same-site requests, set again
@@ -94,6 +98,22 @@ describe('cookie keeper', () => {
       ['_ga', GA],
       ['ajs_anonymous_id', AJS],
     ]);
+  });
+
+  it('a page view repeating its Cookie header sets the same again; a new value is learnt', async () => {
+    const v = await visitor(SHOP);
+    const jar = `${v.pantry}; _ga=${GA}`;
+    const lines = async (cookie: string) =>
+      kept(await identify(SHOP, cookie).expect(200)).map((c) => c.raw);
+    const first = await lines(jar);
+    expect(first).toHaveLength(1);
+    expect(await lines(jar)).toEqual(first);
+    const newer = 'GA1.1.1234567890.1800000000';
+    expect(await lines(`${v.pantry}; _ga=${newer}`)).toEqual([expect.stringContaining(newer)]);
+    expect(await stored(v.visitorId)).toEqual([['_ga', newer]]);
+    // The old header again (another tab): its value is learnt again, not a remembered refresh.
+    expect(await lines(jar)).toEqual(first);
+    expect(await stored(v.visitorId)).toEqual([['_ga', GA]]);
   });
 
   it('restores a lost kept cookie by Set-Cookie: 400 days, Path=/, the registrable domain, Lax, not HttpOnly', async () => {
@@ -399,5 +419,96 @@ describe('cookie keeper in document mode', () => {
     const restored = await page(own).expect(200);
     expect(setCookie(restored, '_ga')?.value).toBe(GA);
     expect(restored.text).toContain('<p>page</p>');
+  });
+});
+
+describe('cookie keeper at shutdown', () => {
+  const apps = useApps();
+
+  it('writes what it learnt before the node stops, and warns of nothing', async () => {
+    const logger = new CaptureLogger();
+    const node = await apps.start(
+      {
+        accounts: {
+          shop: [
+            `account.apiKeys = ${SHOP}`,
+            'consent.required = false',
+            'keeper.cookies = ga',
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    const call = (cookie?: string) => {
+      const r = node
+        .http()
+        .post(`/unblu/v1/identify?x-unblu-apikey=${SHOP}`)
+        .set('Host', 'www.shop.test');
+      return cookie ? r.set('Cookie', cookie) : r;
+    };
+    const first = await call().expect(200);
+    await call(`${cookieHeader(first)}; _ga=${GA}`).expect(200);
+    await node.app.close();
+    const ds = await openDatabase(node.ws);
+    try {
+      const rows = await ds.getRepository(KeptCookieEntity).find();
+      expect(rows.map((r) => [r.visitorId, r.name, r.value])).toEqual([
+        [first.body.visitorId, '_ga', GA],
+      ]);
+      expect(logger.lines.filter((l) => /^(warn|error)/.test(l))).toEqual([]);
+      expect(logger.text).not.toContain(GA);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe('keep.js in the access log', () => {
+  const apps = useApps();
+
+  it('is logged as its own route with identify’s outcome, a refusal with its code, no value', async () => {
+    let output = '';
+    const logger = new JsonLogger(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          output += chunk.toString('utf8');
+          done();
+        },
+      }),
+    );
+    const node = await apps.start(
+      {
+        app: 'server.accessLog = all',
+        accounts: {
+          shop: [
+            `account.apiKeys = ${SHOP}`,
+            'consent.required = false',
+            'keeper.cookies = ga',
+          ].join('\n'),
+        },
+      },
+      { logger },
+    );
+    const keep = (key: string) =>
+      node
+        .http()
+        .get(`/unblu/v1/keep.js?x-unblu-apikey=${key}`)
+        .set('Host', 'www.shop.test')
+        .set('Cookie', `_ga=${GA}`)
+        .expect(200);
+    await keep(SHOP);
+    await keep('no-such-key');
+    node.app.get(AccessLogService).flush();
+    const lines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; route: string; outcome: string })
+      .filter((l) => l.msg === 'request');
+    expect(lines.map((l) => [l.route, l.outcome])).toEqual([
+      ['/unblu/v1/keep.js', 'issued'],
+      ['/unblu/v1/keep.js', 'unknown_api_key'],
+    ]);
+    expect(output).not.toContain(GA);
+    expect(output).not.toContain(SHOP);
   });
 });

@@ -15,7 +15,11 @@ const MAX_SERIES = 10_000;
  */
 @Injectable()
 export class KeeperMetrics {
-  private readonly tallies = new Map<string, { labels: Record<string, string>; n: number }>();
+  /** account label → adapter label → counts by outcome (kept, restored, derived). */
+  private readonly tallies = new Map<string, Map<string, Float64Array>>();
+  /** account label → adapter as configured → the same counts (found without building a label). */
+  private readonly byAdapter = new Map<string, Map<string, Float64Array>>();
+  private series = 0;
   private readonly enabled: boolean;
 
   constructor(metrics: MetricsService) {
@@ -29,7 +33,13 @@ export class KeeperMetrics {
       registers: [metrics.registry],
       collect(this: Counter<string>) {
         this.reset();
-        for (const t of tallies.values()) this.inc(t.labels, t.n);
+        for (const [account, adapters] of tallies) {
+          for (const [adapter, counts] of adapters) {
+            OUTCOMES.forEach((outcome, i) => {
+              if (counts[i] > 0) this.inc({ adapter, outcome, account }, counts[i]);
+            });
+          }
+        }
       },
     });
   }
@@ -37,14 +47,32 @@ export class KeeperMetrics {
   /** A kept cookie set: `adapter` as configured (`cookie` for every `cookie:<name>`). */
   count(adapter: string, outcome: KeeperCount, account: string): void {
     if (!this.enabled) return;
-    const label = adapter.startsWith('cookie:') ? 'cookie' : adapter;
-    const key = `${label}\u0000${outcome}\u0000${account}`;
-    let t = this.tallies.get(key);
-    if (!t) {
-      if (this.tallies.size >= MAX_SERIES) return;
-      t = { labels: { adapter: label, outcome, account }, n: 0 };
-      this.tallies.set(key, t);
+    let byAdapter = this.byAdapter.get(account);
+    if (!byAdapter) {
+      byAdapter = new Map();
+      this.byAdapter.set(account, byAdapter);
     }
-    t.n++;
+    let counts = byAdapter.get(adapter);
+    if (!counts) {
+      // Every `cookie:<name>` counts as `cookie`: operators' names are not labels.
+      const label = adapter.startsWith('cookie:') ? 'cookie' : adapter;
+      let byLabel = this.tallies.get(account);
+      if (!byLabel) {
+        byLabel = new Map();
+        this.tallies.set(account, byLabel);
+      }
+      counts = byLabel.get(label);
+      if (!counts) {
+        if (this.series >= MAX_SERIES) return;
+        this.series++;
+        counts = new Float64Array(OUTCOMES.length);
+        byLabel.set(label, counts);
+      }
+      byAdapter.set(adapter, counts);
+    }
+    counts[OUTCOME_INDEX[outcome]]++;
   }
 }
+
+const OUTCOMES: readonly KeeperCount[] = ['kept', 'restored', 'derived'];
+const OUTCOME_INDEX: Readonly<Record<KeeperCount, number>> = { kept: 0, restored: 1, derived: 2 };

@@ -13,6 +13,7 @@ import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { KeptCookieEntity } from './kept-cookie.entity';
 import { KeptCookieRepository } from './kept-cookie.repository';
 import { KEEPER_LIMITS, KeptCookie } from './keeper-adapters';
+import type { KeptWrite } from './keeper-decision';
 
 /** Learnt values are written at least this often… */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -36,6 +37,11 @@ interface Known {
   /** Read from the database (with what was learnt since) at `at`: nothing else is stored. */
   complete: boolean;
   at: number;
+  /**
+   * The last refresh decided for the visitor: its Cookie header and settings, and what was set.
+   * The same header again sets the same (its values are learnt already).
+   */
+  refreshed?: { cookie: string; settings: object; writes: readonly KeptWrite[] };
 }
 
 /** A visitor's stored values as name/value pairs (for keptCookiesOf to validate). */
@@ -59,6 +65,7 @@ export class KeeperService
   private readonly logger = new Logger(KeeperService.name);
   private pending = new Map<string, KeptCookieEntity>();
   private readonly known = new Map<string, Known>();
+  private readonly reading = new Map<string, Promise<StoredValues>>();
   private flushing: Promise<void> = Promise.resolve();
   private busy = false;
   private timer?: NodeJS.Timeout;
@@ -113,12 +120,49 @@ export class KeeperService
   }
 
   /**
+   * What the visitor's last request with this very Cookie header (and these settings) had set
+   * by refreshing what it brought, or null: a returning visitor's page views repeat it, and
+   * nothing needs parsing, validating or deciding again.
+   */
+  lastRefresh(
+    accountId: string,
+    visitorId: string,
+    cookie: string,
+    settings: object,
+  ): readonly KeptWrite[] | null {
+    const last = this.known.get(keyOf(accountId, visitorId))?.refreshed;
+    return last && last.cookie === cookie && last.settings === settings ? last.writes : null;
+  }
+
+  /** Remembers a refresh (what lastRefresh answers for the same header next time). */
+  rememberRefresh(
+    accountId: string,
+    visitorId: string,
+    cookie: string,
+    settings: object,
+    writes: readonly KeptWrite[],
+  ): void {
+    const known = this.known.get(keyOf(accountId, visitorId));
+    if (known) known.refreshed = { cookie, settings, writes };
+  }
+
+  /**
    * The visitor's stored values, read from the database (with what this node learnt and has not
    * written yet), and remembered. A failed read answers nothing stored: a page never fails for
    * the keeper.
    */
-  async lookup(accountId: string, visitorId: string): Promise<StoredValues> {
+  lookup(accountId: string, visitorId: string): Promise<StoredValues> {
+    // Requests of one visitor at once (a page's parallel loads) share one read.
     const key = keyOf(accountId, visitorId);
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.read(accountId, visitorId, key).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async read(accountId: string, visitorId: string, key: string): Promise<StoredValues> {
     let rows: KeptCookieEntity[];
     try {
       rows = await this.repository.find(accountId, visitorId);

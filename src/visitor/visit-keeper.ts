@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parseCookieHeader } from '../cookies/cookie-header';
 import { keptCookiesOf } from '../keeper/keeper-adapters';
-import { decideKept, needsStored } from '../keeper/keeper-decision';
+import { decideKept, KeptWrite, needsStored } from '../keeper/keeper-decision';
 import { KeeperMetrics } from '../keeper/keeper-metrics';
 import { KeeperService, StoredValues } from '../keeper/keeper.service';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
@@ -42,6 +42,19 @@ export class VisitKeeper {
     if (settings.length === 0 || !keepsHere(account, verdict, req)) return outcome;
     const { accountId } = account;
     const { visitorId, consent, issued } = outcome.visit;
+    const label = this.visits.accountLabel(accountId);
+    const kept = (writes: readonly KeptWrite[]): VisitOutcome => {
+      for (const w of writes) {
+        if (w.outcome !== 'deleted') this.metrics.count(w.adapter, w.outcome, label);
+      }
+      return writes.length ? { ...outcome, kept: writes } : outcome;
+    };
+    // A returning visitor's page views repeat their Cookie header: the same refresh again.
+    const header = typeof req.cookie === 'string' ? req.cookie : null;
+    if (visitorId !== null && header !== null) {
+      const again = this.keeper.lastRefresh(accountId, visitorId, header, settings);
+      if (again) return kept(again);
+    }
     const present = keptCookiesOf(settings, parseCookieHeader(req.cookie));
     const decide = (stored: StoredValues | null): VisitOutcome => {
       const decision = decideKept({
@@ -54,11 +67,7 @@ export class VisitKeeper {
         nowSeconds: Math.floor(Date.now() / 1000),
       });
       if (visitorId !== null) this.keeper.learn(accountId, visitorId, decision.learn);
-      const label = this.visits.accountLabel(accountId);
-      for (const w of decision.writes) {
-        if (w.outcome !== 'deleted') this.metrics.count(w.adapter, w.outcome, label);
-      }
-      return decision.writes.length ? { ...outcome, kept: decision.writes } : outcome;
+      return kept(decision.writes);
     };
     if (visitorId === null) {
       if (consent !== 'denied') return outcome;
@@ -73,7 +82,12 @@ export class VisitKeeper {
     if (stored === null && needsStored(settings, present)) {
       return this.keeper.lookup(accountId, visitorId).then(decide);
     }
-    return decide(stored);
+    const decided = decide(stored);
+    // Only a pure refresh repeats as it is (a restore or derivation is learnt, and changes).
+    if (stored === null && header !== null) {
+      this.keeper.rememberRefresh(accountId, visitorId, header, settings, decided.kept ?? []);
+    }
+    return decided;
   }
 }
 

@@ -58,6 +58,8 @@ function writeKeptAccount(dir: string, keeper: boolean): void {
     join(dir, 'accounts', 'kept.properties'),
     [
       'account.apiKeys = kept-key-0001',
+      // cookiesFrom's first identify comes from the site's page.
+      'server.cors.allowedOrigins = https://www.shop.test',
       'consent.required = false',
       ...(keeper ? ['keeper.cookies = ga, segment'] : []),
     ].join('\n'),
