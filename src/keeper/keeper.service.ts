@@ -4,9 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
-  Optional,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import { Subscription } from 'rxjs';
 import { UnitOfWork } from '../database/unit-of-work';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
@@ -76,7 +74,6 @@ export class KeeperService
     private readonly repository: KeptCookieRepository,
     private readonly uow: UnitOfWork,
     private readonly registry: VisitorRegistryService,
-    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,14 +92,12 @@ export class KeeperService
     clearInterval(this.timer);
   }
 
-  /** Closes the HTTP server (no request learns after the last flush), then flushes. */
+  /**
+   * The last flush. The HTTP server is closed before this hook runs (http/close-http-first.ts):
+   * no request learns after it.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    try {
-      await this.adapterHost?.httpAdapter?.close();
-    } catch {
-      /* already closed (the registry closes it before its own last flush) */
-    }
     await this.flush();
     if (this.pending.size > 0) {
       this.logger.error(`${this.pending.size} kept cookie values could not be written at shutdown`);
