@@ -26,6 +26,12 @@ const n = (key: string, cookie: string) => `x-unblu-${key}-${cookie}`;
 const GA = 'GA1.1.1234567890.1700000000';
 const AJS = '0b7f3c52-3f0e-4f6e-9a43-5c1d2f9e8a10';
 const MAX_AGE = '34560000';
+/** An account keeping `_ga` only, without consent (the shutdown and access-log suites'). */
+const GA_SHOP = [
+  `account.apiKeys = ${SHOP}`,
+  'consent.required = false',
+  'keeper.cookies = ga',
+].join('\n');
 
 describe('cookie keeper', () => {
   const pantry = useApp({
@@ -430,11 +436,7 @@ describe('cookie keeper at shutdown', () => {
     const node = await apps.start(
       {
         accounts: {
-          shop: [
-            `account.apiKeys = ${SHOP}`,
-            'consent.required = false',
-            'keeper.cookies = ga',
-          ].join('\n'),
+          shop: GA_SHOP,
         },
       },
       { logger },
@@ -480,11 +482,7 @@ describe('keep.js in the access log', () => {
       {
         app: 'server.accessLog = all',
         accounts: {
-          shop: [
-            `account.apiKeys = ${SHOP}`,
-            'consent.required = false',
-            'keeper.cookies = ga',
-          ].join('\n'),
+          shop: GA_SHOP,
         },
       },
       { logger },

@@ -1,6 +1,5 @@
 import {
   derivedCookie,
-  isKeptValue,
   KEEPER_LIMITS,
   keptCookieDomain,
   keptCookiesOf,
@@ -106,20 +105,6 @@ describe(keptCookiesOf.name, () => {
       ]),
     ).toEqual([{ adapter: 'segment', name: 'ajs_anonymous_id', value: 'id-1' }]);
     expect(keptCookiesOf([], [['ajs_anonymous_id', 'id-1']])).toEqual([]);
-  });
-});
-
-describe(isKeptValue.name, () => {
-  it.each<[string, string, string, boolean]>([
-    ['ga', '_ga', 'GA1.1.1.1', true],
-    ['ga', '_ga', 'junk', false],
-    ['ga', 'ajs_anonymous_id', 'GA1.1.1.1', false],
-    ['cookie:my_id', 'my_id', 'v', true],
-    ['cookie:my_id', 'other', 'v', false],
-    ['nope', '_ga', 'GA1.1.1.1', false],
-    ['posthog', 'ph_x_posthog', POSTHOG, true],
-  ])('%s %s=%s → %s', (adapter, name, value, ok) => {
-    expect(isKeptValue(adapter, name, value)).toBe(ok);
   });
 });
 

@@ -4,7 +4,6 @@ import {
   KeeperAdapterName,
   KeeperSetting,
   keeperSettingId,
-  isKeeperAdapter,
   keepsCookieName,
 } from '../vocabulary/keeper';
 
@@ -169,22 +168,6 @@ export function keptCookiesOf(
     }
   }
   return kept;
-}
-
-/** Whether a value read back (from storage) is still one its adapter and name accept. */
-export function isKeptValue(adapter: string, name: string, value: string): boolean {
-  const setting: KeeperSetting | null =
-    adapter === `cookie:${name}`
-      ? { adapter: 'cookie', name }
-      : isKeeperAdapter(adapter)
-        ? { adapter }
-        : null;
-  return (
-    setting !== null &&
-    keepsCookieName(setting, name) &&
-    wellFormed(value) &&
-    adapterOf(setting).valid(value)
-  );
 }
 
 /**
