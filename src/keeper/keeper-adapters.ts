@@ -203,14 +203,11 @@ export function keptSetCookieLine(
   cookie: { readonly name: string; readonly value: string | null },
   attrs: { readonly domain: string | null; readonly secure: boolean },
 ): string {
-  const deletion = cookie.value === null;
-  return [
-    `${cookie.name}=${cookie.value ?? ''}`,
-    `Max-Age=${deletion ? 0 : KEPT_MAX_AGE}`,
-    ...(deletion ? ['Expires=Thu, 01 Jan 1970 00:00:00 GMT'] : []),
-    'Path=/',
-    ...(attrs.domain ? [`Domain=${attrs.domain}`] : []),
-    'SameSite=Lax',
-    ...(attrs.secure ? ['Secure'] : []),
-  ].join('; ');
+  // Concatenated, not joined from a list: this runs for every kept cookie of every page view.
+  const life =
+    cookie.value === null
+      ? 'Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT'
+      : `Max-Age=${KEPT_MAX_AGE}`;
+  const domain = attrs.domain ? `; Domain=${attrs.domain}` : '';
+  return `${cookie.name}=${cookie.value ?? ''}; ${life}; Path=/${domain}; SameSite=Lax${attrs.secure ? '; Secure' : ''}`;
 }

@@ -8,7 +8,7 @@ import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { AcceptedVerdict } from './cross-origin';
 import { RequestCookies } from './request-cookies';
 import { VisitService } from './visit.service';
-import { VisitOutcome } from './visitor-outcome';
+import { VisitOutcome, withKept } from './visitor-outcome';
 import { VisitorRequest } from './visitor-request';
 
 /**
@@ -47,7 +47,7 @@ export class VisitKeeper {
       for (const w of writes) {
         if (w.outcome !== 'deleted') this.metrics.count(w.adapter, w.outcome, label);
       }
-      return writes.length ? { ...outcome, kept: writes } : outcome;
+      return writes.length ? withKept(outcome, writes) : outcome;
     };
     // A returning visitor's page views repeat their Cookie header: the same refresh again.
     const header = typeof req.cookie === 'string' ? req.cookie : null;
@@ -85,7 +85,7 @@ export class VisitKeeper {
     const decided = decide(stored);
     // Only a pure refresh repeats as it is (a restore or derivation is learnt, and changes).
     if (stored === null && header !== null) {
-      this.keeper.rememberRefresh(accountId, visitorId, header, settings, decided.kept ?? []);
+      this.keeper.rememberRefresh(accountId, visitorId, header, settings, decided.kept);
     }
     return decided;
   }

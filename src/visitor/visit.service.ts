@@ -9,7 +9,7 @@ import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { VisitorAccount } from '../tenants/tenant.service';
 import { readCookies, RequestCookies, withFound } from './request-cookies';
 import { decideVisit, VisitDecision } from './visit-decision';
-import { BridgeRedemption, VisitOutcome } from './visitor-outcome';
+import { BridgeRedemption, NOTHING_KEPT, VisitOutcome } from './visitor-outcome';
 import { VisitorRequest } from './visitor-request';
 
 /**
@@ -115,6 +115,6 @@ export class VisitService {
       this.metrics.cookie(a.kind, outcome, label);
     }
     for (const [kind, reason] of cookies.rejected) this.metrics.cookie(kind, reason, label);
-    return { kind: 'visit', visit, writes, customerId, bridge };
+    return { kind: 'visit', visit, writes, customerId, bridge, kept: NOTHING_KEPT };
   }
 }

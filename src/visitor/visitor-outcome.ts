@@ -19,8 +19,27 @@ export interface VisitOutcome {
   readonly customerId: string | null;
   /** identify with a bridge token: whether its identity was adopted; else undefined. */
   readonly bridge: BridgeRedemption | undefined;
-  /** The cookie keeper's cookies (SPEC §14) to set or delete, where it keeps any. */
-  readonly kept?: readonly KeptWrite[];
+  /** The cookie keeper's cookies (SPEC §14) to set or delete (none where it keeps nothing). */
+  readonly kept: readonly KeptWrite[];
+}
+
+/** An outcome's `kept` where the keeper sets nothing. */
+export const NOTHING_KEPT: readonly KeptWrite[] = Object.freeze([]);
+
+/**
+ * The outcome with the keeper's cookies. Written out field by field, in the order every outcome
+ * is built in, so that all outcomes share one shape: a spread made the returning visitor's
+ * answer ~10% slower (the responder's reads of the outcome stopped being monomorphic).
+ */
+export function withKept(outcome: VisitOutcome, kept: readonly KeptWrite[]): VisitOutcome {
+  return {
+    kind: 'visit',
+    visit: outcome.visit,
+    writes: outcome.writes,
+    customerId: outcome.customerId,
+    bridge: outcome.bridge,
+    kept,
+  };
 }
 
 /**

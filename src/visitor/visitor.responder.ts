@@ -174,7 +174,7 @@ export class VisitorResponder {
     outcome: VisitOutcome,
   ): void {
     const { writes } = outcome;
-    if (writes.length === 0 && !outcome.kept) return;
+    if (writes.length === 0 && outcome.kept.length === 0) return;
     headers['set-cookie'] = this.setCookieLines(plan, verdict, outcome);
     if (verdict.kind === 'allowed' && writes.length > 0) {
       const ctx = cookieContext(plan, verdict);
@@ -198,7 +198,7 @@ const KEPT_DOMAINS = new Map<string, string | null>();
 
 /** The keeper's `Set-Cookie` lines (SPEC §14): on the page's registrable domain, not HttpOnly. */
 function keptLines(plan: CookiePlan, verdict: AcceptedVerdict, outcome: VisitOutcome): string[] {
-  if (!outcome.kept) return [];
+  if (outcome.kept.length === 0) return [];
   const host = verdict.contextHost;
   const attrs = {
     domain: host ? memoised(KEPT_DOMAINS, host, () => keptCookieDomain(host)) : null,
