@@ -5,6 +5,7 @@ import {
   CookieKind,
   cookieCamelName,
 } from '../vocabulary/cookie-catalog';
+import { CONSENT_SOURCES, GOOGLE_CONSENT_TYPES, TCF_PURPOSES } from '../vocabulary/consent';
 import {
   enumParser,
   parseAccountIdList,
@@ -28,6 +29,8 @@ import {
   parseOriginList,
   parsePathPrefix,
   parseSigningSecrets,
+  parseTcfPurposes,
+  parseTcfVendorId,
   parseUpstream,
   quote,
 } from './property-values';
@@ -421,6 +424,49 @@ const PROPERTY_DEFINITIONS = {
     default: 'true',
     valuesDoc: '`true`, `false`',
     description: '`Sec-GPC: 1` counts as denied until the visitor explicitly grants.',
+    parse: parseBoolean,
+  }),
+  'consent.source': define({
+    scope: 'ACCOUNT',
+    default: 'PANTRY',
+    values: CONSENT_SOURCES,
+    valuesDoc: CONSENT_SOURCES.map((v) => `\`${v}\``).join(', '),
+    description:
+      "Where consent comes from (SPEC §15): `PANTRY`, the snippet’s `consent()` calls; `TCF`, the site’s IAB TCF v2.2/v2.3 consent manager (`__tcfapi`, the TC string, decoded by Pantry); `GOOGLE_CONSENT_MODE`, the page’s `gtag('consent', …)` commands. With a CMP, identity cookies need its yes (`consent.required` is implied); Pantry’s consent cookie records the outcome, so a CMP cookie Safari deleted is not needed to know it on the next visit.",
+    parse: enumParser(CONSENT_SOURCES),
+  }),
+  'consent.tcfPurposes': define({
+    scope: 'ACCOUNT',
+    default: '1',
+    valuesDoc: `comma list of TCF purpose ids, 1–${TCF_PURPOSES}`,
+    description:
+      '`consent.source = TCF`: the purposes that must all be consented (not legitimate interest) for identity cookies; purpose 1 is storing and accessing information on the device.',
+    parse: parseTcfPurposes,
+  }),
+  'consent.tcfVendorId': define({
+    scope: 'ACCOUNT',
+    default: '',
+    defaultDoc: 'empty',
+    valuesDoc: 'empty, or a Global Vendor List id (1–65535)',
+    description:
+      '`consent.source = TCF`: a vendor whose consent is also required (and, in a v2.3 string, its disclosure; a publisher restriction that disallows a required purpose for it counts as no).',
+    parse: parseTcfVendorId,
+  }),
+  'consent.googleConsentType': define({
+    scope: 'ACCOUNT',
+    default: 'analytics_storage',
+    values: GOOGLE_CONSENT_TYPES,
+    valuesDoc: GOOGLE_CONSENT_TYPES.map((v) => `\`${v}\``).join(', '),
+    description:
+      'The Google Consent Mode type that gates identity cookies (`consent.source = GOOGLE_CONSENT_MODE`) and the one Pantry’s decision is published as (`consent.publishGoogleConsentMode`).',
+    parse: enumParser(GOOGLE_CONSENT_TYPES),
+  }),
+  'consent.publishGoogleConsentMode': define({
+    scope: 'ACCOUNT',
+    default: 'false',
+    valuesDoc: '`true`, `false`',
+    description:
+      "The snippet reports Pantry’s decision to the page’s Google tags as `gtag('consent', 'update', {<consent.googleConsentType>: …})`.",
     parse: parseBoolean,
   }),
   'server.cors.allowedOrigins': define({

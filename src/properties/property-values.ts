@@ -1,5 +1,6 @@
 import { getDomain, parse as parseHost } from 'tldts';
 import { COOKIE_KINDS, CookieKind, isCookieKind } from '../vocabulary/cookie-catalog';
+import { TCF_PURPOSES } from '../vocabulary/consent';
 import {
   isKeeperAdapter,
   KEEPER_ADAPTERS,
@@ -392,4 +393,22 @@ export function parseKeeperSettings(raw: string): KeeperSetting[] {
     );
   }
   return unique;
+}
+
+/** `consent.tcfPurposes`: TCF purpose ids (1–11), every one of which must be consented. */
+export function parseTcfPurposes(raw: string): number[] {
+  const items = splitList(raw);
+  const bad = items.filter((i) => !/^\d+$/.test(i) || Number(i) < 1 || Number(i) > TCF_PURPOSES);
+  if (bad.length > 0 || items.length === 0) {
+    throw new InvalidPropertyValue(
+      `must be a comma list of TCF purpose ids, 1 to ${TCF_PURPOSES} (got ${items.length ? bad.map(quote).join(', ') : 'none'})`,
+    );
+  }
+  return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
+
+/** `consent.tcfVendorId`: empty, or a Global Vendor List id (1–65535). */
+export function parseTcfVendorId(raw: string): number | null {
+  if (raw === '') return null;
+  return integerParser(1, 65535)(raw);
 }

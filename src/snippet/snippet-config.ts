@@ -12,6 +12,16 @@ export interface SnippetConfig {
   readonly b?: string;
   /** bridge targets whose links the snippet decorates (`bridge.decorateLinks`), as origins */
   readonly t?: string[];
+  /**
+   * consent.source when it is the site's CMP (SPEC §15): `TCF` (read `__tcfapi`, send the TC
+   * string in `<prefix>tcf`) or `GOOGLE_CONSENT_MODE` (follow the `dataLayer`, send
+   * `<prefix>gcm`); absent for `PANTRY`
+   */
+  readonly c?: 'TCF' | 'GOOGLE_CONSENT_MODE';
+  /** consent.googleConsentType, with `c: GOOGLE_CONSENT_MODE` or `u` */
+  readonly g?: string;
+  /** consent.publishGoogleConsentMode: push Pantry's decision as a consent `update` */
+  readonly u?: 1;
 }
 
 /** The placeholder the server replaces with the account's SnippetConfig as JSON. */

@@ -8,6 +8,7 @@ import { snippetStandIn } from '../snippet/snippet-stand-in';
 import type { PantryError } from '../common/errors';
 import { VisitorAccount } from '../tenants/tenant.service';
 import type { VisitorResponse } from './visitor.responder';
+import type { PropertyValues } from '../properties/property-catalog';
 
 interface Rendered {
   readonly body: string;
@@ -56,6 +57,7 @@ export class SnippetService {
       f: props['snippet.refreshSeconds'],
       ...(base ? { b: base } : {}),
       ...(targets.length ? { t: targets } : {}),
+      ...consentConfig(props),
     };
     const json = JSON.stringify(config).replace(/</g, '\\u003c');
     const body = this.bundle.replace(SNIPPET_CONFIG_PLACEHOLDER, () => json);
@@ -103,4 +105,17 @@ export class SnippetService {
     const matches = ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
     return matches ? { status: 304, headers } : { status: 200, headers, body };
   }
+}
+
+/** The snippet's CMP settings (SPEC §15): nothing for an account whose consent is Pantry's own. */
+function consentConfig(props: PropertyValues): Pick<SnippetConfig, 'c' | 'g' | 'u'> {
+  const source = props['consent.source'];
+  const publish = props['consent.publishGoogleConsentMode'];
+  return {
+    ...(source !== 'PANTRY' ? { c: source } : {}),
+    ...(source === 'GOOGLE_CONSENT_MODE' || publish
+      ? { g: props['consent.googleConsentType'] }
+      : {}),
+    ...(publish ? { u: 1 as const } : {}),
+  };
 }

@@ -15,6 +15,7 @@ import { keptCookieDomain, keptSetCookieLine } from '../keeper/keeper-adapters';
 import { keepRefusal, keepScript } from '../snippet/keep-script';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import type { IdentifyResult } from '../vocabulary/visitor-answers';
+import { GOOGLE_CONSENT_HEADER, TCF_HEADER } from '../vocabulary/consent';
 import { AcceptedVerdict, CrossOriginVerdict } from './cross-origin';
 import { VisitOutcome, VisitorOutcome } from './visitor-outcome';
 
@@ -90,7 +91,7 @@ export class VisitorResponder {
     const headers = this.cors(verdict);
     headers['access-control-allow-methods'] = 'GET, POST, OPTIONS';
     headers['access-control-allow-headers'] =
-      `content-type, ${prefix}apikey, ${prefix}cookie, ${prefix}bridge`;
+      `content-type, ${prefix}apikey, ${prefix}cookie, ${prefix}bridge, ${prefix}${TCF_HEADER}, ${prefix}${GOOGLE_CONSENT_HEADER}`;
     headers['access-control-max-age'] = PREFLIGHT_MAX_AGE;
     return { status: HttpStatus.NO_CONTENT, headers };
   }
