@@ -1,0 +1,160 @@
+/**
+ * The pages and TC strings of the CMP suite (SPEC §15): README "Consent from your CMP" blocks
+ * (the page is made of them, so what the README shows is what the test runs), the IAB Tech
+ * Lab's CMP API bundled for the page, and TC strings encoded with the IAB's core library.
+ */
+import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+import { buildSync } from 'esbuild';
+import { join } from 'node:path';
+import { sectionBlocks } from './readme-blocks';
+
+const ROOT = join(__dirname, '..', '..');
+const SECTION = 'Consent from your CMP';
+
+export const SOURCES = ['TCF', 'GOOGLE_CONSENT_MODE'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export interface CmpBlocks {
+  /** The ```properties block of each source (its account file, header comment first). */
+  readonly properties: Record<Source, string>;
+  /** The ```html block of each source: the page's scripts in their order. */
+  readonly html: Record<Source, string>;
+}
+
+/** The blocks under README's "Consent from your CMP", by source; every block must be one. */
+export function cmpBlocks(readme?: string): CmpBlocks {
+  const found = { properties: {}, html: {} } as Record<
+    keyof CmpBlocks,
+    Partial<Record<Source, string>>
+  >;
+  for (const { lang, text } of sectionBlocks(SECTION, readme)) {
+    const source: Source | undefined =
+      lang === 'properties'
+        ? (/^consent\.source = (TCF|GOOGLE_CONSENT_MODE)$/m.exec(text)?.[1] as Source | undefined)
+        : text.includes('__tcfapi')
+          ? 'TCF'
+          : text.includes('dataLayer')
+            ? 'GOOGLE_CONSENT_MODE'
+            : undefined;
+    if ((lang !== 'properties' && lang !== 'html') || !source || found[lang][source]) {
+      throw new Error(`README "${SECTION}": a block for no source (or a second one):\n${text}`);
+    }
+    found[lang][source] = text;
+  }
+  for (const lang of ['properties', 'html'] as const) {
+    const missing = SOURCES.filter((s) => !found[lang][s]);
+    if (missing.length)
+      throw new Error(`README "${SECTION}" lacks ${lang} for ${missing.join(', ')}`);
+  }
+  return found as unknown as CmpBlocks;
+}
+
+/** README's example CMP script: the suite serves the IAB's CMP API under this path instead. */
+export const README_CMP = 'https://cmp.example.com/cmp.js';
+export const CMP_PATH = '/js/cmp.js';
+
+/**
+ * The CMP of the suite's pages: `@iabtechlabtcf/cmpapi` (what real CMPs build on), which takes
+ * over the stub's queue as it loads; `window.cmp.update(tcString | null, uiShown)` is the CMP
+ * answering (`null`: GDPR does not apply), driven by the test.
+ */
+export function cmpScript(): string {
+  return buildSync({
+    stdin: {
+      contents:
+        "import { CmpApi } from '@iabtechlabtcf/cmpapi'; window.cmp = new CmpApi(10, 1, true);",
+      resolveDir: ROOT,
+    },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+}
+
+/** A page of the README's html block, its example hosts replaced by the test's. */
+export function cmpPage(
+  blocks: CmpBlocks,
+  source: Source,
+  key: string,
+  pantryOrigin: string,
+  edit: (html: string) => string = (h) => h,
+): string {
+  const body = edit(
+    blocks.html[source]
+      .replaceAll('shop-key-0001', key)
+      .replaceAll('https://cookies.shop.com', pantryOrigin)
+      .replaceAll(README_CMP, CMP_PATH),
+  );
+  return `<!doctype html><html><head><meta charset="utf-8"><title>shop</title></head>
+<body><h1>Shop</h1>
+${body}
+<script>window.addEventListener('DOMContentLoaded', function () { window.hostOk = true; });</script>
+</body></html>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TC strings
+
+/** The Global Vendor List of the strings: vendors 42 and 755, the eleven purposes (v2.3). */
+const VENDORS = [42, 755];
+const gvl = new GVL({
+  gvlSpecificationVersion: 3,
+  vendorListVersion: 100,
+  tcfPolicyVersion: 5,
+  lastUpdated: '2026-01-01T00:00:00Z',
+  purposes: Object.fromEntries(
+    Array.from({ length: 11 }, (_, i) => [
+      String(i + 1),
+      { id: i + 1, name: `purpose ${i + 1}`, description: '', illustrations: [] },
+    ]),
+  ),
+  specialPurposes: {},
+  features: {},
+  specialFeatures: {},
+  vendors: Object.fromEntries(
+    VENDORS.map((id) => [
+      String(id),
+      {
+        id,
+        name: `vendor ${id}`,
+        purposes: [1, 2],
+        legIntPurposes: [],
+        flexiblePurposes: [],
+        specialPurposes: [],
+        features: [],
+        specialFeatures: [],
+        policyUrl: 'https://vendor.example.com/privacy',
+        usesCookies: true,
+        cookieMaxAgeSeconds: 86400,
+        cookieRefresh: false,
+        usesNonCookieAccess: false,
+        dataDeclaration: [],
+        dataRetention: {},
+        urls: [],
+      },
+    ]),
+  ),
+  stacks: {},
+  dataCategories: {},
+} as never);
+
+/**
+ * A v2.3 TC string (policy version 5, both vendors disclosed) consenting to `purposes` and
+ * `vendors`, as a CMP writes it after the visitor's choice.
+ */
+export function tcString(purposes: number[], vendors: number[] = []): string {
+  const model = new TCModel(gvl);
+  model.cmpId = 10;
+  model.cmpVersion = 1;
+  model.consentScreen = 1;
+  model.consentLanguage = 'EN';
+  model.publisherCountryCode = 'DE';
+  model.isServiceSpecific = true;
+  model.purposeConsents.set(purposes);
+  model.vendorConsents.set(vendors);
+  model.vendorsDisclosed.set(VENDORS);
+  return TCString.encode(model);
+}
