@@ -23,6 +23,11 @@ interface VisitorView {
   readonly visitorId: string;
   readonly deviceId: string | null;
   readonly consent: string;
+  /** The last recorded consent decision's source (`pantry`, `tcf`, `gcm`), or null (SPEC §15). */
+  readonly consentSource: string | null;
+  /** The TCF purposes it consented to (never the TC string). */
+  readonly consentPurposes: number[];
+  readonly consentAt: string | null;
   readonly firstSeen: string;
   readonly lastSeen: string;
   /** The customer this anonymous id is linked to by a login, if any. */
@@ -264,6 +269,9 @@ export class AdminService implements OnModuleInit, OnModuleDestroy {
       visitorId: record.visitorId,
       deviceId: record.deviceId,
       consent: record.consent,
+      consentSource: record.consentSource ?? null,
+      consentPurposes: record.consentPurposes ? record.consentPurposes.split(',').map(Number) : [],
+      consentAt: record.consentAt ? new Date(record.consentAt).toISOString() : null,
       firstSeen: new Date(record.firstSeen).toISOString(),
       lastSeen: new Date(record.lastSeen).toISOString(),
       customerId,

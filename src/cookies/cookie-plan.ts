@@ -1,4 +1,5 @@
 import { CookieDomainSetting } from '../properties/property-values';
+import type { ConsentSource } from '../vocabulary/consent';
 import {
   CorsCookieMode,
   PropertyKey,
@@ -58,6 +59,9 @@ export interface CookiePlan {
   readonly mode: CorsCookieMode;
   readonly consentRequired: boolean;
   readonly honorGpc: boolean;
+  /** `consent.source` and, for TCF, what a TC string must consent to (SPEC §15). */
+  readonly consentSource: ConsentSource;
+  readonly tcf: { readonly purposes: readonly number[]; readonly vendorId: number | null };
   readonly origins: OriginMatcher;
   /** The names of all its cookies, to skip the site's own cookies when reading. */
   readonly names: ReadonlySet<string>;
@@ -118,6 +122,8 @@ export function buildCookiePlan(
     mode: props['server.cors.corsCookieMode'],
     consentRequired: props['consent.required'],
     honorGpc: props['consent.honorGlobalPrivacyControl'],
+    consentSource: props['consent.source'],
+    tcf: { purposes: props['consent.tcfPurposes'], vendorId: props['consent.tcfVendorId'] },
     origins: new OriginMatcher(props['server.cors.allowedOrigins']),
     names: new Set(Object.values(cookies).map((c) => c.name)),
     suffixes: new Map(),

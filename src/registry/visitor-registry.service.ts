@@ -106,6 +106,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     visitorId: string,
     deviceId: string | null,
     consent: ConsentState,
+    decided?: ConsentRecord,
   ): void {
     const now = Date.now();
     const key = `${accountId}\u0000${visitorId}`;
@@ -114,6 +115,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
       known.lastSeen = now;
       known.deviceId = deviceId ?? known.deviceId;
       known.consent = consent;
+      if (decided) decide(known, decided, now);
     } else if (this.pending.size >= MAX_PENDING) {
       this.dropped++;
     } else {
@@ -124,6 +126,7 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
         consent,
         firstSeen: now,
         lastSeen: now,
+        ...(decided ? decide({}, decided, now) : {}),
       });
       // Once per batch, not once per visitor beyond it (the flush swaps the queue out).
       if (this.pending.size === FLUSH_BATCH) void this.flush();
@@ -248,4 +251,18 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     await this.repository.insertErased(em, accountId, ids);
     return ids;
   }
+}
+
+/** A consent decision a request recorded (SPEC §15): its source and the purposes it covered. */
+export interface ConsentRecord {
+  readonly source: string;
+  readonly purposes: readonly number[];
+}
+
+/** Sets a sighting's recorded consent (source, purposes as a comma list, when). */
+function decide<T extends Partial<VisitorEntity>>(row: T, decided: ConsentRecord, at: number): T {
+  row.consentSource = decided.source;
+  row.consentPurposes = decided.purposes.join(',');
+  row.consentAt = at;
+  return row;
 }

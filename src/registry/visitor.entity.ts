@@ -24,4 +24,18 @@ export class VisitorEntity {
   /** Epoch milliseconds. */
   @Column(EPOCH_MS)
   lastSeen!: number;
+
+  /**
+   * The last consent decision recorded (SPEC §15): its source (`pantry`, `tcf`, `gcm`), the
+   * purposes a TC string consented to (comma list; never the string itself) and when (epoch
+   * ms); null until a decision was recorded.
+   */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  consentSource?: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  consentPurposes?: string | null;
+
+  @Column({ ...EPOCH_MS, nullable: true })
+  consentAt?: number | null;
 }

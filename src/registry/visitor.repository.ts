@@ -11,7 +11,15 @@ import { VisitorEntity } from './visitor.entity';
  * and no better p99 (docs/BENCHMARKS.md).
  */
 export const BATCH_ROWS = 5_000;
-const COLUMNS = '"accountId", "visitorId", "deviceId", "consent", "firstSeen", "lastSeen"';
+const COLUMNS =
+  '"accountId", "visitorId", "deviceId", "consent", "firstSeen", "lastSeen", "consentSource", "consentPurposes", "consentAt"';
+/** A recorded consent decision replaces the row's when it is as new or newer (nodes race). */
+const DECIDED = ['consentSource', 'consentPurposes', 'consentAt']
+  .map(
+    (c) =>
+      `"${c}" = CASE WHEN excluded."consentAt" IS NOT NULL AND ("visitors"."consentAt" IS NULL OR excluded."consentAt" >= "visitors"."consentAt") THEN excluded."${c}" ELSE "visitors"."${c}" END`,
+  )
+  .join(', ');
 
 /**
  * The batched upsert, one statement per dialect. The rows arrive as one JSON array of
@@ -23,14 +31,14 @@ const COLUMNS = '"accountId", "visitorId", "deviceId", "consent", "firstSeen", "
  */
 function upsertSql(pg: boolean): string {
   const seen = pg
-    ? `SELECT "r"->>0, "r"->>1, "r"->>2, "r"->>3, ("r"->>4)::bigint, ("r"->>5)::bigint FROM json_array_elements($1::json) AS "j" ("r")`
-    : `SELECT "value"->>0, "value"->>1, "value"->>2, "value"->>3, "value"->>4, "value"->>5 FROM json_each(?)`;
+    ? `SELECT "r"->>0, "r"->>1, "r"->>2, "r"->>3, ("r"->>4)::bigint, ("r"->>5)::bigint, "r"->>6, "r"->>7, ("r"->>8)::bigint FROM json_array_elements($1::json) AS "j" ("r")`
+    : `SELECT "value"->>0, "value"->>1, "value"->>2, "value"->>3, "value"->>4, "value"->>5, "value"->>6, "value"->>7, "value"->>8 FROM json_each(?)`;
   const [max, min] = pg ? ['GREATEST', 'LEAST'] : ['MAX', 'MIN'];
   return (
     `WITH "seen" (${COLUMNS}) AS (${seen}) ` +
     `INSERT INTO "visitors" (${COLUMNS}) SELECT ${COLUMNS} FROM "seen" ` +
     `WHERE NOT EXISTS (SELECT 1 FROM "erased_ids" "e" WHERE "e"."accountId" = "seen"."accountId" AND "e"."id" = "seen"."visitorId") ` +
-    `ON CONFLICT ("accountId", "visitorId") DO UPDATE SET "deviceId" = COALESCE(excluded."deviceId", "visitors"."deviceId"), "consent" = excluded."consent", "lastSeen" = ${max}("visitors"."lastSeen", excluded."lastSeen"), "firstSeen" = ${min}("visitors"."firstSeen", excluded."firstSeen")`
+    `ON CONFLICT ("accountId", "visitorId") DO UPDATE SET "deviceId" = COALESCE(excluded."deviceId", "visitors"."deviceId"), "consent" = excluded."consent", "lastSeen" = ${max}("visitors"."lastSeen", excluded."lastSeen"), "firstSeen" = ${min}("visitors"."firstSeen", excluded."firstSeen"), ${DECIDED}`
   );
 }
 const UPSERT = { sqlite: upsertSql(false), postgres: upsertSql(true) };
@@ -58,6 +66,9 @@ export class VisitorRepository {
           r.consent,
           r.firstSeen,
           r.lastSeen,
+          r.consentSource ?? null,
+          r.consentPurposes ?? null,
+          r.consentAt ?? null,
         ]),
       );
       await em.query(sql, [json]);

@@ -3,6 +3,7 @@ import { CONSENT_GATED } from '../cookies/cookie-plan';
 import type { CookieSigner } from '../cookies/cookie-signer';
 import type { VisitorRegistryService } from '../registry/visitor-registry.service';
 import type { VisitorAccount } from '../tenants/tenant.service';
+import { readConsentCookieId } from '../vocabulary/consent';
 import type { CookieKind } from '../vocabulary/cookie-catalog';
 import type { FoundValue } from './visit-decision';
 import type { VisitorRequest } from './visitor-request';
@@ -27,7 +28,6 @@ export interface RequestCookies {
   readonly rejected: ReadonlyArray<readonly [CookieKind, Rejection]>;
 }
 
-const CONSENT_VALUES = new Set(['granted', 'denied']);
 const GATED_KINDS = [...CONSENT_GATED];
 
 /**
@@ -58,7 +58,7 @@ export function readCookies(
       }
       if (
         kind === 'consent'
-          ? !CONSENT_VALUES.has(verified.id)
+          ? readConsentCookieId(verified.id) === null
           : registry.isErased(accountId, verified.id)
       ) {
         reason = kind === 'consent' ? 'invalid' : 'erased';

@@ -9,6 +9,8 @@ function input(over: Partial<VisitInput> = {}): VisitInput {
     found: {},
     present: new Set<CookieKind>(),
     decision: undefined,
+    source: 'PANTRY',
+    signal: null,
     gpc: false,
     consentRequired: false,
     honorGpc: true,

@@ -1,5 +1,12 @@
+import {
+  ConsentSource,
+  consentCookieId,
+  DecisionSource,
+  readConsentCookieId,
+} from '../vocabulary/consent';
 import { CookieKind } from '../vocabulary/cookie-catalog';
 import type { ConsentState } from '../vocabulary/visitor-answers';
+import type { ConsentSignal } from './consent-signal';
 
 /** A cookie value that verified for the account and cookie, and is not erased. */
 export interface FoundValue {
@@ -23,6 +30,10 @@ export interface VisitInput {
   readonly present: ReadonlySet<CookieKind>;
   /** An explicit consent decision (the consent route), or undefined. */
   readonly decision: boolean | undefined;
+  /** `consent.source`: where the account's consent comes from (SPEC §15). */
+  readonly source: ConsentSource;
+  /** What the site's CMP said on this request (readConsentSignal), or null. */
+  readonly signal: ConsentSignal | null;
   /** `Sec-GPC: 1`. */
   readonly gpc: boolean;
   readonly consentRequired: boolean;
@@ -43,8 +54,20 @@ export type CookieAction =
   | { readonly kind: CookieKind; readonly op: 'resend'; readonly value: string }
   | { readonly kind: CookieKind; readonly op: 'delete' };
 
+/** The consent decision a request recorded, for the visitor record (never the TC string). */
+export interface RecordedConsent {
+  readonly source: DecisionSource;
+  /** TCF: the purposes the string consents to; Google Consent Mode: none. */
+  readonly purposes: readonly number[];
+}
+
 export interface VisitDecision {
   readonly consent: ConsentState;
+  /**
+   * The decision this request recorded in the consent cookie where it differs from the one
+   * that came (a `consent()` call, always), else null: a repeated CMP answer is a refresh.
+   */
+  readonly recorded: RecordedConsent | null;
   readonly deviceId: string | null;
   readonly visitorId: string | null;
   readonly sessionId: string;
@@ -73,19 +96,7 @@ export function decideVisit(input: VisitInput): VisitDecision {
     if (found.fresh) issued.push(kind);
   };
 
-  const stored = input.found.consent ?? null;
-  let consent: ConsentState;
-  if (input.decision !== undefined) {
-    consent = input.decision ? 'granted' : 'denied';
-    actions.push({ kind: 'consent', op: 'resign', id: consent });
-  } else if (stored) {
-    consent = stored.id as ConsentState;
-    refresh('consent', stored);
-  } else {
-    consent = input.honorGpc && input.gpc ? 'denied' : 'unset';
-  }
-  const identityAllowed = consent === 'granted' || (consent === 'unset' && !input.consentRequired);
-
+  const { consent, recorded, identityAllowed } = decideConsent(input, actions, refresh);
   const identity = (kind: 'device' | 'anonymous-person'): string | null => {
     if (!identityAllowed) {
       if (input.present.has(kind)) actions.push({ kind, op: 'delete' });
@@ -121,5 +132,64 @@ export function decideVisit(input: VisitInput): VisitDecision {
     refresh('authsession', authsession);
   } else if (input.dropAuthsession) actions.push({ kind: 'authsession', op: 'delete' });
 
-  return { consent, deviceId, visitorId, sessionId, issued, actions };
+  return { consent, recorded, deviceId, visitorId, sessionId, issued, actions };
+}
+
+/**
+ * The consent step (SPEC §3, §15), in order: an explicit `consent()` decision; the CMP's signal
+ * (a TC string decides and is recorded, `gdprApplies: false` grants for this request unless
+ * GPC, a string that does not decode denies and is recorded; a Consent Mode `update` decides and
+ * is recorded, a `default` counts only where nothing is recorded and GPC turns its grant into a
+ * denial); the decision recorded in the consent cookie (it outlives the CMP's own cookie); GPC;
+ * else unset. Identity needs a grant, or `unset` on a `PANTRY` account without
+ * `consent.required`: with a CMP, only its yes (or a recorded one) opens identity.
+ */
+function decideConsent(
+  input: VisitInput,
+  actions: CookieAction[],
+  refresh: (kind: CookieKind, found: FoundValue) => void,
+): { consent: ConsentState; recorded: RecordedConsent | null; identityAllowed: boolean } {
+  const stored = input.found.consent ?? null;
+  const was = stored ? readConsentCookieId(stored.id) : null;
+  const gpcDenies = input.honorGpc && input.gpc;
+  let recorded: RecordedConsent | null = null;
+  /** Records a decision: re-sent as it came when the same decision of the same source came. */
+  const record = (granted: boolean, source: DecisionSource, purposes: readonly number[] = []) => {
+    const id = consentCookieId(granted, source);
+    if (stored && stored.id === id && input.decision === undefined) refresh('consent', stored);
+    else {
+      actions.push({ kind: 'consent', op: 'resign', id });
+      recorded = { source, purposes };
+    }
+    return granted ? 'granted' : 'denied';
+  };
+  const keepStored = (): ConsentState | null => {
+    if (!stored || !was) return null;
+    refresh('consent', stored);
+    return was.granted ? 'granted' : 'denied';
+  };
+
+  let consent: ConsentState;
+  const signal = input.signal;
+  if (input.decision !== undefined) {
+    consent = record(input.decision, 'pantry');
+  } else if (signal?.kind === 'tcf' && signal.gdprApplies) {
+    consent = record(signal.granted, 'tcf', signal.purposes);
+  } else if (signal?.kind === 'tcf-invalid') {
+    consent = record(false, 'tcf');
+  } else if (signal?.kind === 'gcm' && signal.phase === 'update') {
+    consent = record(signal.granted, 'gcm');
+  } else if (signal?.kind === 'tcf') {
+    // GDPR does not apply: no decision to record; a recorded one is left as it is.
+    keepStored();
+    consent = gpcDenies ? 'denied' : 'granted';
+  } else if (signal?.kind === 'gcm') {
+    consent = keepStored() ?? (signal.granted && !gpcDenies ? 'granted' : 'denied');
+  } else {
+    consent = keepStored() ?? (gpcDenies ? 'denied' : 'unset');
+  }
+  const identityAllowed =
+    consent === 'granted' ||
+    (consent === 'unset' && !input.consentRequired && input.source === 'PANTRY');
+  return { consent, recorded, identityAllowed };
 }

@@ -7,6 +7,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ConfigurationService } from '../properties/configuration.service';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { VisitorAccount } from '../tenants/tenant.service';
+import { ConsentMetrics } from './consent-metrics';
+import { ConsentSignal, readConsentSignal, signalOutcome } from './consent-signal';
 import { readCookies, RequestCookies, withFound } from './request-cookies';
 import { decideVisit, VisitDecision } from './visit-decision';
 import { BridgeRedemption, NOTHING_KEPT, VisitOutcome } from './visitor-outcome';
@@ -26,6 +28,7 @@ export class VisitService {
     private readonly registry: VisitorRegistryService,
     private readonly auth: AuthService,
     private readonly metrics: MetricsService,
+    private readonly consentMetrics: ConsentMetrics,
   ) {}
 
   /** The account as a metrics label: only where `server.metricsPerAccount` says so. */
@@ -69,11 +72,33 @@ export class VisitService {
       present: cookies.present,
       dropAuthsession: cookies.dropAuthsession,
       decision,
+      source: account.plan.consentSource,
+      signal: decision === undefined ? this.signal(account, req) : null,
       gpc: req.gpc,
       consentRequired: account.plan.consentRequired,
       honorGpc: account.plan.honorGpc,
       newId,
     });
+  }
+
+  /** The CMP's signal on the request (SPEC §15), counted; null on a `PANTRY` account. */
+  private signal(account: VisitorAccount, req: VisitorRequest): ConsentSignal | null {
+    const { plan, accountId } = account;
+    if (plan.consentSource === 'PANTRY') return null;
+    const signal = readConsentSignal({
+      source: plan.consentSource,
+      tcf: plan.tcf,
+      tcfHeader: req.tcf,
+      gcmHeader: req.gcm,
+      cookie: req.cookie,
+    });
+    if (signal)
+      this.consentMetrics.count(
+        plan.consentSource,
+        signalOutcome(signal),
+        this.accountLabel(accountId),
+      );
+    return signal;
   }
 
   /**
@@ -99,8 +124,13 @@ export class VisitService {
             ? a.value
             : this.signer.sign(accountId, a.kind, a.id),
     }));
+    const decided = visit.recorded ?? undefined;
     if (visit.visitorId) {
-      this.registry.record(accountId, visit.visitorId, visit.deviceId, visit.consent);
+      this.registry.record(accountId, visit.visitorId, visit.deviceId, visit.consent, decided);
+    } else if (decided) {
+      // A withdrawal: the visitor it came from keeps it on record (source and time).
+      const previous = cookies.found['anonymous-person']?.id;
+      if (previous) this.registry.record(accountId, previous, null, visit.consent, decided);
     }
     const label = this.accountLabel(accountId);
     for (const a of visit.actions) {

@@ -29,6 +29,9 @@ export interface VisitorRequest {
   readonly bridge?: string;
   /** `Sec-Fetch-Site` (a script loaded from another site sends no Origin but says so here). */
   readonly fetchSite?: string;
+  /** The CMP's signals the snippet sends (SPEC §15): `<prefix>tcf`, `<prefix>gcm`. */
+  readonly tcf?: string;
+  readonly gcm?: string;
 }
 
 /**
@@ -50,5 +53,7 @@ export function visitorRequest(
     gpc: single(h['sec-gpc'])?.trim() === '1',
     bridge: single(h[`${prefix}bridge`]),
     fetchSite: single(h['sec-fetch-site']),
+    tcf: single(h[`${prefix}tcf`]),
+    gcm: single(h[`${prefix}gcm`]),
   };
 }

@@ -11,6 +11,7 @@ import { VisitorAccountResolver } from './visitor-account.resolver';
 import { VisitorRoutes } from './visitor.routes';
 import { LoginService } from './login.service';
 import { VisitKeeper } from './visit-keeper';
+import { ConsentMetrics } from './consent-metrics';
 import { VisitService } from './visit.service';
 import { VisitorResponder } from './visitor.responder';
 import { VisitorService } from './visitor.service';
@@ -28,6 +29,7 @@ import { VisitorService } from './visitor.service';
   ],
   providers: [
     VisitService,
+    ConsentMetrics,
     VisitKeeper,
     VisitorService,
     LoginService,

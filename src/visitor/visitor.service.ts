@@ -76,7 +76,7 @@ export class VisitorService {
   ): VisitOutcome | Promise<VisitOutcome> {
     const cookies = this.visits.read(account, req);
     const kept = (outcome: VisitOutcome) =>
-      this.keeper.keep(account, req, verdict, outcome, cookies, false);
+      this.keeper.keep(account, req, verdict, outcome, cookies, revokes(outcome));
     if (req.bridge !== undefined) {
       return this.identifyBridged(account, req, verdict, req.bridge, cookies, undefined).then(kept);
     }
@@ -113,7 +113,7 @@ export class VisitorService {
   ): VisitOutcome | Promise<VisitOutcome> {
     const cookies = this.visits.read(account, req);
     const outcome = this.visits.visit(account, req, cookies, undefined, null, undefined);
-    return this.keeper.keep(account, req, verdict, outcome, cookies, false);
+    return this.keeper.keep(account, req, verdict, outcome, cookies, revokes(outcome));
   }
 
   /**
@@ -246,3 +246,7 @@ function pageOrigin(verdict: AcceptedVerdict, req: VisitorRequest): string | nul
     (verdict.serverHost ? normalizeOrigin(`${req.protocol}://${req.host ?? ''}`) : null)
   );
 }
+
+/** A denial this request recorded (a CMP's withdrawal): the keeper deletes what it stored. */
+const revokes = (outcome: VisitOutcome) =>
+  outcome.visit.recorded !== null && outcome.visit.consent === 'denied';

@@ -36,6 +36,24 @@ export class VisitorDto {
   @ApiProperty({ enum: ['granted', 'denied', 'unset'] })
   consent!: string;
 
+  @ApiProperty({
+    nullable: true,
+    enum: ['pantry', 'tcf', 'gcm'],
+    description:
+      'Where the last recorded consent decision came from (SPEC §15): a consent() call, the TCF CMP, Google Consent Mode; null before any',
+  })
+  consentSource!: string | null;
+
+  @ApiProperty({
+    type: [Number],
+    example: [1, 2, 7],
+    description: 'The TCF purposes the decision’s TC string consented to (never the string)',
+  })
+  consentPurposes!: number[];
+
+  @ApiProperty({ nullable: true, type: String, example: '2026-11-22T10:00:00.000Z' })
+  consentAt!: string | null;
+
   @ApiProperty({ example: '2026-11-22T10:00:00.000Z' })
   firstSeen!: string;
 
