@@ -310,9 +310,9 @@ interface Store {
 
   // Google Consent Mode (SPEC §15): the dataLayer's commands for cfg.g, those already there and
   // later ones (push wrapped, the original called first); with cfg.u, Pantry's decision is
-  // published as an update, which the snippet does not take as the page's.
+  // published as an update (after the answer is shown: the snippet's own update names the state
+  // Pantry answered, so it never identifies again).
   let said: string | undefined; // the dataLayer's last word on cfg.g: granted or denied
-  let own = false;
   let told = (_a: Answer, _force: boolean) => {};
   if (cfg.g) {
     const type = cfg.g;
@@ -331,14 +331,13 @@ interface Store {
             // An update overrides; a default only where nothing was said.
             const update = command[0] === 'u';
             if (update || said === undefined) said = gcmState(command);
-            if (own || cmp !== 'GOOGLE_CONSENT_MODE' || !update || command === sent) continue;
+            if (cmp !== 'GOOGLE_CONSENT_MODE' || !update || command === sent) continue;
             if (gcmChanges(command, api.consentState)) send(command);
           }
         }
       };
       told = (a, force) => {
         if (!cfg.u || a.consent === 'unset' || (!force && a.consent === said)) return;
-        own = true;
         try {
           const args = ['consent', 'update', { [type]: a.consent }];
           // gtag's own queue entries are Arguments objects (what gtag.js reads), not arrays.
@@ -352,10 +351,8 @@ interface Store {
           gtag(...args);
         } catch {
           /* the page's gtag threw: its business */
-        } finally {
-          own = false;
-          said = a.consent;
         }
+        said = a.consent;
       };
       if (cmp === 'GOOGLE_CONSENT_MODE') {
         // keep.js's answer stands unless the page's signal says otherwise.

@@ -8,7 +8,8 @@
  */
 import { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../helpers/test-app';
-import { CMP_PATH, cmpBlocks, cmpPage, cmpScript, Source, tcString } from './cmp-pages';
+import { tcString } from '../helpers/tcf';
+import { CMP_PATH, cmpBlocks, cmpPage, cmpScript, Source } from './cmp-pages';
 import type { Answer, RunningPantry } from './harness';
 import {
   consent,
@@ -23,10 +24,12 @@ import { purgeScriptStorage } from './sdk-pages';
 
 jest.setTimeout(90_000);
 
-const GRANTED = tcString([1, 2]);
-const WITHDRAWN = tcString([2]);
-const WITH_VENDOR = tcString([1, 2], [42, 755]);
-const WITHOUT_VENDOR = tcString([1, 2], [42]);
+// v2.3 strings (policy version 5, the vendors disclosed), as a CMP writes them.
+const disclosed = [42, 755];
+const GRANTED = tcString({ purposes: [1, 2], disclosed });
+const WITHDRAWN = tcString({ purposes: [2], disclosed });
+const WITH_VENDOR = tcString({ purposes: [1, 2], vendors: [42, 755], disclosed });
+const WITHOUT_VENDOR = tcString({ purposes: [1, 2], vendors: [42], disclosed });
 
 /** The suite's accounts: name → source, deployment, the lines the README block does not set. */
 const ACCOUNTS = {
@@ -86,6 +89,15 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
       servePage(
         '/no-stub',
         page('tcf', (html) => html.replace(/<script>[^]*?<\/script>/, '')),
+      ),
+      // keep.js first (SPEC §14): its answer already read the CMP's euconsent-v2 cookie.
+      servePage(
+        '/keep',
+        page(
+          'tcf',
+          (html) =>
+            `<script src="${pantryOrigin('tcf')}/unblu/v1/keep.js?x-unblu-apikey=${keyOf('tcf')}"></script>\n${html}`,
+        ),
       ),
       // A broken CMP: __tcfapi throws.
       servePage(
@@ -227,13 +239,15 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
       expect(await page.evaluate(() => (window as unknown as CmpWindow).pantry.ready)).toEqual(
         granted,
       );
-      expect(await visitorRecord('tcf', granted.visitorId!)).toMatchObject({
+      // The record shows the source, the purposes and when; never the string.
+      const record = await visitorRecord('tcf', granted.visitorId!);
+      expect(record).toMatchObject({
+        consent: 'granted',
         consentSource: 'tcf',
-        consentAt: expect.anything(),
+        consentPurposes: [1, 2],
+        consentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
-      expect(
-        JSON.stringify((await visitorRecord('tcf', granted.visitorId!)).consentPurposes),
-      ).toMatch(/1.*2/);
+      expect(JSON.stringify(record)).not.toContain(GRANTED.slice(0, 20));
 
       const withdrawn = await cmpAnswers(page, WITHDRAWN);
       expect(withdrawn).toMatchObject({ consent: 'denied', visitorId: null });
@@ -268,6 +282,16 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
       const names = (await copies(page)).map((c) => c.name);
       expect(names).not.toContain(anonymous('relay'));
       expect(names).not.toContain(device('relay'));
+
+      // The next page, its copies fresh: the CMP's answer there (a grant again) is what ready
+      // resolves with, not the stored answer.
+      const next = await open(context, pageUrl('relay'));
+      const again = await cmpAnswers(next.page, GRANTED);
+      expect(again).toMatchObject({ consent: 'granted', visitorId: expect.any(String) });
+      expect(await next.page.evaluate(() => (window as unknown as CmpWindow).pantry.ready)).toEqual(
+        again,
+      );
+      expect(next.identifies).toEqual([{ 'x-unblu-tcf': GRANTED }]);
       await context.close();
     });
 
@@ -332,6 +356,31 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
       expect(identifies).toEqual([{}]);
       expect(errors).toEqual([]);
       expect(await identityCookies(context, 'tcf')).toEqual([]);
+      await context.close();
+    });
+
+    it('after keep.js: no second call while the CMP says what its cookie said; a change still identifies', async () => {
+      const context = await browser.newContext();
+      // The CMP's cookie from an earlier page, on the site's registrable domain.
+      await context.addCookies([
+        { name: 'euconsent-v2', value: GRANTED, domain: '.shop-tcf.test', path: '/' },
+      ]);
+      const { page, identifies, errors } = await open(context, pageUrl('tcf', '/keep'));
+      const preloaded = await page.evaluate(() => (window as unknown as CmpWindow).pantry.ready);
+      expect(preloaded).toMatchObject({ consent: 'granted', visitorId: expect.any(String) });
+      await page.waitForFunction(() => (window as unknown as CmpWindow).cmp !== undefined);
+      await page.evaluate((s) => (window as unknown as CmpWindow).cmp!.update(s, false), GRANTED);
+      await page.waitForTimeout(400);
+      expect(identifies).toEqual([]);
+      expect(await identityCookies(context, 'tcf')).toHaveLength(2);
+
+      expect(await cmpAnswers(page, WITHDRAWN)).toMatchObject({
+        consent: 'denied',
+        visitorId: null,
+      });
+      expect(identifies).toEqual([{ 'x-unblu-tcf': WITHDRAWN }]);
+      expect(await identityCookies(context, 'tcf')).toEqual([]);
+      expect(errors).toEqual([]);
       await context.close();
     });
 

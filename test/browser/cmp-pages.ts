@@ -1,9 +1,8 @@
 /**
- * The pages and TC strings of the CMP suite (SPEC §15): README "Consent from your CMP" blocks
+ * The pages of the CMP suite (SPEC §15): README "Consent from your CMP" blocks
  * (the page is made of them, so what the README shows is what the test runs), the IAB Tech
- * Lab's CMP API bundled for the page, and TC strings encoded with the IAB's core library.
+ * Lab's CMP API bundled for the page (its TC strings: test/helpers/tcf.ts).
  */
-import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 import { sectionBlocks } from './readme-blocks';
@@ -93,68 +92,4 @@ export function cmpPage(
 ${body}
 <script>window.addEventListener('DOMContentLoaded', function () { window.hostOk = true; });</script>
 </body></html>`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// TC strings
-
-/** The Global Vendor List of the strings: vendors 42 and 755, the eleven purposes (v2.3). */
-const VENDORS = [42, 755];
-const gvl = new GVL({
-  gvlSpecificationVersion: 3,
-  vendorListVersion: 100,
-  tcfPolicyVersion: 5,
-  lastUpdated: '2026-01-01T00:00:00Z',
-  purposes: Object.fromEntries(
-    Array.from({ length: 11 }, (_, i) => [
-      String(i + 1),
-      { id: i + 1, name: `purpose ${i + 1}`, description: '', illustrations: [] },
-    ]),
-  ),
-  specialPurposes: {},
-  features: {},
-  specialFeatures: {},
-  vendors: Object.fromEntries(
-    VENDORS.map((id) => [
-      String(id),
-      {
-        id,
-        name: `vendor ${id}`,
-        purposes: [1, 2],
-        legIntPurposes: [],
-        flexiblePurposes: [],
-        specialPurposes: [],
-        features: [],
-        specialFeatures: [],
-        policyUrl: 'https://vendor.example.com/privacy',
-        usesCookies: true,
-        cookieMaxAgeSeconds: 86400,
-        cookieRefresh: false,
-        usesNonCookieAccess: false,
-        dataDeclaration: [],
-        dataRetention: {},
-        urls: [],
-      },
-    ]),
-  ),
-  stacks: {},
-  dataCategories: {},
-} as never);
-
-/**
- * A v2.3 TC string (policy version 5, both vendors disclosed) consenting to `purposes` and
- * `vendors`, as a CMP writes it after the visitor's choice.
- */
-export function tcString(purposes: number[], vendors: number[] = []): string {
-  const model = new TCModel(gvl);
-  model.cmpId = 10;
-  model.cmpVersion = 1;
-  model.consentScreen = 1;
-  model.consentLanguage = 'EN';
-  model.publisherCountryCode = 'DE';
-  model.isServiceSpecific = true;
-  model.purposeConsents.set(purposes);
-  model.vendorConsents.set(vendors);
-  model.vendorsDisclosed.set(VENDORS);
-  return TCString.encode(model);
 }
