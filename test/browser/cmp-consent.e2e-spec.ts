@@ -99,6 +99,16 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
             `<script src="${pantryOrigin('tcf')}/unblu/v1/keep.js?x-unblu-apikey=${keyOf('tcf')}"></script>\n${html}`,
         ),
       ),
+      // The page's CMP already said yes before the snippet ran.
+      servePage(
+        '/updated',
+        page('gcm', (html) =>
+          html.replace(
+            '</script>',
+            "  gtag('consent', 'update', { analytics_storage: 'granted' });\n</script>",
+          ),
+        ),
+      ),
       // A broken CMP: __tcfapi throws.
       servePage(
         '/broken',
@@ -414,12 +424,57 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
   });
 
   describe('Google Consent Mode', () => {
+    /** The dataLayer's consent commands, and whether each is an Arguments object (gtag's). */
+    const consentCommands = (page: Page) =>
+      page.evaluate(() =>
+        (window as unknown as CmpWindow).dataLayer
+          .filter((e) => (e as ArrayLike<unknown>)[0] === 'consent')
+          .map((e) => ({
+            args: Object.prototype.toString.call(e) === '[object Arguments]',
+            command: Array.from(e as ArrayLike<unknown>),
+          })),
+      );
+
+    it('an update already on the dataLayer when the snippet starts: its first identify carries it', async () => {
+      const context = await browser.newContext();
+      const { page, identifies } = await open(context, pageUrl('gcm', '/updated'));
+      expect(
+        await page.evaluate(() => (window as unknown as CmpWindow).pantry.ready),
+      ).toMatchObject({ consent: 'granted', visitorId: expect.any(String) });
+      expect(identifies).toEqual([{ 'x-unblu-gcm': 'update=granted' }]);
+      expect(await identityCookies(context, 'gcm')).toHaveLength(2);
+      await context.close();
+    });
+
+    it('Safari: the recorded update outlives the page’s default on the next page, and is published to its tags', async () => {
+      const context = await browser.newContext();
+      const { page } = await open(context, pageUrl('gcm', '/updated'));
+      const granted = await page.evaluate(() => (window as unknown as CmpWindow).pantry.ready);
+      await purgeScriptStorage(context);
+
+      // The CMP's own cookie is gone: the page says only its default (denied).
+      const next = await open(context, pageUrl('gcm'));
+      const held = await next.page.evaluate(() => (window as unknown as CmpWindow).pantry.ready);
+      expect(held).toMatchObject({ consent: 'granted', visitorId: granted.visitorId });
+      expect(next.identifies).toEqual([{ 'x-unblu-gcm': 'default=denied' }]);
+      await next.page.waitForFunction(() => (window as unknown as CmpWindow).dataLayer.length >= 2);
+      expect(await consentCommands(next.page)).toEqual([
+        {
+          args: true,
+          command: ['consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied' }],
+        },
+        { args: true, command: ['consent', 'update', { analytics_storage: 'granted' }] },
+      ]);
+      await next.page.waitForTimeout(300);
+      expect(next.identifies).toHaveLength(1);
+      await context.close();
+    });
+
     it('default denied: nothing; update granted: identity; pantry.consent(false) is published as an update', async () => {
       const context = await browser.newContext();
       const { page, identifies, errors } = await open(context, pageUrl('gcm'));
       const first = await page.evaluate(() => (window as unknown as CmpWindow).pantry.ready);
-      expect(first).toMatchObject({ visitorId: null });
-      expect(first.consent).not.toBe('granted');
+      expect(first).toMatchObject({ consent: 'denied', visitorId: null });
       expect(identifies).toEqual([{ 'x-unblu-gcm': 'default=denied' }]);
       expect(await identityCookies(context, 'gcm')).toEqual([]);
 
@@ -440,21 +495,11 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
         consentSource: 'gcm',
       });
 
-      /** The dataLayer's consent commands, and whether each is an Arguments object (gtag's). */
-      const commands = () =>
-        page.evaluate(() =>
-          (window as unknown as CmpWindow).dataLayer
-            .filter((e) => (e as ArrayLike<unknown>)[0] === 'consent')
-            .map((e) => ({
-              args: Object.prototype.toString.call(e) === '[object Arguments]',
-              command: Array.from(e as ArrayLike<unknown>),
-            })),
-        );
       // Pantry's answer agrees with the page: nothing published.
-      expect(await commands()).toHaveLength(2);
+      expect(await consentCommands(page)).toHaveLength(2);
 
       expect(await consent(page, false)).toMatchObject({ consent: 'denied', visitorId: null });
-      expect((await commands()).at(-1)).toEqual({
+      expect((await consentCommands(page)).at(-1)).toEqual({
         args: true,
         command: ['consent', 'update', { analytics_storage: 'denied' }],
       });
