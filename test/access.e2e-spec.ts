@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CredentialsService } from '../src/access/credentials.service';
 import { ROLES, Role } from '../src/access/roles';
 import { signAssertion } from './helpers/assertions';
+import { CaptureLogger } from './helpers/capture-logger';
 import { cookieHeader } from './helpers/cookies';
 import { TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
@@ -123,9 +124,12 @@ function adminClient(http: () => ReturnType<typeof request>) {
       name,
       role,
     }).expect(201);
+    tokens.push((res.body as Credential).token);
     return res.body as Credential;
   };
-  return { call, create };
+  /** Every token this client made, to look for in logs. */
+  const tokens: string[] = [];
+  return { call, create, tokens };
 }
 
 describe('per-account access: the route × role × account matrix', () => {
@@ -271,8 +275,9 @@ describe('per-account access: the route × role × account matrix', () => {
 });
 
 describe('per-account access: the roles at work', () => {
-  const pantry = useApp({ accounts: ACCOUNTS });
-  const { call, create } = adminClient(() => pantry.http());
+  const logger = new CaptureLogger();
+  const pantry = useApp({ accounts: ACCOUNTS }, { logger });
+  const { call, create, tokens } = adminClient(() => pantry.http());
   const api = () => pantry.http();
 
   /** A customer who logged in through the snippet's API (SPEC §11), with the visitor linked. */
@@ -496,6 +501,12 @@ describe('per-account access: the roles at work', () => {
     expect(ratio).toBeLessThan(1.5);
     expect(await credentials.authenticate(real)).toMatchObject({ kind: 'credential' });
   });
+
+  it('no token is ever logged', () => {
+    expect(tokens.length).toBeGreaterThan(10);
+    expect(logger.lines.length).toBeGreaterThan(0);
+    for (const token of tokens) expect(logger.text).not.toContain(token.slice(4));
+  });
 });
 
 describe('per-account access: hostile tokens', () => {
@@ -522,6 +533,18 @@ describe('per-account access: hostile tokens', () => {
     const theirs = await create('other', 'owner');
     const res = await read(bearer(theirs.token)).expect(404);
     expect(res.body).toEqual(missingAccount('own'));
+  });
+
+  it('an owner cannot revoke another account’s credential through its own account', async () => {
+    const owner = await create('own', 'owner');
+    const theirs = await create('other', 'reader');
+    const res = await call(
+      'DELETE',
+      `/admin/v1/accounts/own/credentials/${theirs.id}`,
+      owner.token,
+    ).expect(404);
+    expect(res.body.error).toBe('credential_not_found');
+    await call('GET', '/admin/v1/accounts/other', theirs.token).expect(200);
   });
 
   it('revoked, truncated, prefix-only, 10 KB, junk: 401', async () => {
