@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { CredentialsService } from '../src/access/credentials.service';
@@ -276,7 +278,10 @@ describe('per-account access: the route × role × account matrix', () => {
 
 describe('per-account access: the roles at work', () => {
   const logger = new CaptureLogger();
-  const pantry = useApp({ accounts: ACCOUNTS }, { logger });
+  const pantry = useApp(
+    { accounts: { ...ACCOUNTS, retired: 'account.apiKeys = retired-key-0001' } },
+    { logger },
+  );
   const { call, create, tokens } = adminClient(() => pantry.http());
   const api = () => pantry.http();
 
@@ -431,6 +436,19 @@ describe('per-account access: the roles at work', () => {
       status: 401,
       error: 'unauthorized',
     });
+  });
+
+  it('a removed file account’s credentials do not open a new account of the same id', async () => {
+    const old = await create('retired', 'owner', 'former team');
+    await call('GET', '/admin/v1/accounts/retired', old.token).expect(200);
+    rmSync(join(pantry.ws.configDir, 'accounts', 'retired.properties'));
+    await call('POST', '/admin/v1/config/reload', TEST_ADMIN_TOKEN, {}).expect(200);
+    await call('GET', '/admin/v1/accounts/retired', old.token).expect(404);
+    // Another client gets the id: the former team's owner credential is not theirs.
+    await call('POST', '/admin/v1/accounts', TEST_ADMIN_TOKEN, { id: 'retired' }).expect(201);
+    await call('GET', '/admin/v1/accounts/retired', old.token).expect(401);
+    const listed = await call('GET', '/admin/v1/accounts/retired/credentials', TEST_ADMIN_TOKEN);
+    expect(listed.body).toEqual([]);
   });
 
   it('the stored form is a SHA-256 of the token: no column holds the token', async () => {
