@@ -85,7 +85,9 @@ export class AdminAuthGuard implements CanActivate {
     if (record.isBlocked) {
       this.blockedUntil.set(client, now + AUTH_BLOCK_MS);
       inRequest(request.id, () =>
-        this.logger.warn(`blocking admin authentication from ${client} after repeated failures`),
+        this.logger.warn(
+          `blocking a client's admin authentication for ${AUTH_BLOCK_MS / 60_000} minutes after ${AUTH_FAILURE_LIMIT} failed attempts (its address is not logged)`,
+        ),
       );
     }
     throw this.unauthorized();
