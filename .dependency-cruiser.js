@@ -15,7 +15,7 @@ const LAYERS = [
   ['audit'],
   ['cookies'],
   ['tenants'],
-  ['auth', 'bridge', 'diagnostics', 'snippet', 'keeper'],
+  ['auth', 'bridge', 'diagnostics', 'snippet', 'keeper', 'access'],
   ['http'],
   ['visitor', 'proxy', 'admin', 'health', 'demo'],
   ['cli'],

@@ -497,6 +497,9 @@ describe('admin API', () => {
         '/admin/v1/accounts/{id}',
         '/admin/v1/accounts/{id}/apikeys',
         '/admin/v1/accounts/{id}/apikeys/{key}',
+        '/admin/v1/accounts/{id}/audit',
+        '/admin/v1/accounts/{id}/credentials',
+        '/admin/v1/accounts/{id}/credentials/{credentialId}',
         '/admin/v1/accounts/{id}/customers/{customerId}',
         '/admin/v1/accounts/{id}/diagnostics',
         '/admin/v1/accounts/{id}/properties',
@@ -505,10 +508,20 @@ describe('admin API', () => {
         '/admin/v1/audit',
         '/admin/v1/config/reload',
       ]);
-      const paths = doc.body.paths as Record<string, Record<string, { summary?: string }>>;
+      const paths = doc.body.paths as Record<
+        string,
+        Record<string, { summary?: string; 'x-pantry-roles'?: unknown }>
+      >;
       for (const ops of Object.values(paths)) {
-        for (const op of Object.values(ops)) expect(op.summary).toEqual(expect.any(String));
+        for (const op of Object.values(ops)) {
+          expect(op.summary).toEqual(expect.any(String));
+          // Every route names the roles of account credentials that may call it (SPEC §19).
+          expect(op['x-pantry-roles']).toEqual(expect.any(Array));
+        }
       }
+      expect(
+        paths['/admin/v1/accounts/{id}/visitors/{visitorId}'].delete['x-pantry-roles'],
+      ).toEqual(['owner', 'privacy']);
       expect(Object.keys(doc.body.components.schemas)).toEqual(
         expect.arrayContaining([
           'AccountDto',

@@ -1,3 +1,4 @@
+import { adminCall } from './helpers/fleet';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
@@ -11,23 +12,8 @@ jest.setTimeout(90_000);
 
 const KEY = 'shop-key-0001';
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = (base: string, method: string, path: string, body?: unknown) =>
+  adminCall(base, method, path, body);
 
 /** New visitors, as fast as a few clients can: each answered id with the time it was answered. */
 function visitorLoad(base: string, clients = 6) {

@@ -41,6 +41,7 @@ const ACCOUNT_ONLY: Readonly<Record<string, string>> = {
   accounts: 'the account’s own row',
   api_keys: 'the account’s API keys',
   property_overrides: 'the account’s admin-API properties',
+  account_credentials: 'the account’s credentials (SPEC §19)',
   erased_ids: 'the erased ids themselves (written by the erasure, so the cookies are refused)',
   one_time_tokens:
     'bridge tokens: the payload names the visitor, but a token lives minutes, is purged, and an erased id is refused when it is redeemed',
@@ -256,6 +257,9 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
       ]) {
         await admin('put', `/${id}/properties/${property}`).send({ value }).expect(200);
       }
+    }
+    for (const id of Object.keys(KEYS)) {
+      await admin('post', `/${id}/credentials`).send({ name: 'team', role: 'owner' }).expect(201);
     }
     await admin('put', '/alpha/properties/bridge.partners').send({ value: 'omega' }).expect(200);
     await admin('put', '/omega/properties/bridge.partners').send({ value: 'alpha' }).expect(200);

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { pgCtl } from './helpers/postgres';
-import { ServerProcess, startServerProcess } from './helpers/server-process';
-import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
+import { useFleet } from './helpers/fleet';
+import type { ServerProcess } from './helpers/server-process';
+import { openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 jest.setTimeout(120_000);
 
@@ -62,28 +63,15 @@ async function within(limitMs: number, check: () => Promise<boolean>): Promise<n
  * e2e-postgres project (under CI, or with PANTRY_TEST_POSTGRES=1).
  */
 (onPostgres ? describe : describe.skip)('several nodes on one PostgreSQL', () => {
-  let ws: TestWorkspace;
-  let nodes: ServerProcess[] = [];
-  let urls: string[] = [];
-
-  beforeAll(async () => {
-    ws = createWorkspace({
-      accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
-    });
-    // Started together: migrations and generated secrets race, and must not conflict.
-    nodes = [0, 1, 2].map(() =>
-      startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir, PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN }),
-    );
-    urls = await Promise.all(nodes.map((n) => n.listening));
+  // Started together: migrations and generated secrets race, and must not conflict.
+  const fleet = useFleet(3, {
+    accounts: { shop: [`account.apiKeys = ${KEY}`, 'consent.required = false'].join('\n') },
   });
-
-  afterAll(async () => {
-    await Promise.all(
-      nodes
-        .filter((n) => n.child.exitCode === null && n.child.signalCode === null)
-        .map((n) => n.stop()),
-    );
-    ws.remove();
+  let ws: TestWorkspace;
+  let nodes: readonly ServerProcess[] = [];
+  let urls: readonly string[] = [];
+  beforeAll(() => {
+    ({ ws, nodes, urls } = fleet);
   });
 
   it('a cookie issued by one node verifies on every other (secrets generated once, shared)', async () => {

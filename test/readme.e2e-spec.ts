@@ -23,6 +23,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { formatProblem } from '../src/properties/configuration';
 import { loadConfiguration } from '../src/properties/configuration.service';
+import { ROLES } from '../src/access/roles';
+import { signAssertion } from './helpers/assertions';
+import { cookieHeader } from './helpers/cookies';
 import { freePort, RunningNginx, startNginxHttp } from './helpers/nginx';
 import { AppHandle, ConfigFiles, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
@@ -278,6 +281,7 @@ async function runNginxBlock(block: string, pantry: string, dir: string): Promis
 }
 
 const KEY = 'shop-key-0001';
+const ASSERTION_SECRET = 'readme-assertion-secret-0123456789-abcdef';
 const OPERATOR_PATHS = ['/metrics', '/admin/v1/accounts', '/admin/docs', '/'];
 const AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
@@ -436,6 +440,8 @@ const SHELL: ReadonlyArray<readonly [RegExp, ShellRunner]> = [
   [/^npm test$/, { kind: 'not run', why: 'it is what runs this test' }],
   [/^TOKEN=…$/, { kind: 'assignment' }],
   [/^A="Authorization: Bearer \$TOKEN"$/, { kind: 'assignment' }],
+  // `pty_…`: a credential's token from an earlier answer; here one of the role the name says.
+  [/^(OWNER|EDITOR|PRIVACY|READER|BACKEND)=pty_…$/, { kind: 'assignment' }],
   [/^curl\b.*\bhttps?:\/\/localhost:3000\//, { kind: 'curl' }],
   [/^npm run doctor -- /, { kind: 'doctor' }],
   [
@@ -497,8 +503,21 @@ function run(
   });
 }
 
-/** A README variable assignment as it runs here: `TOKEN=…` is the test's admin token. */
-const assignment = (line: string) => line.replace(/^TOKEN=…/, `TOKEN='${TEST_ADMIN_TOKEN}'`);
+/** Tokens of credentials of the sh blocks' account, one per role (made before the blocks run). */
+const ROLE_TOKENS = new Map<string, string>();
+
+/**
+ * A README variable assignment as it runs here: `TOKEN=…` is the test's admin token, `OWNER=pty_…`
+ * (and the other roles) a token of a credential with that role.
+ */
+const assignment = (line: string) =>
+  line
+    .replace(/^TOKEN=…/, `TOKEN='${TEST_ADMIN_TOKEN}'`)
+    .replace(/^([A-Z]+)=pty_…/, (_m, name: string) => {
+      const token = ROLE_TOKENS.get(name.toLowerCase());
+      if (!token) throw new Error(`no credential for ${name}=pty_…`);
+      return `${name}='${token}'`;
+    });
 
 /** Placeholders the README's commands use, and the value each stands for here. */
 type Placeholders = Record<string, (line: string) => Promise<string>>;
@@ -507,14 +526,47 @@ describe('README sh blocks', () => {
   const blocks = BLOCKS.filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
   let base: string;
 
-  const booted = useApp({ accounts: { shop: `account.apiKeys = ${KEY}` } });
+  const booted = useApp({
+    accounts: {
+      shop: `account.apiKeys = ${KEY}\nauthentication.assertionSecret = ${ASSERTION_SECRET}`,
+    },
+  });
   beforeAll(async () => {
     await booted.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(booted.app.getHttpServer().address() as { port: number }).port}`;
+    for (const role of ROLES) ROLE_TOKENS.set(role, (await credential('shop', role)).token);
   });
 
+  /** A credential of the account, made with the admin token. */
+  const credential = async (account: string, role: string) => {
+    const res = await request(base)
+      .post(`/admin/v1/accounts/${account}/credentials`)
+      .set(AUTH)
+      .send({ name: `readme ${role}`, role })
+      .expect(201);
+    return res.body as { id: string; token: string };
+  };
+
+  let customers = 0;
   const accountOf = (line: string) => /\/accounts\/([a-z0-9-]+)\//.exec(line)?.[1] ?? 'shop';
   const placeholders: Placeholders = {
+    /** A credential of the account (a reader's), made to be revoked. */
+    CREDENTIAL_ID: async (line) => (await credential(accountOf(line), 'reader')).id,
+    /** A customer who logged in through the visitor API (as the snippet does) on a visitor. */
+    CUSTOMER_ID: async (line) => {
+      const id = accountOf(line);
+      const consent = await request(base)
+        .post(`/unblu/v1/consent?x-unblu-apikey=${KEY}`)
+        .send({ granted: true })
+        .expect(200);
+      const customer = `readme-customer-${++customers}`;
+      await request(base)
+        .post(`/unblu/v1/login?x-unblu-apikey=${KEY}`)
+        .set('Cookie', cookieHeader(consent))
+        .send({ assertion: await signAssertion(ASSERTION_SECRET, id, customer) })
+        .expect(200);
+      return customer;
+    },
     /** The account's oldest API key (the one created with it). */
     OLD_KEY: async (line) => {
       const res = await request(base)

@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Access } from './admin-access';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, ApiKeyPipe } from './admin.pipes';
@@ -28,6 +29,7 @@ export class AdminAccountsController {
   constructor(private readonly admin: AdminService) {}
 
   @Get()
+  @Access.server()
   @ApiOperation({ summary: 'List accounts (from files and from the API)' })
   @ApiOkResponse({ type: [AccountDto] })
   list() {
@@ -35,6 +37,7 @@ export class AdminAccountsController {
   }
 
   @Post()
+  @Access.server()
   @ApiOperation({ summary: 'Create an account (stored in the database) with a first API key' })
   @ApiCreatedResponse({ type: AccountDto })
   @ApiConflictResponse({
@@ -46,6 +49,7 @@ export class AdminAccountsController {
   }
 
   @Get(':id')
+  @Access.account('owner', 'editor', 'reader')
   @ApiOperation({ summary: 'Read an account' })
   @ApiOkResponse({ type: AccountDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -54,6 +58,7 @@ export class AdminAccountsController {
   }
 
   @Patch(':id')
+  @Access.account('owner')
   @ApiOperation({ summary: 'Rename an API account (file accounts are edited in their file)' })
   @ApiOkResponse({ type: AccountDto })
   @ApiConflictResponse({ type: ErrorDto, description: 'Defined by a file' })
@@ -66,6 +71,7 @@ export class AdminAccountsController {
   }
 
   @Delete(':id')
+  @Access.account('owner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an API account with its keys, overrides and visitor records' })
   @ApiNoContentResponse()
@@ -75,6 +81,7 @@ export class AdminAccountsController {
   }
 
   @Get(':id/apikeys')
+  @Access.account('owner', 'editor', 'reader')
   @ApiTags('api keys')
   @ApiOperation({ summary: "List an account's API keys" })
   @ApiOkResponse({ type: [ApiKeyDto] })
@@ -83,6 +90,7 @@ export class AdminAccountsController {
   }
 
   @Post(':id/apikeys')
+  @Access.account('owner', 'editor')
   @ApiTags('api keys')
   @ApiOperation({
     summary: 'Add an API key (given, or generated URL-safe); it works at once',
@@ -101,6 +109,7 @@ export class AdminAccountsController {
   }
 
   @Delete(':id/apikeys/:key')
+  @Access.account('owner', 'editor')
   @HttpCode(204)
   @ApiTags('api keys')
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })

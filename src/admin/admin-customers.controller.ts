@@ -7,6 +7,7 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
+import { Access } from './admin-access';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, CustomerIdPipe } from './admin.pipes';
@@ -43,6 +44,7 @@ export class AdminCustomersController {
   constructor(private readonly admin: AdminService) {}
 
   @Get(':customerId')
+  @Access.account('owner', 'privacy', 'reader', 'backend')
   @ApiOperation({ summary: "A customer's linked anonymous visitors and live sessions" })
   @ApiOkResponse({ type: CustomerDto })
   get(
@@ -53,6 +55,7 @@ export class AdminCustomersController {
   }
 
   @Delete(':customerId')
+  @Access.account('owner', 'privacy')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Erase a customer: every linked visitor erased, every session revoked, links removed',

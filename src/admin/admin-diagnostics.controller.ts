@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@ne
 import { diagnose } from '../diagnostics/diagnosis';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { TenantService } from '../tenants/tenant.service';
+import { Access } from './admin-access';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe } from './admin.pipes';
 import { ErrorDto } from './dto/audit.dto';
@@ -18,6 +19,7 @@ export class AdminDiagnosticsController {
   ) {}
 
   @Get()
+  @Access.account('owner', 'editor', 'reader')
   @ApiOperation({
     summary: "How long Safari keeps the account's identity cookies for a visitor on `page`",
   })

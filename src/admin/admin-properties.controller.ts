@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Access } from './admin-access';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, PropertyKeyPipe } from './admin.pipes';
@@ -22,6 +23,7 @@ export class AdminPropertiesController {
   constructor(private readonly admin: AdminService) {}
 
   @Get()
+  @Access.account('owner', 'editor', 'reader')
   @ApiOperation({ summary: 'Every effective property of the account, with its source and scope' })
   @ApiOkResponse({ type: [PropertyDto] })
   list(@Param('id', AccountIdPipe) id: string) {
@@ -29,6 +31,7 @@ export class AdminPropertiesController {
   }
 
   @Put(':key')
+  @Access.account('owner', 'editor')
   @ApiOperation({
     summary:
       'Set an API override of an ACCOUNT property (validated like the files); applies to the next request',
@@ -48,6 +51,7 @@ export class AdminPropertiesController {
   }
 
   @Delete(':key')
+  @Access.account('owner', 'editor')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an API override: the file or default value applies again' })
   @ApiNoContentResponse()

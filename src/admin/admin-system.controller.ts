@@ -1,11 +1,20 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AdminService } from './admin.service';
 import { AuditService } from '../audit/audit.service';
 import { EmptyBodyDto } from './dto/account.dto';
-import { AuditEntryDto, AuditQueryDto, ErrorDto, ReloadSummaryDto } from './dto/audit.dto';
+import {
+  AccountAuditQueryDto,
+  AuditEntryDto,
+  AuditQueryDto,
+  ErrorDto,
+  ReloadSummaryDto,
+} from './dto/audit.dto';
+import { Access } from './admin-access';
+import { AccountIdPipe } from './admin.pipes';
+import { TenantService } from '../tenants/tenant.service';
 
 @AdminApi()
 @Controller('admin/v1')
@@ -13,9 +22,11 @@ export class AdminSystemController {
   constructor(
     private readonly admin: AdminService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantService,
   ) {}
 
   @Post('config/reload')
+  @Access.server()
   @HttpCode(200)
   @ApiTags('configuration')
   @ApiOperation({
@@ -31,6 +42,7 @@ export class AdminSystemController {
   }
 
   @Get('audit')
+  @Access.server()
   @ApiTags('audit')
   @ApiOperation({ summary: 'The audit log of admin changes, newest first' })
   @ApiOkResponse({ type: [AuditEntryDto] })
@@ -40,5 +52,15 @@ export class AdminSystemController {
       limit: query.limit ?? 100,
       beforeId: query.before,
     });
+  }
+
+  @Get('accounts/:id/audit')
+  @Access.account('owner', 'privacy', 'reader')
+  @ApiTags('audit')
+  @ApiOperation({ summary: "An account's audit entries, newest first" })
+  @ApiOkResponse({ type: [AuditEntryDto] })
+  listOfAccount(@Param('id', AccountIdPipe) id: string, @Query() query: AccountAuditQueryDto) {
+    this.tenants.require(id);
+    return this.audit.list({ accountId: id, limit: query.limit ?? 100, beforeId: query.before });
   }
 }

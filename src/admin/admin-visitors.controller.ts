@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Access } from './admin-access';
 import { AdminActor } from './admin-actor.decorator';
 import { AdminApi } from './admin-api.decorator';
 import { AccountIdPipe, VisitorIdPipe } from './admin.pipes';
@@ -21,6 +22,7 @@ export class AdminVisitorsController {
   constructor(private readonly admin: AdminService) {}
 
   @Get(':visitorId')
+  @Access.account('owner', 'privacy', 'reader', 'backend')
   @ApiOperation({ summary: "A visitor's record: first and last seen, last device, consent" })
   @ApiOkResponse({ type: VisitorDto })
   get(
@@ -31,6 +33,7 @@ export class AdminVisitorsController {
   }
 
   @Delete(':visitorId')
+  @Access.account('owner', 'privacy')
   @HttpCode(204)
   @ApiOperation({
     summary:

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerStorageService } from '@nestjs/throttler';
+import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
@@ -11,6 +12,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
 import { AdminDiagnosticsController } from './admin-diagnostics.controller';
 import { AdminPropertiesController } from './admin-properties.controller';
@@ -20,6 +22,7 @@ import { AdminService } from './admin.service';
 
 @Module({
   imports: [
+    AccessModule,
     DatabaseModule,
     AuthModule,
     BridgeModule,
@@ -36,6 +39,7 @@ import { AdminService } from './admin.service';
     AdminSystemController,
     AdminDiagnosticsController,
     AdminCustomersController,
+    AdminCredentialsController,
   ],
   providers: [AdminService, AdminAuthGuard, ThrottlerStorageService, HostResolver],
 })

@@ -26,6 +26,8 @@ export enum ErrorCode {
   // 403
   OriginNotAllowed = 'origin_not_allowed',
   LoginDisabled = 'login_disabled',
+  ServerRoute = 'server_route',
+  RoleNotAllowed = 'role_not_allowed',
   // 404
   NotFound = 'not_found',
   AccountNotFound = 'account_not_found',
@@ -33,6 +35,7 @@ export enum ErrorCode {
   OverrideNotFound = 'override_not_found',
   VisitorNotFound = 'visitor_not_found',
   CustomerNotFound = 'customer_not_found',
+  CredentialNotFound = 'credential_not_found',
   // 409
   AccountExists = 'account_exists',
   AccountDefinedByFile = 'account_defined_by_file',
@@ -74,12 +77,15 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.InvalidAssertion]: 401,
   [ErrorCode.OriginNotAllowed]: 403,
   [ErrorCode.LoginDisabled]: 403,
+  [ErrorCode.ServerRoute]: 403,
+  [ErrorCode.RoleNotAllowed]: 403,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.AccountNotFound]: 404,
   [ErrorCode.ApiKeyNotFound]: 404,
   [ErrorCode.OverrideNotFound]: 404,
   [ErrorCode.VisitorNotFound]: 404,
   [ErrorCode.CustomerNotFound]: 404,
+  [ErrorCode.CredentialNotFound]: 404,
   [ErrorCode.AccountExists]: 409,
   [ErrorCode.AccountDefinedByFile]: 409,
   [ErrorCode.ApiKeyTaken]: 409,

@@ -1,3 +1,4 @@
+import { AccountCredentialEntity } from '../../src/access/account-credential.entity';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../../src/auth/auth.entities';
 import { BridgeLinkEntity } from '../../src/bridge/bridge-link.entity';
@@ -30,4 +31,5 @@ export const ENTITIES = [
   AuthSessionEntity,
   CustomerLinkEntity,
   KeptCookieEntity,
+  AccountCredentialEntity,
 ];

@@ -3,12 +3,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ACCOUNT_ID_PATTERN } from '../../properties/property-values';
 
-export class AuditQueryDto {
-  @ApiPropertyOptional({ description: 'Only changes of this account' })
-  @IsOptional()
-  @Matches(ACCOUNT_ID_PATTERN, { message: 'accountId must match [a-z0-9][a-z0-9-]{0,62}' })
-  accountId?: string;
-
+/** Paging of the audit log (an account's, or with `accountId` the server's). */
+export class AccountAuditQueryDto {
   @ApiPropertyOptional({ description: 'At most this many entries (1–500, default 100)' })
   @IsOptional()
   @Type(() => Number)
@@ -23,6 +19,13 @@ export class AuditQueryDto {
   @IsInt()
   @Min(1)
   before?: number;
+}
+
+export class AuditQueryDto extends AccountAuditQueryDto {
+  @ApiPropertyOptional({ description: 'Only changes of this account' })
+  @IsOptional()
+  @Matches(ACCOUNT_ID_PATTERN, { message: 'accountId must match [a-z0-9][a-z0-9-]{0,62}' })
+  accountId?: string;
 }
 
 export class AuditEntryDto {
