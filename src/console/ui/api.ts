@@ -79,16 +79,19 @@ export async function call<T>(
   return (await res.json()) as T;
 }
 
-/** The session's answer, read tolerantly: who is signed in and the CSRF token. */
+/** GET /admin/v1/session's answer: who is signed in (`admin` or a role) and the CSRF token. */
 export function sessionOf(body: Record<string, unknown>): Session {
-  const nested = [body.principal, body.credential].find((v) => v && typeof v === 'object');
-  const who = { ...body, ...(nested as Record<string, unknown> | undefined) };
-  const role = text(who.role);
-  const account = text(who.account) || text(who.accountId);
-  const token = text(body.csrfToken) || text(body.csrf);
+  const role = text(body.role);
+  const credential = (body.credential ?? {}) as Record<string, unknown>;
   const viewer: Viewer = (CONSOLE_ROLES as readonly string[]).includes(role)
-    ? { kind: 'credential', role: role as ConsoleRole, account }
+    ? {
+        kind: 'credential',
+        role: role as ConsoleRole,
+        account: text(body.account),
+        name: text(credential.name),
+      }
     : { kind: 'admin' };
+  const token = text(body.csrfToken);
   return { viewer, csrf: token };
 }
 

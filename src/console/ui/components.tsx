@@ -160,9 +160,32 @@ export function Section({ title, children }: { title: string; children: Componen
   );
 }
 
-/** Any JSON value as text: details of audit entries, unknown status fields. */
-export const asText = (v: unknown): string =>
-  v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+const ISO_TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/;
+
+/**
+ * Any JSON value as text (records, audit details): times as `YYYY-MM-DD HH:MM:SS UTC`, lists
+ * joined, nothing as a dash. Never markup: the result is rendered as a text node.
+ */
+export const asText = (v: unknown): string => {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'string') {
+    const t = ISO_TIME.exec(v);
+    return t ? `${t[1]} ${t[2]} UTC` : v;
+  }
+  if (Array.isArray(v)) {
+    if (v.length === 0) return 'none';
+    if (v.every((x) => typeof x !== 'object' || x === null)) return v.map(asText).join(', ');
+  }
+  return JSON.stringify(v) ?? '—';
+};
+
+/** An audit entry's details as `key: value` pairs (values as text). */
+export const detailsText = (details: Record<string, unknown> | null): string =>
+  details
+    ? Object.entries(details)
+        .map(([k, v]) => `${k}: ${asText(v)}`)
+        .join('; ')
+    : '—';
 
 /** A table that scrolls sideways on a narrow screen instead of overflowing the page. */
 export function Table({ caption, children }: { caption: string; children: ComponentChildren }) {

@@ -41,7 +41,7 @@ function Page({ hash, viewer }: { hash: string; viewer: Viewer }) {
       return (
         <>
           <PageTitle>Audit log</PageTitle>
-          <Audit />
+          <Audit title="Entries" />
         </>
       );
     if (first === 'reload') return <Reload />;
@@ -90,7 +90,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         <p class="who">
           {viewer.kind === 'admin'
             ? 'Signed in with the admin token'
-            : `Signed in as ${viewer.role} of ${viewer.account}`}
+            : `Signed in as ${viewer.name ? `${viewer.name}, ` : ''}${viewer.role} of ${viewer.account}`}
         </p>
         <button type="button" class="sign-out" onClick={onSignOut}>
           Sign out

@@ -11,7 +11,13 @@ export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 /** Who is signed in: the admin token, or an account credential of one account. */
 export type Viewer =
   | { readonly kind: 'admin' }
-  | { readonly kind: 'credential'; readonly role: ConsoleRole; readonly account: string };
+  | {
+      readonly kind: 'credential';
+      readonly role: ConsoleRole;
+      readonly account: string;
+      /** The credential's name, as its owner gave it. */
+      readonly name?: string;
+    };
 
 /** `server`: the admin token only; otherwise the roles of the account's credentials. */
 export const ACTIONS = {

@@ -1,6 +1,16 @@
 import { useId, useState } from 'preact/hooks';
 import { call, path } from '../api';
-import { asText, Field, Loaded, Section, Table, useLoad, Form, Head } from '../components';
+import {
+  asText,
+  detailsText,
+  Field,
+  Loaded,
+  Section,
+  Table,
+  useLoad,
+  Form,
+  Head,
+} from '../components';
 import type { AuditEntry } from '../types';
 
 const SIZES = [25, 100, 500];
@@ -9,7 +19,7 @@ const SIZES = [25, 100, 500];
  * The audit log, newest first: the server's (the admin token, filtered by account) or one
  * account's (`account`: a credential's own); paged by the oldest id shown.
  */
-export function Audit({ account }: { account?: string }) {
+export function Audit({ account, title = 'Audit log' }: { account?: string; title?: string }) {
   const [filter, setFilter] = useState('');
   const [applied, setApplied] = useState('');
   const [limit, setLimit] = useState(25);
@@ -24,7 +34,7 @@ export function Audit({ account }: { account?: string }) {
     return call<AuditEntry[]>('GET', `${base}?${q.toString()}`);
   }, [account, applied, limit, cursor]);
   return (
-    <Section title="Audit log">
+    <Section title={title}>
       <Form
         class="filters"
         onSubmit={() => {
@@ -64,14 +74,14 @@ export function Audit({ account }: { account?: string }) {
               <tbody>
                 {list.map((e) => (
                   <tr key={e.id} data-action={e.action}>
-                    <td>{e.at}</td>
+                    <td>{asText(e.at)}</td>
                     <td>{e.actor}</td>
                     <td>
                       <code>{e.action}</code>
                     </td>
                     <td>{asText(e.accountId)}</td>
                     <td>{asText(e.target)}</td>
-                    <td class="details">{asText(e.details)}</td>
+                    <td class="details">{detailsText(e.details)}</td>
                   </tr>
                 ))}
               </tbody>

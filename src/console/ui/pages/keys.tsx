@@ -157,7 +157,7 @@ function Embed({ account, keys }: { account: string; keys: string[] }) {
                   hint="e.g. https://cookies.shop.com (subdomain) or https://pantry.saas.io (cross-site)"
                 />
               )}
-              <pre class="code" aria-label="Embed code" tabIndex={0}>
+              <pre class="code" tabIndex={0}>
                 <code>{code}</code>
               </pre>
               <button type="button" onClick={() => void copy()}>
