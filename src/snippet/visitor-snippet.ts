@@ -9,6 +9,8 @@
  */
 import type { RelayCookie, RelayPayload } from '../cookies/relay-header';
 import type { BridgedIdentifyResult, IdentifyResult } from '../vocabulary/visitor-answers';
+import { GOOGLE_CONSENT_HEADER, TCF_COOKIE, TCF_HEADER } from '../vocabulary/consent';
+import { gcmChanges, gcmCommand, gcmStart, gcmState, type Signal, tcfSignal } from './cmp-signals';
 import { KEEP_GLOBAL, type PantryFunction, type SnippetConfig } from './snippet-config';
 
 declare const __PANTRY_CONFIG__: SnippetConfig;
@@ -37,7 +39,18 @@ interface Store {
 
 (() => {
   const cfg = __PANTRY_CONFIG__;
-  const w = window as Window & { pantry?: unknown };
+  const w = window as Window & {
+    pantry?: unknown;
+    __tcfapi?: (
+      command: string,
+      version: number,
+      callback: (d: unknown, ok: unknown) => void,
+    ) => void;
+    dataLayer?: unknown[];
+    gtag?: (...args: unknown[]) => void;
+  };
+  // consent.source when it is the site's CMP (SPEC §15): identify waits for it.
+  const cmp = cfg.c;
   const doc = document;
   const now = () => Math.floor(Date.now() / 1000);
   const name = `${cfg.p}virtual-cookie-storage`;
@@ -202,6 +215,7 @@ interface Store {
     store = { c: store.c, a: answer, t: now(), k: cfg.k };
     save(store);
     show(answer);
+    told(answer, path === 'consent');
     return answer;
   };
 
@@ -223,7 +237,9 @@ interface Store {
   // Synchronous ids for SDKs initialised right after the snippet; ready stays the truth.
   if (recent) show(store.a!);
   // PRODUCT_DOMAIN calls on every page load: that call is what refreshes the server's cookies.
-  const fresh = recent && !product && store.c.some((c) => c.expires === null) && !bridgeToken;
+  // With a CMP, its answer on this page decides: fresh copies do not skip identify.
+  const fresh =
+    recent && !product && !cmp && store.c.some((c) => c.expires === null) && !bridgeToken;
 
   // A bridge token that met consent_required waits in session storage (this tab) for the
   // consent call that grants (SPEC §13); expired ones are dropped.
@@ -261,15 +277,121 @@ interface Store {
     show(preloaded);
   }
 
+  // Identify, in order: with the CMP's signal in its header (none: the recorded decision
+  // answers); the first one carries the bridge token and settles `ready`.
+  let sent: Signal | undefined;
+  let settle: ((a: Promise<Answer>) => void) | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const send = (signal: Signal) => {
+    sent = signal;
+    const token = bridgeToken;
+    bridgeToken = null;
+    const header =
+      signal === null
+        ? {}
+        : { [cfg.p + (cmp === 'TCF' ? TCF_HEADER : GOOGLE_CONSENT_HEADER)]: signal };
+    const answer = queue.then(() =>
+      call('identify', undefined, { ...header, ...bridgeHeader(token) }).then((a) => {
+        if (token) keep(a.bridge === 'consent_required' ? token : null);
+        return a;
+      }),
+    );
+    queue = answer.catch(() => undefined);
+    settle?.(answer);
+    settle = undefined;
+  };
+
   const ready: Promise<Answer> = preloaded
     ? Promise.resolve(preloaded)
     : fresh
       ? Promise.resolve(store.a!)
-      : call('identify', undefined, bridgeHeader(bridgeToken)).then((a) => {
-          if (bridgeToken) keep(a.bridge === 'consent_required' ? bridgeToken : null);
-          return a;
-        });
+      : new Promise((resolve) => (settle = resolve));
   ready.catch(() => undefined); // errors stay with whoever awaits ready, never unhandled
+
+  // Google Consent Mode (SPEC §15): the dataLayer's commands for cfg.g, those already there and
+  // later ones (push wrapped, the original called first); with cfg.u, Pantry's decision is
+  // published as an update (after the answer is shown: the snippet's own update names the state
+  // Pantry answered, so it never identifies again).
+  let said: string | undefined; // the dataLayer's last word on cfg.g: granted or denied
+  let told = (_a: Answer, _force: boolean) => {};
+  if (cfg.g) {
+    const type = cfg.g;
+    try {
+      const dl = (w.dataLayer = w.dataLayer || []);
+      const start = gcmStart(dl, type);
+      said = gcmState(start);
+      const push = dl.push;
+      dl.push = function (...items: unknown[]) {
+        try {
+          return push.apply(dl, items);
+        } finally {
+          for (const item of items) {
+            const command = gcmCommand(item, type);
+            if (!command) continue;
+            // An update overrides; a default only where nothing was said.
+            const update = command[0] === 'u';
+            if (update || said === undefined) said = gcmState(command);
+            if (cmp !== 'GOOGLE_CONSENT_MODE' || !update || command === sent) continue;
+            if (gcmChanges(command, api.consentState)) send(command);
+          }
+        }
+      };
+      told = (a, force) => {
+        if (!cfg.u || a.consent === 'unset' || (!force && a.consent === said)) return;
+        try {
+          const args = ['consent', 'update', { [type]: a.consent }];
+          // gtag's own queue entries are Arguments objects (what gtag.js reads), not arrays.
+          const gtag =
+            typeof w.gtag === 'function'
+              ? w.gtag
+              : function (..._: unknown[]) {
+                  // eslint-disable-next-line prefer-rest-params
+                  dl.push(arguments);
+                };
+          gtag(...args);
+        } catch {
+          /* the page's gtag threw: its business */
+        }
+        said = a.consent;
+      };
+      if (cmp === 'GOOGLE_CONSENT_MODE') {
+        // keep.js's answer stands unless the page's signal says otherwise.
+        if (!preloaded || gcmChanges(start, preloaded.consent)) send(start);
+      }
+    } catch {
+      /* a dataLayer that is no array: no Consent Mode */
+      if (cmp === 'GOOGLE_CONSENT_MODE' && sent === undefined && !preloaded) send(null);
+    }
+  }
+  if (preloaded ?? (fresh && store.a)) told((preloaded ?? store.a)!, false);
+
+  // IAB TCF (SPEC §15): subscribe once __tcfapi is there (the IAB stub usually is; else look
+  // every 50 ms); the CMP's answers identify. A CMP that never answers within 10 s, or throws:
+  // identify without the header. keep.js's answer already read the euconsent-v2 cookie.
+  if (cmp === 'TCF') {
+    if (preloaded) sent = readCookie(TCF_COOKIE);
+    const listen = (data: unknown, ok: unknown) => {
+      const signal = tcfSignal(data, ok, sent);
+      if (signal !== undefined) send(signal);
+    };
+    let tries = 0;
+    const find = () => {
+      const tcfapi = w.__tcfapi;
+      if (typeof tcfapi !== 'function') {
+        if (++tries < 200) setTimeout(find, 50);
+        return;
+      }
+      try {
+        tcfapi('addEventListener', 2, listen);
+      } catch {
+        if (sent === undefined) send(null);
+      }
+    };
+    find();
+    setTimeout(() => sent === undefined && send(null), 10_000);
+  } else if (!cmp && !preloaded && !fresh) {
+    send(null);
+  }
 
   /** A URL on one of the account's bridge targets, decorated with a one-time token. */
   const bridge = async (url: string): Promise<string> =>

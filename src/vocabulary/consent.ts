@@ -55,10 +55,13 @@ export function readConsentCookieId(
   return CONSENT_IDS.get(id) ?? null;
 }
 
-const CONSENT_IDS = new Map(
-  (['pantry', 'tcf', 'gcm'] as const).flatMap((source) =>
-    [true, false].map(
-      (granted) => [consentCookieId(granted, source), { granted, source }] as const,
+// Built in a call marked pure: the snippet imports this file for its names, and esbuild drops
+// what its bundle does not use.
+const CONSENT_IDS = /* @__PURE__ */ (() =>
+  new Map(
+    (['pantry', 'tcf', 'gcm'] as const).flatMap((source) =>
+      [true, false].map(
+        (granted) => [consentCookieId(granted, source), { granted, source }] as const,
+      ),
     ),
-  ),
-);
+  ))();

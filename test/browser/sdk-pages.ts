@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrowserContext, Page } from 'playwright-core';
+import { sectionBlocks } from './readme-blocks';
 
 const ROOT = join(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
@@ -71,22 +72,11 @@ interface ReadmeBlocks {
 const SECTION = 'Keeping your analytics ids';
 
 /** The ```html blocks under README's "Keeping your analytics ids", by deployment mode and SDK. */
-export function readmeBlocks(readme = readFileSync(join(ROOT, 'README.md'), 'utf8')): ReadmeBlocks {
-  const lines = readme.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^#{2,4} ${SECTION}$`).test(l));
-  if (start < 0) throw new Error(`README has no "${SECTION}" section`);
-  const level = /^#+/.exec(lines[start])![0].length;
+export function readmeBlocks(readme?: string): ReadmeBlocks {
   const modes: Partial<Record<Mode, string>> = {};
   const sdks: Partial<Record<Sdk, string>> = {};
-  for (let i = start + 1; i < lines.length; i++) {
-    const heading = /^(#+) /.exec(lines[i]);
-    if (heading && heading[1].length <= level) break;
-    const fence = /^```(\S*)$/.exec(lines[i]);
-    if (!fence) continue;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]);
-    if (fence[1] !== 'html') continue;
-    const text = body.join('\n');
+  for (const { lang, text } of sectionBlocks(SECTION, readme)) {
+    if (lang !== 'html') continue;
     const sdk = /src="\/js\/(\w+)\.js"/.exec(text)?.[1] as Sdk | undefined;
     if (sdk !== undefined && (SDKS as readonly string[]).includes(sdk)) sdks[sdk] = text;
     else if (text.includes('src="https://cookies.shop.com/unblu/v1/keep.js'))
