@@ -54,6 +54,7 @@ const TABLE: Readonly<Record<string, Row>> = {
   'POST /admin/v1/accounts': { roles: 'server', body: {} },
   'POST /admin/v1/config/reload': { roles: 'server', body: {} },
   'GET /admin/v1/audit': { roles: 'server' },
+  'GET /admin/v1/status': { roles: 'server' },
   'GET /admin/v1/accounts/{id}': { roles: ['owner', 'editor', 'reader'] },
   'PATCH /admin/v1/accounts/{id}': { roles: ['owner'], body: { name: 'Renamed' } },
   'DELETE /admin/v1/accounts/{id}': { roles: ['owner'] },

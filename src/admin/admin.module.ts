@@ -6,12 +6,14 @@ import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
 import { DatabaseModule } from '../database/database.module';
 import { KeeperModule } from '../keeper/keeper.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminStatusService } from './admin-status.service';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
 import { AdminDiagnosticsController } from './admin-diagnostics.controller';
@@ -27,6 +29,7 @@ import { AdminService } from './admin.service';
     AuthModule,
     BridgeModule,
     KeeperModule,
+    MetricsModule,
     TenantsModule,
     AuditModule,
     RegistryModule,
@@ -41,6 +44,12 @@ import { AdminService } from './admin.service';
     AdminCustomersController,
     AdminCredentialsController,
   ],
-  providers: [AdminService, AdminAuthGuard, ThrottlerStorageService, HostResolver],
+  providers: [
+    AdminService,
+    AdminAuthGuard,
+    AdminStatusService,
+    ThrottlerStorageService,
+    HostResolver,
+  ],
 })
 export class AdminModule {}
