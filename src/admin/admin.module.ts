@@ -13,6 +13,10 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthenticator } from './admin-authenticator';
+import { AdminConsoleController } from './admin-console.controller';
+import { AdminSessionController } from './admin-session.controller';
+import { AdminSessionService } from './admin-session.service';
 import { AdminStatusService } from './admin-status.service';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
@@ -43,10 +47,14 @@ import { AdminService } from './admin.service';
     AdminDiagnosticsController,
     AdminCustomersController,
     AdminCredentialsController,
+    AdminSessionController,
+    AdminConsoleController,
   ],
   providers: [
     AdminService,
+    AdminAuthenticator,
     AdminAuthGuard,
+    AdminSessionService,
     AdminStatusService,
     ThrottlerStorageService,
     HostResolver,
