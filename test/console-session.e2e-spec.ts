@@ -510,9 +510,21 @@ describe('the console page at /admin/, on the operator listener only', () => {
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
     });
-    // Nothing inline for the CSP to refuse: no script, no style, no handler attribute.
+    // Nothing inline for the CSP to refuse: no inline script, no style, no handler attribute.
     expect(res.text).toContain('<title>Pantry operator console</title>');
-    expect(res.text).not.toMatch(/<script|<style|\sstyle=|\son\w+=/i);
+    expect(res.text).not.toMatch(/<script(?![^>]*\ssrc=)|<style|\sstyle=|\son\w+=/i);
+    // Its script and stylesheet, from Pantry itself, on the same headers.
+    for (const [path, type] of [
+      ['/admin/app.js', 'text/javascript; charset=utf-8'],
+      ['/admin/app.css', 'text/css; charset=utf-8'],
+    ]) {
+      const asset = await request(admin).get(path).expect(200);
+      expect(asset.headers).toMatchObject({
+        'content-type': type,
+        'content-security-policy': res.headers['content-security-policy'],
+        'x-content-type-options': 'nosniff',
+      });
+    }
     await request(admin).get('/admin').expect(308).expect('location', '/admin/');
   });
 
