@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
+import { postgresWanted } from '../helpers/postgres';
 import { TEST_ADMIN_TOKEN } from '../helpers/test-app';
 import {
   describeWithBrowser,
@@ -31,517 +32,547 @@ const ACCOUNT = 'console-shop';
 const XSS_NAME = '<img src=x onerror="window.__pwned=1">Shop & Co';
 const XSS_VALUE = '<b id="injected">https://evil.test</b>';
 
+/**
+ * The browser suites run once (SQLite); this flow also runs on PostgreSQL where the e2e suites do
+ * (CI, PANTRY_TEST_POSTGRES=1), since sessions, overrides and erasure are rows in either. The
+ * screenshots come from the first run.
+ */
+const DATABASES = postgresWanted() ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+
 interface ApiAnswer<T = unknown> {
   status: number;
   body: T;
 }
 
-describeWithBrowser('the operator console in Chromium', () => {
-  let browser: Browser;
-  let pantry: RunningPantry;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  const consoleUrl = () => `http://127.0.0.1:${pantry.port}/admin/`;
-  const siteOrigin = () => `http://www.console-shop.test:${site.port}`;
-  let apiKey = '';
-  const cspViolations: string[] = [];
+describeWithBrowser('the operator console in Chromium', () =>
+  describe.each(DATABASES)('on %s', (database) => {
+    let browser: Browser;
+    let pantry: RunningPantry;
+    let site: Awaited<ReturnType<typeof startSite>>;
+    const consoleUrl = () => `http://127.0.0.1:${pantry.port}/admin/`;
+    const siteOrigin = () => `http://www.console-shop.test:${site.port}`;
+    let apiKey = '';
+    const cspViolations: string[] = [];
 
-  /** The admin API with the Bearer token: what the test checks each console step against. */
-  async function api<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token = TEST_ADMIN_TOKEN,
-  ): Promise<ApiAnswer<T>> {
-    const res = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
-
-  /** axe-core in the page: no serious or critical violation. */
-  async function accessible(page: Page, where: string): Promise<void> {
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-      const result = await axe.run();
-      return (
-        result.violations as Array<{ id: string; impact: string; nodes: { target: string[] }[] }>
-      )
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect({ where, violations }).toEqual({ where, violations: [] });
-  }
-
-  /** A screenshot at 1280 and at 390 px wide (docs/console/<name>-<width>.png). */
-  async function shoot(page: Page, name: string): Promise<void> {
-    const size = page.viewportSize() ?? { width: 1280, height: 800 };
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: 800 });
-      await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-      // Nothing wider than the screen: text wraps, wide tables scroll inside their own box.
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect({ name, width, overflow }).toEqual({ name, width, overflow: 0 });
+    /** The admin API with the Bearer token: what the test checks each console step against. */
+    async function api<T = unknown>(
+      method: string,
+      path: string,
+      body?: unknown,
+      token = TEST_ADMIN_TOKEN,
+    ): Promise<ApiAnswer<T>> {
+      const res = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     }
-    await page.setViewportSize(size);
-  }
 
-  /** Every page is checked the same way: accessible, and pictured. */
-  async function look(page: Page, name: string): Promise<void> {
-    await accessible(page, name);
-    await shoot(page, name);
-  }
+    /** axe-core in the page: no serious or critical violation. */
+    async function accessible(page: Page, where: string): Promise<void> {
+      await page.evaluate(AXE);
+      const violations = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } })
+          .axe;
+        const result = await axe.run();
+        return (
+          result.violations as Array<{ id: string; impact: string; nodes: { target: string[] }[] }>
+        )
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+          );
+      });
+      expect({ where, violations }).toEqual({ where, violations: [] });
+    }
 
-  async function openConsole(context: BrowserContext): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
-    await page.goto(consoleUrl());
-    return page;
-  }
+    /** A screenshot at 1280 and at 390 px wide (docs/console/<name>-<width>.png). */
+    async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
+      const size = page.viewportSize() ?? { width: 1280, height: 800 };
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        if (database === DATABASES[0]) {
+          await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage });
+        }
+        // Nothing wider than the screen: text wraps, wide tables scroll inside their own box.
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect({ name, width, overflow }).toEqual({ name, width, overflow: 0 });
+      }
+      await page.setViewportSize(size);
+    }
 
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.getByLabel('Admin token or account credential').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
+    /** Every page is checked the same way: accessible, and pictured. */
+    async function look(page: Page, name: string, fullPage = true): Promise<void> {
+      await accessible(page, name);
+      await shoot(page, name, fullPage);
+    }
 
-  /** The polite status line of the console after an action, once it says `text`. */
-  const status = (page: Page, text: string | RegExp) =>
-    page.getByRole('status').filter({ hasText: text }).first().waitFor();
+    async function openConsole(context: BrowserContext): Promise<Page> {
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+      });
+      page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
+      await page.goto(consoleUrl());
+      return page;
+    }
 
-  const alert = (page: Page) => page.getByRole('alert').first();
+    async function signIn(page: Page, token: string): Promise<void> {
+      await page.getByLabel('Admin token or account credential').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    }
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    site = await startSite([
-      servePage('/', () =>
-        shopPage(`http://api.pantry.test:${pantry.port}/unblu/visitor.js?x-unblu-apikey=${apiKey}`),
-      ),
-    ]);
-    pantry = await startPantry({
-      app: ['identifier.cookieSecureFlag = false', 'consent.required = false'].join('\n'),
-      accounts: {
-        // A file account whose name (a property value from a file) is hostile text.
-        'file-shop': ['account.apiKeys = file-shop-key-01', `account.name = ${XSS_NAME}`].join(
-          '\n',
-        ),
-      },
-    });
-    browser = await launchBrowser();
-  });
+    /** The polite status line of the console after an action, once it says `text`. */
+    const status = (page: Page, text: string | RegExp) =>
+      page.getByRole('status').filter({ hasText: text }).first().waitFor();
 
-  afterAll(async () => {
-    await browser?.close();
-    await pantry?.close();
-    await site?.close();
-  });
-
-  describe('with the admin token: the issue’s flow, each step checked through the API', () => {
-    let context: BrowserContext;
-    let page: Page;
-    let visitorId = '';
+    const alert = (page: Page) => page.getByRole('alert').first();
 
     beforeAll(async () => {
-      context = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
-        permissions: ['clipboard-read', 'clipboard-write'],
-      });
-      page = await openConsole(context);
+      mkdirSync(SHOTS, { recursive: true });
+      site = await startSite([
+        servePage('/', () =>
+          shopPage(
+            `http://api.pantry.test:${pantry.port}/unblu/visitor.js?x-unblu-apikey=${apiKey}`,
+          ),
+        ),
+      ]);
+      const before = process.env.PANTRY_TEST_DB;
+      if (database === 'postgres') process.env.PANTRY_TEST_DB = 'postgres';
+      try {
+        pantry = await startPantry({
+          app: ['identifier.cookieSecureFlag = false', 'consent.required = false'].join('\n'),
+          accounts: {
+            // A file account whose name (a property value from a file) is hostile text.
+            'file-shop': ['account.apiKeys = file-shop-key-01', `account.name = ${XSS_NAME}`].join(
+              '\n',
+            ),
+          },
+        });
+      } finally {
+        if (before === undefined) delete process.env.PANTRY_TEST_DB;
+        else process.env.PANTRY_TEST_DB = before;
+      }
+      expect(pantry.ws.postgres).toBe(database === 'postgres');
+      browser = await launchBrowser();
     });
 
     afterAll(async () => {
-      await context?.close();
+      await browser?.close();
+      await pantry?.close();
+      await site?.close();
     });
 
-    it('serves /admin/ under the strict CSP, with no inline script or style', async () => {
-      const res = await fetch(consoleUrl());
-      expect(res.status).toBe(200);
-      const csp = res.headers.get('content-security-policy') ?? '';
-      for (const directive of [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-      ]) {
-        expect(csp).toContain(directive);
-      }
-      const html = await res.text();
-      expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|<style|style=/);
-      for (const asset of ['app.js', 'app.css']) {
-        const a = await fetch(`${consoleUrl()}${asset}`);
-        expect({ asset, status: a.status }).toEqual({ asset, status: 200 });
-        expect(a.headers.get('content-type')).toMatch(asset.endsWith('.js') ? /javascript/ : /css/);
-      }
-    });
+    describe('with the admin token: the issue’s flow, each step checked through the API', () => {
+      let context: BrowserContext;
+      let page: Page;
+      let visitorId = '';
 
-    it('signs in: a wrong token is refused with the server’s message, the right one gives an HttpOnly SameSite=Strict cookie and nothing in storage', async () => {
-      await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
-      await look(page, 'sign-in');
-      await page.getByLabel('Admin token or account credential').fill('not-the-token');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(alert(page).textContent()).resolves.toMatch(/unauthorized|invalid|token/i);
-      await signIn(page, TEST_ADMIN_TOKEN);
-      await page.getByText('Signed in with the admin token').waitFor();
-
-      const cookies = await context.cookies(consoleUrl());
-      const session = cookies.filter((c) => c.path === '/admin');
-      expect(session).toHaveLength(1);
-      expect(session[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
-      const storage = await page.evaluate(() => [
-        JSON.stringify({ ...localStorage }),
-        JSON.stringify({ ...sessionStorage }),
-        document.cookie,
-      ]);
-      expect(storage).toEqual(['{}', '{}', '']);
-    });
-
-    it('creates an account (its hostile name shown as text) and the API has it', async () => {
-      await page.getByRole('heading', { name: 'Accounts' }).waitFor();
-      await page.getByLabel('Account id').fill(ACCOUNT);
-      await page.getByLabel('Display name (optional)').fill(XSS_NAME);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await status(page, `Created ${ACCOUNT}`);
-      const created = await api<{ name: string; apiKeys: { key: string }[] }>(
-        'GET',
-        `/accounts/${ACCOUNT}`,
-      );
-      expect(created.status).toBe(200);
-      expect(created.body.name).toBe(XSS_NAME);
-      apiKey = created.body.apiKeys[0].key;
-
-      await page.getByRole('cell', { name: XSS_NAME }).first().waitFor();
-      await page.getByLabel('Search by id or name').fill('console');
-      await page.getByRole('link', { name: ACCOUNT }).waitFor();
-      expect(await page.getByRole('link', { name: 'file-shop' }).count()).toBe(0);
-      await page.getByLabel('Search by id or name').fill('');
-      await expectNoInjection(page);
-      await look(page, 'accounts');
-    });
-
-    it('refuses a wrong server.cors.allowedOrigins with the server’s own message, then sets it: source api, on screen and in the API', async () => {
-      await page.getByRole('link', { name: ACCOUNT }).click();
-      await page.getByRole('heading', { name: new RegExp(`Account .*${ACCOUNT}`) }).waitFor();
-      const row = page.locator('tr[data-key="server.cors.allowedOrigins"]');
-      await row.getByRole('button', { name: 'Edit server.cors.allowedOrigins' }).click();
-      // Keyboard: Edit puts the focus in the value field.
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe(
-        await page.getByLabel('Value', { exact: true }).getAttribute('id'),
-      );
-      await page.getByLabel('Value', { exact: true }).fill(XSS_VALUE);
-      await page.getByRole('button', { name: 'Save override' }).click();
-      const refusal = await api<{ message: string }>(
-        'PUT',
-        `/accounts/${ACCOUNT}/properties/server.cors.allowedOrigins`,
-        { value: XSS_VALUE },
-      );
-      expect(refusal.status).toBe(400);
-      await alert(page).getByText(refusal.body.message, { exact: false }).waitFor();
-      await expectNoInjection(page);
-
-      await page.getByLabel('Value', { exact: true }).fill(siteOrigin());
-      await page.keyboard.press('Enter');
-      await status(page, 'Saved: server.cors.allowedOrigins');
-      await row.locator('td.source', { hasText: 'api' }).waitFor();
-      expect(await row.locator('code.value').textContent()).toBe(siteOrigin());
-      const props = await api<{ key: string; value: string; source: string }[]>(
-        'GET',
-        `/accounts/${ACCOUNT}/properties`,
-      );
-      expect(props.body.find((p) => p.key === 'server.cors.allowedOrigins')).toMatchObject({
-        value: siteOrigin(),
-        source: 'api',
+      beforeAll(async () => {
+        context = await browser.newContext({
+          viewport: { width: 1280, height: 800 },
+          permissions: ['clipboard-read', 'clipboard-write'],
+        });
+        page = await openConsole(context);
       });
-      // The 400-day note beside a lifetime browsers cap.
-      await page.getByLabel('Filter by key').fill('MaxAge');
-      await look(page, 'account-properties');
-      await page.getByLabel('Filter by key').fill('');
-    });
 
-    it('shows keeper and consent settings, and removes an override', async () => {
-      await page.getByRole('link', { name: 'Keeper and consent' }).click();
-      await page.locator('tr[data-key="keeper.cookies"]').waitFor();
-      expect(await page.locator('tr[data-key="server.cors.allowedOrigins"]').count()).toBe(0);
-      await page.getByLabel('Property key').fill('consent.honorGlobalPrivacyControl');
-      await page.getByLabel('Value', { exact: true }).fill('false');
-      await page.getByRole('button', { name: 'Save override' }).click();
-      await status(page, 'Saved: consent.honorGlobalPrivacyControl');
-      await look(page, 'account-keeper-consent');
-      await page
-        .getByRole('button', { name: 'Remove the override of consent.honorGlobalPrivacyControl' })
-        .click();
-      await status(page, 'Removed the override of consent.honorGlobalPrivacyControl');
-      const props = await api<{ key: string; source: string }[]>(
-        'GET',
-        `/accounts/${ACCOUNT}/properties`,
-      );
-      expect(
-        props.body.find((p) => p.key === 'consent.honorGlobalPrivacyControl')?.source,
-      ).not.toBe('api');
-    });
-
-    it('creates an API key and copies the embed code with it', async () => {
-      await page.getByRole('link', { name: 'API keys and embed code' }).click();
-      await page.getByLabel('New key (optional)').fill('console-key-0002');
-      await page.getByRole('button', { name: 'Create API key' }).click();
-      await status(page, 'Created console-key-0002');
-      const keys = await api<{ key: string }[]>('GET', `/accounts/${ACCOUNT}/apikeys`);
-      expect(keys.body.map((k) => k.key)).toContain('console-key-0002');
-
-      await page.getByLabel('Deployment mode').selectOption('subdomain');
-      await page.getByLabel('API key', { exact: true }).selectOption('console-key-0002');
-      await page.getByLabel('Where pages reach Pantry').fill('https://cookies.shop.com');
-      await page.getByRole('button', { name: 'Copy embed code' }).click();
-      await status(page, 'Copied the embed code.');
-      const copied = await page.evaluate(() => navigator.clipboard.readText());
-      expect(copied).toBe(
-        '<script src="https://cookies.shop.com/unblu/visitor.js?x-unblu-apikey=console-key-0002" defer></script>',
-      );
-      await page.getByLabel('Deployment mode').selectOption('document');
-      expect(await page.locator('pre.code').textContent()).toBe(
-        '<script src="/unblu/visitor.js?x-unblu-apikey=console-key-0002" defer></script>',
-      );
-      await look(page, 'account-keys');
-    });
-
-    it('revokes a key: it stops working for the visitor API', async () => {
-      await page.getByLabel('New key (optional)').fill('console-key-0003');
-      await page.getByRole('button', { name: 'Create API key' }).click();
-      await status(page, 'Created console-key-0003');
-      await page.getByRole('button', { name: 'Revoke console-key-0003' }).click();
-      await status(page, 'Revoked console-key-0003');
-      const keys = await api<{ key: string }[]>('GET', `/accounts/${ACCOUNT}/apikeys`);
-      expect(keys.body.map((k) => k.key)).not.toContain('console-key-0003');
-    });
-
-    it('runs a diagnosis and shows the verdict and reasons the API gives', async () => {
-      await page.getByRole('link', { name: 'Diagnosis' }).click();
-      const target = `http://localhost:${site.port}/`;
-      await page.getByLabel('Page URL').fill(target);
-      await page.getByRole('button', { name: 'Diagnose' }).click();
-      const expected = await api<{ verdict: string; reasons: { code: string; message: string }[] }>(
-        'GET',
-        `/accounts/${ACCOUNT}/diagnostics?page=${encodeURIComponent(target)}`,
-      );
-      expect(expected.status).toBe(200);
-      const verdict = page.locator(`.verdict-${expected.body.verdict}`);
-      await verdict.waitFor();
-      expect(expected.body.reasons.length).toBeGreaterThan(0);
-      for (const reason of expected.body.reasons) {
-        await verdict.locator('.reasons li', { hasText: reason.code }).waitFor();
-        expect(await verdict.locator('.reasons').textContent()).toContain(reason.message);
-      }
-      await look(page, 'account-diagnosis');
-    });
-
-    it('looks up a visitor the snippet made, erases it after a typed confirmation, and the API no longer has it', async () => {
-      const shop = await browser.newContext();
-      const shopTab = await shop.newPage();
-      await shopTab.goto(`${siteOrigin()}/`);
-      const answer = await shopTab.evaluate(
-        () =>
-          (window as unknown as { pantry: { ready: Promise<{ visitorId: string }> } }).pantry.ready,
-      );
-      visitorId = answer.visitorId;
-      await shop.close();
-      await waitFor(
-        async () => (await api('GET', `/accounts/${ACCOUNT}/visitors/${visitorId}`)).status === 200,
-      );
-
-      await page.getByRole('link', { name: 'Visitors and customers' }).click();
-      await page.getByLabel('Visitor id').fill(visitorId);
-      await page.getByRole('button', { name: 'Look up visitor' }).click();
-      const record = page.getByLabel("The visitor's record");
-      await record.getByText(visitorId, { exact: true }).waitFor();
-      const erase = page.getByRole('button', { name: 'Erase visitor' });
-      expect(await erase.isDisabled()).toBe(true);
-      await page.getByLabel('Type the visitor id to confirm the erasure').fill(visitorId.slice(1));
-      expect(await erase.isDisabled()).toBe(true);
-      await look(page, 'account-visitor');
-      await page.getByLabel('Type the visitor id to confirm the erasure').fill(visitorId);
-      await erase.click();
-      await status(page, `Erased visitor ${visitorId}`);
-      expect((await api('GET', `/accounts/${ACCOUNT}/visitors/${visitorId}`)).status).toBe(404);
-    });
-
-    it('shows all of it in the audit log, filtered by account and paged, as the API lists it', async () => {
-      await page.getByRole('link', { name: 'Audit log' }).first().click();
-      await page.getByRole('heading', { name: 'Audit log' }).first().waitFor();
-      await page.getByLabel('Account', { exact: true }).fill(ACCOUNT);
-      await page.getByRole('button', { name: 'Apply filter' }).click();
-      await page.getByText(`of ${ACCOUNT}, newest first`).waitFor();
-      const entries = await api<{ action: string; actor: string }[]>(
-        'GET',
-        `/audit?accountId=${ACCOUNT}&limit=25`,
-      );
-      const actions = entries.body.map((e) => e.action);
-      for (const action of [
-        'account.create',
-        'property.set',
-        'property.remove',
-        'apikey.create',
-        'apikey.revoke',
-        'visitor.erase',
-      ]) {
-        expect(actions).toContain(action);
-        await page.locator(`tr[data-action="${action}"]`).first().waitFor();
-      }
-      expect(await page.locator('tbody tr').count()).toBe(entries.body.length);
-      // The hostile name in account.create's details is text.
-      await page
-        .locator('tr[data-action="account.create"] td.details', { hasText: XSS_NAME })
-        .waitFor();
-      await expectNoInjection(page);
-      await look(page, 'audit');
-
-      await page.getByLabel('Entries per page').selectOption('25');
-      const older = page.getByRole('button', { name: 'Older entries' });
-      expect(await older.isDisabled()).toBe(entries.body.length < 25);
-    });
-
-    it('reloads the configuration and shows the status', async () => {
-      await page.getByRole('link', { name: 'Reload' }).click();
-      await page.getByRole('button', { name: 'Reload configuration' }).click();
-      await status(page, /Reloaded: 1 file accounts/);
-      await look(page, 'reload');
-      await page.getByRole('link', { name: 'Status' }).click();
-      await page.getByText('ready', { exact: true }).waitFor();
-      const s = await api<{ version: string }>('GET', '/status');
-      await page.getByText(s.body.version, { exact: true }).waitFor();
-      await page.getByRole('table', { name: /Minute by minute/ }).waitFor();
-      await look(page, 'status');
-    });
-
-    it('signs out: the page is back at sign-in and the old session cookie is refused', async () => {
-      const cookie = (await context.cookies(consoleUrl())).find((c) => c.path === '/admin')!;
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
-      const replay = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1/accounts`, {
-        headers: { cookie: `${cookie.name}=${cookie.value}` },
+      afterAll(async () => {
+        await context?.close();
       });
-      expect(replay.status).toBe(401);
-      const fromPage = await page.evaluate(() =>
-        fetch('/admin/v1/accounts', { credentials: 'same-origin' }).then((r) => r.status),
-      );
-      expect(fromPage).toBe(401);
-    });
 
-    it('showed the file account’s hostile name as text in its properties', async () => {
-      await signIn(page, TEST_ADMIN_TOKEN);
-      await page.goto(`${consoleUrl()}#/accounts/file-shop/properties`);
-      const row = page.locator('tr[data-key="account.name"]');
-      expect(await row.locator('code.value').textContent()).toBe(XSS_NAME);
-      await expectNoInjection(page);
-    });
-
-    it('ran under the CSP without a violation or a page error', () => {
-      expect(cspViolations).toEqual([]);
-    });
-  });
-
-  describe('with an account credential: only its account, only its role', () => {
-    const credential = async (role: string) => {
-      const made = await api<{ token: string }>('POST', `/accounts/${ACCOUNT}/credentials`, {
-        name: `console ${role}`,
-        role,
+      it('serves /admin/ under the strict CSP, with no inline script or style', async () => {
+        const res = await fetch(consoleUrl());
+        expect(res.status).toBe(200);
+        const csp = res.headers.get('content-security-policy') ?? '';
+        for (const directive of [
+          "default-src 'self'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "frame-ancestors 'none'",
+          "base-uri 'none'",
+          "form-action 'self'",
+        ]) {
+          expect(csp).toContain(directive);
+        }
+        const html = await res.text();
+        expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|<style|style=/);
+        for (const asset of ['app.js', 'app.css']) {
+          const a = await fetch(`${consoleUrl()}${asset}`);
+          expect({ asset, status: a.status }).toEqual({ asset, status: 200 });
+          expect(a.headers.get('content-type')).toMatch(
+            asset.endsWith('.js') ? /javascript/ : /css/,
+          );
+        }
       });
-      expect(made.status).toBe(201);
-      return made.body.token;
-    };
 
-    const signedIn = async (role: string) => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await openConsole(context);
-      await signIn(page, await credential(role));
-      await page
-        .getByText(new RegExp(`Signed in as console ${role}, ${role} of ${ACCOUNT}`))
-        .waitFor();
-      return { context, page };
-    };
+      it('signs in: a wrong token is refused with the server’s message, the right one gives an HttpOnly SameSite=Strict cookie and nothing in storage', async () => {
+        await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
+        await look(page, 'sign-in');
+        await page.getByLabel('Admin token or account credential').fill('not-the-token');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect(alert(page).textContent()).resolves.toMatch(/unauthorized|invalid|token/i);
+        await signIn(page, TEST_ADMIN_TOKEN);
+        await page.getByText('Signed in with the admin token').waitFor();
 
-    /** What the page's own script could send with the session: the server decides. */
-    const fromPage = (page: Page, method: string, path: string, body?: unknown) =>
-      page.evaluate(
-        async ({ method, path, body }) => {
-          const session = (await (await fetch('/admin/v1/session')).json()) as {
-            csrfToken: string;
-          };
-          const res = await fetch(`/admin/v1${path}`, {
-            method,
-            headers: {
-              'x-pantry-csrf': session.csrfToken,
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          return res.status;
-        },
-        { method, path, body },
-      );
+        const cookies = await context.cookies(consoleUrl());
+        const session = cookies.filter((c) => c.path === '/admin');
+        expect(session).toHaveLength(1);
+        expect(session[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+        const storage = await page.evaluate(() => [
+          JSON.stringify({ ...localStorage }),
+          JSON.stringify({ ...sessionStorage }),
+          document.cookie,
+        ]);
+        expect(storage).toEqual(['{}', '{}', '']);
+      });
 
-    const tabs = (page: Page) =>
-      page.getByRole('navigation', { name: 'Account' }).getByRole('link').allTextContents();
+      it('creates an account (its hostile name shown as text) and the API has it', async () => {
+        await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+        await page.getByLabel('Account id').fill(ACCOUNT);
+        await page.getByLabel('Display name (optional)').fill(XSS_NAME);
+        await page.getByRole('button', { name: 'Create account' }).click();
+        await status(page, `Created ${ACCOUNT}`);
+        const created = await api<{ name: string; apiKeys: { key: string }[] }>(
+          'GET',
+          `/accounts/${ACCOUNT}`,
+        );
+        expect(created.status).toBe(200);
+        expect(created.body.name).toBe(XSS_NAME);
+        apiKey = created.body.apiKeys[0].key;
 
-    it('an editor: the account’s properties, keys and diagnosis; no erasure, no other account, no server pages', async () => {
-      const { context, page } = await signedIn('editor');
-      await page.locator('tr[data-key="server.cors.allowedOrigins"]').waitFor();
-      expect(await tabs(page)).toEqual([
-        'Properties',
-        'Keeper and consent',
-        'API keys and embed code',
-        'Diagnosis',
-      ]);
-      const nav = await page.getByRole('navigation', { name: 'Console' }).textContent();
-      expect(nav).not.toMatch(/Accounts|Audit|Reload|Status/);
-      expect(await page.getByRole('button', { name: /Erase/ }).count()).toBe(0);
-      await look(page, 'editor');
-      // Another account in the address shows this one.
-      await page.goto(`${consoleUrl()}#/accounts/file-shop/properties`);
-      await page.getByRole('heading', { name: new RegExp(ACCOUNT) }).waitFor();
-      // The server refuses what the page does not offer.
-      expect(await fromPage(page, 'DELETE', `/accounts/${ACCOUNT}/visitors/v-1`)).toBe(403);
-      expect(await fromPage(page, 'GET', '/accounts')).toBe(403);
-      expect(await fromPage(page, 'GET', '/accounts/file-shop/properties')).toBe(404);
-      expect(
-        await fromPage(page, 'PUT', `/accounts/${ACCOUNT}/properties/consent.required`, {
-          value: 'true',
-        }),
-      ).toBe(200);
-      await context.close();
+        await page.getByRole('cell', { name: XSS_NAME }).first().waitFor();
+        await page.getByLabel('Search by id or name').fill('console');
+        await page.getByRole('link', { name: ACCOUNT }).waitFor();
+        expect(await page.getByRole('link', { name: 'file-shop' }).count()).toBe(0);
+        await page.getByLabel('Search by id or name').fill('');
+        await expectNoInjection(page);
+        await look(page, 'accounts');
+      });
+
+      it('refuses a wrong server.cors.allowedOrigins with the server’s own message, then sets it: source api, on screen and in the API', async () => {
+        await page.getByRole('link', { name: ACCOUNT }).click();
+        await page.getByRole('heading', { name: new RegExp(`Account .*${ACCOUNT}`) }).waitFor();
+        const row = page.locator('tr[data-key="server.cors.allowedOrigins"]');
+        await row.getByRole('button', { name: 'Edit server.cors.allowedOrigins' }).click();
+        // Keyboard: Edit puts the focus in the value field.
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+          await page.getByLabel('Value', { exact: true }).getAttribute('id'),
+        );
+        await page.getByLabel('Value', { exact: true }).fill(XSS_VALUE);
+        await page.getByRole('button', { name: 'Save override' }).click();
+        const refusal = await api<{ message: string }>(
+          'PUT',
+          `/accounts/${ACCOUNT}/properties/server.cors.allowedOrigins`,
+          { value: XSS_VALUE },
+        );
+        expect(refusal.status).toBe(400);
+        await alert(page).getByText(refusal.body.message, { exact: false }).waitFor();
+        await expectNoInjection(page);
+
+        await page.getByLabel('Value', { exact: true }).fill(siteOrigin());
+        await page.keyboard.press('Enter');
+        await status(page, 'Saved: server.cors.allowedOrigins');
+        await row.locator('td.source', { hasText: 'api' }).waitFor();
+        expect(await row.locator('code.value').textContent()).toBe(siteOrigin());
+        const props = await api<{ key: string; value: string; source: string }[]>(
+          'GET',
+          `/accounts/${ACCOUNT}/properties`,
+        );
+        expect(props.body.find((p) => p.key === 'server.cors.allowedOrigins')).toMatchObject({
+          value: siteOrigin(),
+          source: 'api',
+        });
+        // The 400-day note beside a lifetime browsers cap.
+        await page.getByLabel('Filter by key').fill('MaxAge');
+        await look(page, 'account-properties');
+        await page.getByLabel('Filter by key').fill('');
+      });
+
+      it('shows keeper and consent settings, and removes an override', async () => {
+        await page.getByRole('link', { name: 'Keeper and consent' }).click();
+        await page.locator('tr[data-key="keeper.cookies"]').waitFor();
+        expect(await page.locator('tr[data-key="server.cors.allowedOrigins"]').count()).toBe(0);
+        await page.getByLabel('Property key').fill('consent.honorGlobalPrivacyControl');
+        await page.getByLabel('Value', { exact: true }).fill('false');
+        await page.getByRole('button', { name: 'Save override' }).click();
+        await status(page, 'Saved: consent.honorGlobalPrivacyControl');
+        await look(page, 'account-keeper-consent');
+        await page
+          .getByRole('button', { name: 'Remove the override of consent.honorGlobalPrivacyControl' })
+          .click();
+        await status(page, 'Removed the override of consent.honorGlobalPrivacyControl');
+        const props = await api<{ key: string; source: string }[]>(
+          'GET',
+          `/accounts/${ACCOUNT}/properties`,
+        );
+        expect(
+          props.body.find((p) => p.key === 'consent.honorGlobalPrivacyControl')?.source,
+        ).not.toBe('api');
+      });
+
+      it('creates an API key and copies the embed code with it', async () => {
+        await page.getByRole('link', { name: 'API keys and embed code' }).click();
+        await page.getByLabel('New key (optional)').fill('console-key-0002');
+        await page.getByRole('button', { name: 'Create API key' }).click();
+        await status(page, 'Created console-key-0002');
+        const keys = await api<{ key: string }[]>('GET', `/accounts/${ACCOUNT}/apikeys`);
+        expect(keys.body.map((k) => k.key)).toContain('console-key-0002');
+
+        await page.getByLabel('Deployment mode').selectOption('subdomain');
+        await page.getByLabel('API key', { exact: true }).selectOption('console-key-0002');
+        await page.getByLabel('Where pages reach Pantry').fill('https://cookies.shop.com');
+        await page.getByRole('button', { name: 'Copy embed code' }).click();
+        await status(page, 'Copied the embed code.');
+        const copied = await page.evaluate(() => navigator.clipboard.readText());
+        expect(copied).toBe(
+          '<script src="https://cookies.shop.com/unblu/visitor.js?x-unblu-apikey=console-key-0002" defer></script>',
+        );
+        await page.getByLabel('Deployment mode').selectOption('document');
+        expect(await page.locator('pre.code').textContent()).toBe(
+          '<script src="/unblu/visitor.js?x-unblu-apikey=console-key-0002" defer></script>',
+        );
+        await look(page, 'account-keys');
+      });
+
+      it('revokes a key: it stops working for the visitor API', async () => {
+        await page.getByLabel('New key (optional)').fill('console-key-0003');
+        await page.getByRole('button', { name: 'Create API key' }).click();
+        await status(page, 'Created console-key-0003');
+        await page.getByRole('button', { name: 'Revoke console-key-0003' }).click();
+        await status(page, 'Revoked console-key-0003');
+        const keys = await api<{ key: string }[]>('GET', `/accounts/${ACCOUNT}/apikeys`);
+        expect(keys.body.map((k) => k.key)).not.toContain('console-key-0003');
+      });
+
+      it('runs a diagnosis and shows the verdict and reasons the API gives', async () => {
+        await page.getByRole('link', { name: 'Diagnosis' }).click();
+        const target = `http://localhost:${site.port}/`;
+        await page.getByLabel('Page URL').fill(target);
+        await page.getByRole('button', { name: 'Diagnose' }).click();
+        const expected = await api<{
+          verdict: string;
+          reasons: { code: string; message: string }[];
+        }>('GET', `/accounts/${ACCOUNT}/diagnostics?page=${encodeURIComponent(target)}`);
+        expect(expected.status).toBe(200);
+        const verdict = page.locator(`.verdict-${expected.body.verdict}`);
+        await verdict.waitFor();
+        expect(expected.body.reasons.length).toBeGreaterThan(0);
+        for (const reason of expected.body.reasons) {
+          await verdict.locator('.reasons li', { hasText: reason.code }).waitFor();
+          expect(await verdict.locator('.reasons').textContent()).toContain(reason.message);
+        }
+        await look(page, 'account-diagnosis');
+      });
+
+      it('looks up a visitor the snippet made, erases it after a typed confirmation, and the API no longer has it', async () => {
+        const shop = await browser.newContext();
+        const shopTab = await shop.newPage();
+        await shopTab.goto(`${siteOrigin()}/`);
+        const answer = await shopTab.evaluate(
+          () =>
+            (window as unknown as { pantry: { ready: Promise<{ visitorId: string }> } }).pantry
+              .ready,
+        );
+        visitorId = answer.visitorId;
+        await shop.close();
+        await waitFor(
+          async () =>
+            (await api('GET', `/accounts/${ACCOUNT}/visitors/${visitorId}`)).status === 200,
+        );
+
+        await page.getByRole('link', { name: 'Visitors and customers' }).click();
+        await page.getByLabel('Visitor id').fill(visitorId);
+        await page.getByRole('button', { name: 'Look up visitor' }).click();
+        const record = page.getByLabel("The visitor's record");
+        await record.getByText(visitorId, { exact: true }).waitFor();
+        const erase = page.getByRole('button', { name: 'Erase visitor' });
+        expect(await erase.isDisabled()).toBe(true);
+        await page
+          .getByLabel('Type the visitor id to confirm the erasure')
+          .fill(visitorId.slice(1));
+        expect(await erase.isDisabled()).toBe(true);
+        await look(page, 'account-visitor');
+        await page.getByLabel('Type the visitor id to confirm the erasure').fill(visitorId);
+        await erase.click();
+        await status(page, `Erased visitor ${visitorId}`);
+        expect((await api('GET', `/accounts/${ACCOUNT}/visitors/${visitorId}`)).status).toBe(404);
+      });
+
+      it('shows all of it in the audit log, filtered by account and paged, as the API lists it', async () => {
+        await page.getByRole('link', { name: 'Audit log' }).first().click();
+        await page.getByRole('heading', { name: 'Audit log' }).first().waitFor();
+        await page.getByLabel('Account', { exact: true }).fill(ACCOUNT);
+        await page.getByRole('button', { name: 'Apply filter' }).click();
+        await page.getByText(`of ${ACCOUNT}, newest first`).waitFor();
+        const entries = await api<{ action: string; actor: string }[]>(
+          'GET',
+          `/audit?accountId=${ACCOUNT}&limit=25`,
+        );
+        const actions = entries.body.map((e) => e.action);
+        for (const action of [
+          'account.create',
+          'property.set',
+          'property.remove',
+          'apikey.create',
+          'apikey.revoke',
+          'visitor.erase',
+        ]) {
+          expect(actions).toContain(action);
+          await page.locator(`tr[data-action="${action}"]`).first().waitFor();
+        }
+        expect(await page.locator('tbody tr').count()).toBe(entries.body.length);
+        // The hostile name in account.create's details is text.
+        await page
+          .locator('tr[data-action="account.create"] td.details', { hasText: XSS_NAME })
+          .waitFor();
+        await expectNoInjection(page);
+        await look(page, 'audit');
+
+        await page.getByLabel('Entries per page').selectOption('25');
+        const older = page.getByRole('button', { name: 'Older entries' });
+        expect(await older.isDisabled()).toBe(entries.body.length < 25);
+      });
+
+      it('reloads the configuration and shows the status', async () => {
+        await page.getByRole('link', { name: 'Reload' }).click();
+        await page.getByRole('button', { name: 'Reload configuration' }).click();
+        await status(page, /Reloaded: 1 file accounts/);
+        await look(page, 'reload');
+        await page.getByRole('link', { name: 'Status' }).click();
+        await page.getByText('ready', { exact: true }).waitFor();
+        const s = await api<{ version: string }>('GET', '/status');
+        await page.getByText(s.body.version, { exact: true }).waitFor();
+        await page.getByRole('table', { name: /Minute by minute/ }).waitFor();
+        await look(page, 'status');
+      });
+
+      it('signs out: the page is back at sign-in and the old session cookie is refused', async () => {
+        const cookie = (await context.cookies(consoleUrl())).find((c) => c.path === '/admin')!;
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
+        const replay = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1/accounts`, {
+          headers: { cookie: `${cookie.name}=${cookie.value}` },
+        });
+        expect(replay.status).toBe(401);
+        const fromPage = await page.evaluate(() =>
+          fetch('/admin/v1/accounts', { credentials: 'same-origin' }).then((r) => r.status),
+        );
+        expect(fromPage).toBe(401);
+      });
+
+      it('showed the file account’s hostile name as text in its properties', async () => {
+        await signIn(page, TEST_ADMIN_TOKEN);
+        await page.goto(`${consoleUrl()}#/accounts/file-shop/properties`);
+        const row = page.locator('tr[data-key="account.name"]');
+        expect(await row.locator('code.value').textContent()).toBe(XSS_NAME);
+        await expectNoInjection(page);
+      });
+
+      it('ran under the CSP without a violation or a page error', () => {
+        expect(cspViolations).toEqual([]);
+      });
     });
 
-    it('a privacy officer: visitors, customers and the account’s audit; no properties', async () => {
-      const { context, page } = await signedIn('privacy');
-      expect(await tabs(page)).toEqual(['Visitors and customers', 'Audit log']);
-      await page.getByLabel('Visitor id').waitFor();
-      await page.getByLabel('Customer id').waitFor();
-      expect(await page.locator('tr[data-key]').count()).toBe(0);
-      await page.getByRole('link', { name: 'Audit log' }).click();
-      await page.locator('tr[data-action="visitor.erase"]').first().waitFor();
-      await look(page, 'privacy');
-      expect(await fromPage(page, 'GET', `/accounts/${ACCOUNT}/properties`)).toBe(403);
-      expect(
-        await fromPage(page, 'PUT', `/accounts/${ACCOUNT}/properties/consent.required`, {
-          value: 'false',
-        }),
-      ).toBe(403);
-      expect(await fromPage(page, 'POST', '/config/reload', {})).toBe(403);
-      await context.close();
+    describe('with an account credential: only its account, only its role', () => {
+      const credential = async (role: string) => {
+        const made = await api<{ token: string }>('POST', `/accounts/${ACCOUNT}/credentials`, {
+          name: `console ${role}`,
+          role,
+        });
+        expect(made.status).toBe(201);
+        return made.body.token;
+      };
+
+      const signedIn = async (role: string) => {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const page = await openConsole(context);
+        await signIn(page, await credential(role));
+        await page
+          .getByText(new RegExp(`Signed in as console ${role}, ${role} of ${ACCOUNT}`))
+          .waitFor();
+        return { context, page };
+      };
+
+      /** What the page's own script could send with the session: the server decides. */
+      const fromPage = (page: Page, method: string, path: string, body?: unknown) =>
+        page.evaluate(
+          async ({ method, path, body }) => {
+            const session = (await (await fetch('/admin/v1/session')).json()) as {
+              csrfToken: string;
+            };
+            const res = await fetch(`/admin/v1${path}`, {
+              method,
+              headers: {
+                'x-pantry-csrf': session.csrfToken,
+                ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+              },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            });
+            return res.status;
+          },
+          { method, path, body },
+        );
+
+      const tabs = (page: Page) =>
+        page.getByRole('navigation', { name: 'Account' }).getByRole('link').allTextContents();
+
+      it('an editor: the account’s properties, keys and diagnosis; no erasure, no other account, no server pages', async () => {
+        const { context, page } = await signedIn('editor');
+        await page.locator('tr[data-key="server.cors.allowedOrigins"]').waitFor();
+        expect(await tabs(page)).toEqual([
+          'Properties',
+          'Keeper and consent',
+          'API keys and embed code',
+          'Diagnosis',
+        ]);
+        const nav = await page.getByRole('navigation', { name: 'Console' }).textContent();
+        expect(nav).not.toMatch(/Accounts|Audit|Reload|Status/);
+        expect(await page.getByRole('button', { name: /Erase/ }).count()).toBe(0);
+        await look(page, 'editor', false);
+        // Another account in the address shows this one.
+        await page.goto(`${consoleUrl()}#/accounts/file-shop/properties`);
+        await page.getByRole('heading', { name: new RegExp(ACCOUNT) }).waitFor();
+        // The server refuses what the page does not offer.
+        expect(await fromPage(page, 'DELETE', `/accounts/${ACCOUNT}/visitors/v-1`)).toBe(403);
+        expect(await fromPage(page, 'GET', '/accounts')).toBe(403);
+        expect(await fromPage(page, 'GET', '/accounts/file-shop/properties')).toBe(404);
+        expect(
+          await fromPage(page, 'PUT', `/accounts/${ACCOUNT}/properties/consent.required`, {
+            value: 'true',
+          }),
+        ).toBe(200);
+        await context.close();
+      });
+
+      it('a privacy officer: visitors, customers and the account’s audit; no properties', async () => {
+        const { context, page } = await signedIn('privacy');
+        expect(await tabs(page)).toEqual(['Visitors and customers', 'Audit log']);
+        await page.getByLabel('Visitor id').waitFor();
+        await page.getByLabel('Customer id').waitFor();
+        expect(await page.locator('tr[data-key]').count()).toBe(0);
+        await page.getByRole('link', { name: 'Audit log' }).click();
+        await page.locator('tr[data-action="visitor.erase"]').first().waitFor();
+        await look(page, 'privacy');
+        expect(await fromPage(page, 'GET', `/accounts/${ACCOUNT}/properties`)).toBe(403);
+        expect(
+          await fromPage(page, 'PUT', `/accounts/${ACCOUNT}/properties/consent.required`, {
+            value: 'false',
+          }),
+        ).toBe(403);
+        expect(await fromPage(page, 'POST', '/config/reload', {})).toBe(403);
+        await context.close();
+      });
     });
-  });
-});
+  }),
+);
 
 async function expectNoInjection(page: Page): Promise<void> {
   const found = await page.evaluate(() => ({
