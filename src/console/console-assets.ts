@@ -19,7 +19,7 @@ export const CONSOLE_FILES = {
   'app.css': 'text/css; charset=utf-8',
 } as const;
 
-/** Bundles the UI (Preact, JSX) into one minified script; the page and stylesheet are static. */
+/** Bundles the UI (Preact, JSX) into one minified script and minifies the stylesheet. */
 export function buildConsole(sourceDir = SOURCE_DIR): Record<keyof typeof CONSOLE_FILES, string> {
   const result = buildSync({
     entryPoints: [join(sourceDir, 'ui', 'main.tsx')],
@@ -33,10 +33,17 @@ export function buildConsole(sourceDir = SOURCE_DIR): Record<keyof typeof CONSOL
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
+  const css = buildSync({
+    entryPoints: [join(sourceDir, 'app.css')],
+    bundle: true,
+    minify: true,
+    write: false,
+    legalComments: 'none',
+  });
   return {
     'index.html': readFileSync(join(sourceDir, 'index.html'), 'utf8'),
     'app.js': result.outputFiles[0].text,
-    'app.css': readFileSync(join(sourceDir, 'app.css'), 'utf8'),
+    'app.css': css.outputFiles[0].text,
   };
 }
 
