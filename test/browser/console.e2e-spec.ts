@@ -468,8 +468,68 @@ describeWithBrowser('the operator console in Chromium', () =>
         expect(fromPage).toBe(401);
       });
 
-      it('showed the file account’s hostile name as text in its properties', async () => {
+      it('a session ended elsewhere brings the sign-in page back with the server’s reason', async () => {
         await signIn(page, TEST_ADMIN_TOKEN);
+        const cookie = (await context.cookies(consoleUrl())).find((c) => c.path === '/admin')!;
+        const session = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1/session`, {
+          headers: { cookie: `${cookie.name}=${cookie.value}` },
+        });
+        const { csrfToken } = (await session.json()) as { csrfToken: string };
+        const ended = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1/session`, {
+          method: 'DELETE',
+          headers: { cookie: `${cookie.name}=${cookie.value}`, 'x-pantry-csrf': csrfToken },
+        });
+        expect(ended.status).toBe(204);
+        await page.getByRole('link', { name: 'Audit log' }).first().click();
+        await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
+        await page
+          .getByRole('status')
+          .filter({ hasText: /^Signed out: / })
+          .waitFor();
+      });
+
+      it('is usable by keyboard: a skip link first, then the navigation; each page focuses its heading', async () => {
+        await signIn(page, TEST_ADMIN_TOKEN);
+        await page.goto(`${consoleUrl()}#/accounts`);
+        await page.reload();
+        await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+        const focused = () =>
+          page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+        expect(await focused()).toBe('Accounts');
+        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+        // Forward from the heading: the page's first field.
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+          await page.getByLabel('Search by id or name').getAttribute('id'),
+        );
+        // Backward: the header, in reading order, and the skip link first of all.
+        const backwards: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          await page.keyboard.press('Shift+Tab');
+          backwards.push(await focused());
+        }
+        expect(backwards).toEqual([
+          'Sign out',
+          'Status',
+          'Reload',
+          'Audit log',
+          'Accounts',
+          'Skip to content',
+        ]);
+        await page.keyboard.press('Enter');
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+        // A link followed by keyboard: the new page's heading has the focus.
+        await page
+          .getByRole('navigation', { name: 'Console' })
+          .getByRole('link', { name: 'Audit log' })
+          .focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+        expect(await focused()).toBe('Audit log');
+        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      });
+
+      it('showed the file account’s hostile name as text in its properties', async () => {
         await page.goto(`${consoleUrl()}#/accounts/file-shop/properties`);
         const row = page.locator('tr[data-key="account.name"]');
         expect(await row.locator('code.value').textContent()).toBe(XSS_NAME);
@@ -549,6 +609,32 @@ describeWithBrowser('the operator console in Chromium', () =>
             value: 'true',
           }),
         ).toBe(200);
+        await context.close();
+      });
+
+      it('a reader: everything of the account, and no button that changes it', async () => {
+        const { context, page } = await signedIn('reader');
+        await page.locator('tr[data-key="server.cors.allowedOrigins"]').waitFor();
+        expect(await tabs(page)).toEqual([
+          'Properties',
+          'Keeper and consent',
+          'API keys and embed code',
+          'Diagnosis',
+          'Visitors and customers',
+          'Audit log',
+        ]);
+        for (const tab of ['Properties', 'API keys and embed code', 'Visitors and customers']) {
+          await page.getByRole('link', { name: tab }).click();
+          await page
+            .getByRole('link', { name: tab, exact: true })
+            .and(page.locator('[aria-current="page"]'))
+            .waitFor();
+          const changing = page.getByRole('button', {
+            name: /Save|Remove|Edit|Create|Revoke|Erase/,
+          });
+          expect({ tab, buttons: await changing.count() }).toEqual({ tab, buttons: 0 });
+        }
+        expect(await fromPage(page, 'POST', `/accounts/${ACCOUNT}/apikeys`, {})).toBe(403);
         await context.close();
       });
 
