@@ -638,8 +638,17 @@ describeWithBrowser('the operator console in Chromium', () =>
         const { context, page } = await signedIn('privacy');
         expect(await tabs(page)).toEqual(PRIVACY_TABS);
         await page.getByLabel('Visitor id').waitFor();
-        await page.getByLabel('Customer id').waitFor();
         expect(await page.locator('tr[data-key]').count()).toBe(0);
+        // A customer nobody logged in as: the server's own answer, as the API gives it.
+        await page.getByLabel('Customer id').fill('customer-nobody');
+        await page.getByRole('button', { name: 'Look up customer' }).click();
+        const missing = await api<{ message: string }>(
+          'GET',
+          `/accounts/${ACCOUNT}/customers/customer-nobody`,
+        );
+        expect(missing.status).toBe(404);
+        await alert(page).getByText(missing.body.message).waitFor();
+        expect(await page.getByRole('button', { name: 'Erase customer' }).count()).toBe(0);
         await page.getByRole('link', { name: 'Audit log' }).click();
         await page.locator('tr[data-action="visitor.erase"]').first().waitFor();
         await look(page, 'privacy');
