@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
+import { signAssertion } from '../helpers/assertions';
 import { postgresWanted } from '../helpers/postgres';
 import { TEST_ADMIN_TOKEN } from '../helpers/test-app';
 import {
@@ -406,6 +407,52 @@ describeWithBrowser('the operator console in Chromium', () =>
         expect((await api('GET', `/accounts/${ACCOUNT}/visitors/${visitorId}`)).status).toBe(404);
       });
 
+      it('looks up a customer the snippet logged in, with its visitor, and erases it after a typed confirmation', async () => {
+        const secret = 'console-assertion-secret-0123456789abcdef';
+        const set = await api(
+          'PUT',
+          `/accounts/${ACCOUNT}/properties/authentication.assertionSecret`,
+          {
+            value: secret,
+          },
+        );
+        expect(set.status).toBe(200);
+        const shop = await browser.newContext();
+        const shopTab = await shop.newPage();
+        await shopTab.goto(`${siteOrigin()}/`);
+        const assertion = await signAssertion(secret, ACCOUNT, 'customer-42');
+        const loggedIn = await shopTab.evaluate(
+          (a) =>
+            (
+              window as unknown as { pantry: { login(a: string): Promise<{ visitorId: string }> } }
+            ).pantry.login(a),
+          assertion,
+        );
+        await shop.close();
+        await waitFor(
+          async () =>
+            (await api('GET', `/accounts/${ACCOUNT}/customers/customer-42`)).status === 200,
+        );
+
+        await page.getByLabel('Customer id').fill('customer-42');
+        await page.getByRole('button', { name: 'Look up customer' }).click();
+        const record = page.getByLabel("The customer's record");
+        await record.getByText(loggedIn.visitorId, { exact: false }).waitFor();
+        const erase = page.getByRole('button', { name: 'Erase customer' });
+        expect(await erase.isDisabled()).toBe(true);
+        await page.getByLabel('Type the customer id to confirm the erasure').fill('customer-42');
+        await erase.click();
+        await status(page, 'Erased customer customer-42');
+        const after = await api<{ visitors: unknown[] }>(
+          'GET',
+          `/accounts/${ACCOUNT}/customers/customer-42`,
+        );
+        expect(after.status === 404 || after.body.visitors.length === 0).toBe(true);
+        expect(
+          (await api('GET', `/accounts/${ACCOUNT}/visitors/${loggedIn.visitorId}`)).status,
+        ).toBe(404);
+      });
+
       it('shows all of it in the audit log, filtered by account and paged, as the API lists it', async () => {
         await page.getByRole('link', { name: 'Audit log' }).first().click();
         await page.getByRole('heading', { name: 'Audit log' }).first().waitFor();
@@ -424,6 +471,7 @@ describeWithBrowser('the operator console in Chromium', () =>
           'apikey.create',
           'apikey.revoke',
           'visitor.erase',
+          'customer.erase',
         ]) {
           expect(actions).toContain(action);
           await page.locator(`tr[data-action="${action}"]`).first().waitFor();
