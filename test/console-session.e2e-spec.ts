@@ -534,9 +534,10 @@ describe('the console page at /admin/, on the operator listener only', () => {
     }
     await pantry.http().post('/admin/v1/session').send({ token: TEST_ADMIN_TOKEN }).expect(404);
     // Beside the page, /admin/<anything else> is an unknown route on the admin port too.
-    const res = await request(admin).get('/admin/v1/no-such-route').expect(404);
-    expect(res.body.error).toBe('not_found');
-    await request(admin).get('/admin/index.php').expect(404);
+    for (const path of ['/admin/v1/no-such-route', '/admin/index.php', '/admin//']) {
+      const res = await request(admin).get(path).expect(404);
+      expect(res.body.error).toBe('not_found');
+    }
   });
 
   it('the console signs in on the admin port (a loopback listener)', async () => {

@@ -24,10 +24,11 @@ export class AccessModule implements OnModuleInit {
   constructor(private readonly erasure: Erasure) {}
 
   onModuleInit(): void {
-    // An account's credentials go with the account.
+    // An account's credentials go with the account, and never open a new one of its id.
     this.erasure.register<AccountCredentialEntity>({
       entity: AccountCredentialEntity,
       account: 'accountId',
+      grantsAccess: true,
     });
     // And so do the console sessions of those credentials.
     this.erasure.register<ConsoleSessionEntity>({

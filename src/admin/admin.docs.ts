@@ -9,7 +9,7 @@ export function setupAdminDocs(app: INestApplication): void {
     .setDescription(
       // Markdown: the header in a code span, or `<admin token>` is read as an HTML tag and vanishes.
       'Accounts, API keys, effective properties and overrides, configuration reload, visitor records and erasure, audit log. ' +
-        'Authenticate with `Authorization: Bearer <admin token>`. Errors are `{"statusCode","error","message"}`.',
+        'Authenticate with `Authorization: Bearer <admin token>`, or with an account credential (`pty_…`) on the routes of its account that its role may call (`x-pantry-roles` on each route). Errors are `{"statusCode","error","message"}`.',
     )
     .setVersion('1')
     // Not addBearerAuth(): it declares bearerFormat JWT, and the admin token is an opaque string.
@@ -17,7 +17,7 @@ export function setupAdminDocs(app: INestApplication): void {
       type: 'http',
       scheme: 'bearer',
       description:
-        'The admin token (`PANTRY_ADMIN_TOKEN`, `admin.token`, or generated at first start): an opaque string, not a JWT.',
+        'The admin token (`PANTRY_ADMIN_TOKEN`, `admin.token`, or generated at first start), or an account credential (`pty_…`): an opaque string, not a JWT.',
     })
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });

@@ -14,9 +14,9 @@ import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminAuthenticator } from './admin-authenticator';
-import { AdminConsoleController } from './admin-console.controller';
 import { AdminSessionController } from './admin-session.controller';
 import { AdminSessionService } from './admin-session.service';
+import { ConsolePageRoutes } from './console-page.routes';
 import { AdminStatusService } from './admin-status.service';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
@@ -48,7 +48,6 @@ import { AdminService } from './admin.service';
     AdminCustomersController,
     AdminCredentialsController,
     AdminSessionController,
-    AdminConsoleController,
   ],
   providers: [
     AdminService,
@@ -56,6 +55,7 @@ import { AdminService } from './admin.service';
     AdminAuthGuard,
     AdminSessionService,
     AdminStatusService,
+    ConsolePageRoutes,
     ThrottlerStorageService,
     HostResolver,
   ],

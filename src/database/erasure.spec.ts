@@ -22,6 +22,7 @@ describe(Erasure.name, () => {
     { entity: 'links', account: 'linkedAccountId', visitor: 'linkedVisitorId' },
   );
   erasure.register({ entity: 'keys', account: 'accountId' });
+  erasure.register({ entity: 'credentials', account: 'accountId', grantsAccess: true });
   erasure.register({
     entity: 'sessions',
     account: 'accountId',
@@ -48,8 +49,14 @@ describe(Erasure.name, () => {
         ['links', { accountId: 'shop' }],
         ['links', { linkedAccountId: 'shop' }],
         ['keys', { accountId: 'shop' }],
+        ['credentials', { accountId: 'shop' }],
         ['sessions', { accountId: 'shop' }],
       ],
+    ],
+    [
+      'the access an earlier account of the id granted, before a new one: its credentials only',
+      (e, em) => e.revokeEarlierAccess(em, 'shop'),
+      [['credentials', { accountId: 'shop' }]],
     ],
   ])('erases %s', async (_what, erase, expected) => {
     const { em, deletes } = recorder(1);

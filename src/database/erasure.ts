@@ -13,6 +13,11 @@ interface OwnedRows<T extends ObjectLiteral> {
   readonly visitor?: keyof T & string;
   /** Runs after the rows were deleted, in the same unit of work (announce, forget a cache). */
   readonly erased?: (em: EntityManager) => Promise<void>;
+  /**
+   * Rows that grant access to the account (credentials): a new account of the same id starts
+   * without them, whatever an earlier account of that id (a removed file's) handed out.
+   */
+  readonly grantsAccess?: true;
 }
 
 /**
@@ -43,6 +48,17 @@ export class Erasure {
   /** Deletes every row of the account, in every registered table (its own row is the caller's). */
   async eraseAccount(em: EntityManager, accountId: string): Promise<void> {
     for (const owner of this.owners) await this.delete(em, owner, { [owner.account]: accountId });
+  }
+
+  /**
+   * Before an account of this id is created: deletes the rows granting access to an earlier
+   * account of the id (a file account's, which outlive its removed file), so that they do not
+   * open the new one.
+   */
+  async revokeEarlierAccess(em: EntityManager, accountId: string): Promise<void> {
+    for (const owner of this.owners) {
+      if (owner.grantsAccess) await this.delete(em, owner, { [owner.account]: accountId });
+    }
   }
 
   private async delete(

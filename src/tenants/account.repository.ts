@@ -45,6 +45,8 @@ export class AccountRepository {
   /** Inserts the account (its first key follows, insertKey); a taken id fails on the primary key. */
   async insertAccount(em: EntityManager, id: string, name: string) {
     await em.insert(AccountEntity, { id, name });
+    // A new account: no credential an earlier account of this id (a removed file's) gave out.
+    await this.erasure.revokeEarlierAccess(em, id);
     await moveTenantRevision(em);
   }
 
