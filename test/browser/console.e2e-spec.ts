@@ -493,7 +493,25 @@ describeWithBrowser('the operator console in Chromium', () =>
         await page.getByRole('link', { name: 'Reload' }).click();
         await page.getByRole('button', { name: 'Reload configuration' }).click();
         await status(page, /Reloaded: 1 file accounts/);
+        // A broken file: every problem listed, as the API gives them; the last good config stays.
+        const good = readFileSync(
+          join(pantry.ws.configDir, 'accounts', 'file-shop.properties'),
+          'utf8',
+        );
+        pantry.ws.write(
+          'accounts/file-shop.properties',
+          `${good}\nidentifier.cookieSameSite = Laxx\nconsent.required = maybe\n`,
+        );
+        await page.getByRole('button', { name: 'Reload configuration' }).click();
+        const refused = await api<{ problems: string[] }>('POST', '/config/reload', {});
+        expect(refused.status).toBe(400);
+        expect(refused.body.problems.length).toBe(2);
+        for (const problem of refused.body.problems) {
+          await alert(page).locator('li', { hasText: problem }).waitFor();
+        }
         await look(page, 'reload');
+        pantry.ws.write('accounts/file-shop.properties', good);
+        expect((await api('POST', '/config/reload', {})).status).toBe(200);
         await page.getByRole('link', { name: 'Status' }).click();
         await page.getByText('ready', { exact: true }).waitFor();
         const s = await api<{ version: string }>('GET', '/status');
