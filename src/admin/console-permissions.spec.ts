@@ -3,6 +3,7 @@ import { ROLES, type RoutePolicy } from '../access/roles';
 import { ACTIONS, CONSOLE_ROLES, may, type Action } from '../console/ui/permissions';
 import { ROUTE_POLICY } from './admin-access';
 import { AdminAccountsController } from './admin-accounts.controller';
+import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
 import { AdminDiagnosticsController } from './admin-diagnostics.controller';
 import { AdminPropertiesController } from './admin-properties.controller';
@@ -29,6 +30,8 @@ const ROUTE_OF: Record<Action, [Handler, string]> = {
   'customers.read': [AdminCustomersController, 'get'],
   'customers.erase': [AdminCustomersController, 'erase'],
   'audit.account': [AdminSystemController, 'listOfAccount'],
+  'credentials.read': [AdminCredentialsController, 'list'],
+  'credentials.write': [AdminCredentialsController, 'create'],
 };
 
 const policyOf = ([controller, method]: [Handler, string]): RoutePolicy =>

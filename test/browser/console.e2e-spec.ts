@@ -453,6 +453,27 @@ describeWithBrowser('the operator console in Chromium', () =>
         ).toBe(404);
       });
 
+      it('creates a credential (its token shown once, and it signs in) and revokes it', async () => {
+        await page.getByRole('link', { name: 'Credentials' }).click();
+        await page.getByLabel('Name', { exact: true }).fill('Console reader');
+        await page.getByLabel('Role', { exact: true }).selectOption('reader');
+        // Pictured before the token exists: no token-like string in the docs.
+        await look(page, 'account-credentials');
+        await page.getByRole('button', { name: 'Create credential' }).click();
+        const token = (await page.locator('.secret pre.code').textContent()) ?? '';
+        expect(token).toMatch(/^pty_/);
+        const listed = await api<{ id: string; name: string; role: string }[]>(
+          'GET',
+          `/accounts/${ACCOUNT}/credentials`,
+        );
+        expect(listed.body.find((c) => c.name === 'Console reader')?.role).toBe('reader');
+        expect((await api('GET', `/accounts/${ACCOUNT}`, undefined, token)).status).toBe(200);
+        await accessible(page, 'account-credentials, the token shown');
+        await page.getByRole('button', { name: 'Revoke Console reader' }).click();
+        await status(page, 'Revoked Console reader');
+        expect((await api('GET', `/accounts/${ACCOUNT}`, undefined, token)).status).toBe(401);
+      });
+
       it('shows all of it in the audit log, filtered by account and paged, as the API lists it', async () => {
         await page.getByRole('link', { name: 'Audit log' }).first().click();
         await page.getByRole('heading', { name: 'Audit log' }).first().waitFor();
@@ -472,6 +493,8 @@ describeWithBrowser('the operator console in Chromium', () =>
           'apikey.revoke',
           'visitor.erase',
           'customer.erase',
+          'credential.create',
+          'credential.revoke',
         ]) {
           expect(actions).toContain(action);
           await page.locator(`tr[data-action="${action}"]`).first().waitFor();
@@ -684,8 +707,13 @@ describeWithBrowser('the operator console in Chromium', () =>
       it('a reader: everything of the account, and no button that changes it', async () => {
         const { context, page } = await signedIn('reader');
         await page.locator('tr[data-key="server.cors.allowedOrigins"]').waitFor();
-        expect(await tabs(page)).toEqual([...CONFIGURATION_TABS, ...PRIVACY_TABS]);
-        for (const tab of ['Properties', 'API keys and embed code', 'Visitors and customers']) {
+        expect(await tabs(page)).toEqual([...CONFIGURATION_TABS, ...PRIVACY_TABS, 'Credentials']);
+        for (const tab of [
+          'Properties',
+          'API keys and embed code',
+          'Visitors and customers',
+          'Credentials',
+        ]) {
           await page.getByRole('link', { name: tab }).click();
           await page
             .getByRole('link', { name: tab, exact: true })

@@ -239,3 +239,63 @@ export function Head({ columns }: { columns: (string | false)[] }) {
     </thead>
   );
 }
+
+/** A button that deletes or revokes something; its accessible name says what (`label`). */
+export function DangerButton({
+  label,
+  onClick,
+  children,
+}: {
+  label: string;
+  onClick: () => unknown;
+  children: ComponentChildren;
+}) {
+  return (
+    <button type="button" class="danger" aria-label={label} onClick={() => void onClick()}>
+      {children}
+    </button>
+  );
+}
+
+/** The last cell of a row that can be revoked (an API key, a credential). */
+export function RevokeCell({ what, onRevoke }: { what: string | null; onRevoke: () => unknown }) {
+  return (
+    <td>
+      {what !== null && (
+        <DangerButton label={`Revoke ${what}`} onClick={onRevoke}>
+          Revoke
+        </DangerButton>
+      )}
+    </td>
+  );
+}
+
+/** A labelled choice among `options` (value, and the text shown when it differs). */
+export function Select<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: readonly T[] | readonly (readonly [T, string])[];
+  onChange: (value: T) => void;
+}) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value as T)}>
+        {options.map((o) => {
+          const [v, text] = typeof o === 'string' ? [o, o] : o;
+          return (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}

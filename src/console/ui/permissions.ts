@@ -36,6 +36,8 @@ export const ACTIONS = {
   'customers.read': ['owner', 'privacy', 'reader', 'backend'],
   'customers.erase': ['owner', 'privacy'],
   'audit.account': ['owner', 'privacy', 'reader'],
+  'credentials.read': ['owner', 'reader'],
+  'credentials.write': ['owner'],
 } as const satisfies Record<string, 'server' | readonly ConsoleRole[]>;
 
 export type Action = keyof typeof ACTIONS;

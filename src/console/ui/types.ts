@@ -52,3 +52,12 @@ export interface ReloadSummary {
   removed: string[];
   restartRequired: string[];
 }
+
+export interface Credential {
+  id: string;
+  name: string;
+  role: string;
+  createdAt: string;
+  /** In the answer to its creation only. */
+  token?: string;
+}

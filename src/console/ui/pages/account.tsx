@@ -3,6 +3,7 @@ import { Loaded, PageTitle, useLoad } from '../components';
 import { may, type Action, type Viewer } from '../permissions';
 import type { Account as AccountDto } from '../types';
 import { Audit } from './audit';
+import { Credentials } from './credentials';
 import { Diagnosis } from './diagnosis';
 import { Keys } from './keys';
 import { People } from './people';
@@ -16,6 +17,7 @@ const TABS: { id: string; label: string; needs: Action }[] = [
   { id: 'diagnosis', label: 'Diagnosis', needs: 'diagnostics' },
   { id: 'people', label: 'Visitors and customers', needs: 'visitors.read' },
   { id: 'audit', label: 'Audit log', needs: 'audit.account' },
+  { id: 'credentials', label: 'Credentials', needs: 'credentials.read' },
 ];
 
 export const accountTabs = (viewer: Viewer) => TABS.filter((t) => may(viewer, t.needs));
@@ -93,6 +95,9 @@ export function Account({
         />
       )}
       {current?.id === 'audit' && <Audit account={account} />}
+      {current?.id === 'credentials' && (
+        <Credentials account={account} canWrite={may(viewer, 'credentials.write')} />
+      )}
       {!current && <p>This credential may not read anything of the account here.</p>}
     </>
   );

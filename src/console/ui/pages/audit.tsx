@@ -1,4 +1,4 @@
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { call, path } from '../api';
 import {
   asText,
@@ -10,10 +10,11 @@ import {
   useLoad,
   Form,
   Head,
+  Select,
 } from '../components';
 import type { AuditEntry } from '../types';
 
-const SIZES = [25, 100, 500];
+const SIZES = ['25', '100', '500'];
 
 /**
  * The audit log, newest first: the server's (the admin token, filtered by account) or one
@@ -24,7 +25,6 @@ export function Audit({ account, title = 'Audit log' }: { account?: string; titl
   const [applied, setApplied] = useState('');
   const [limit, setLimit] = useState(25);
   const [before, setBefore] = useState<number[]>([]);
-  const sizeId = useId();
   const cursor = before[before.length - 1];
   const [entries] = useLoad(() => {
     const q = new URLSearchParams({ limit: String(limit) });
@@ -45,23 +45,15 @@ export function Audit({ account, title = 'Audit log' }: { account?: string; titl
         {!account && (
           <Field label="Account" value={filter} onInput={setFilter} hint="Empty: every account" />
         )}
-        <div class="field">
-          <label for={sizeId}>Entries per page</label>
-          <select
-            id={sizeId}
-            value={String(limit)}
-            onChange={(e) => {
-              setBefore([]);
-              setLimit(Number(e.currentTarget.value));
-            }}
-          >
-            {SIZES.map((s) => (
-              <option key={s} value={String(s)}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Select
+          label="Entries per page"
+          value={String(limit)}
+          options={SIZES}
+          onChange={(v) => {
+            setBefore([]);
+            setLimit(Number(v));
+          }}
+        />
         {!account && <button type="submit">Apply filter</button>}
       </Form>
       <Loaded outcome={entries}>

@@ -1,4 +1,4 @@
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { call, path } from '../api';
 import {
   Field,
@@ -10,6 +10,9 @@ import {
   useLoad,
   Form,
   Head,
+  RevokeCell,
+  Select,
+  asText,
 } from '../components';
 import { DEPLOYMENT_MODES, embedCode, MODE_LABELS, type DeploymentMode } from '../embed-code';
 import type { ApiKey } from '../types';
@@ -50,20 +53,12 @@ export function Keys({ account, canWrite }: { account: string; canWrite: boolean
                         <code>{k.key}</code>
                       </td>
                       <td>{k.source === 'file' ? 'account file' : 'the API'}</td>
-                      <td>{k.createdAt ?? '—'}</td>
+                      <td>{asText(k.createdAt)}</td>
                       {canWrite && (
-                        <td>
-                          {k.source === 'api' && (
-                            <button
-                              type="button"
-                              class="danger"
-                              aria-label={`Revoke ${k.key}`}
-                              onClick={() => void revoke(k.key)}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
+                        <RevokeCell
+                          what={k.source === 'api' ? k.key : null}
+                          onRevoke={() => revoke(k.key)}
+                        />
                       )}
                     </tr>
                   ))}
@@ -99,8 +94,6 @@ function Embed({ account, keys }: { account: string; keys: string[] }) {
   const [server, setServer] = useState('');
   const [chosen, setChosen] = useState('');
   const [copied, setCopied] = useState('');
-  const modeId = useId();
-  const keyId = useId();
   const apiKey = keys.includes(chosen) ? chosen : (keys[keys.length - 1] ?? '');
   return (
     <Section title="Embed code">
@@ -121,34 +114,13 @@ function Embed({ account, keys }: { account: string; keys: string[] }) {
             );
           return (
             <>
-              <div class="field">
-                <label for={modeId}>Deployment mode</label>
-                <select
-                  id={modeId}
-                  value={mode}
-                  onChange={(e) => setMode(e.currentTarget.value as DeploymentMode)}
-                >
-                  {DEPLOYMENT_MODES.map((m) => (
-                    <option key={m} value={m}>
-                      {MODE_LABELS[m]}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div class="field">
-                <label for={keyId}>API key</label>
-                <select
-                  id={keyId}
-                  value={apiKey}
-                  onChange={(e) => setChosen(e.currentTarget.value)}
-                >
-                  {keys.map((k) => (
-                    <option key={k} value={k}>
-                      {k}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <Select
+                label="Deployment mode"
+                value={mode}
+                options={DEPLOYMENT_MODES.map((m) => [m, MODE_LABELS[m]] as const)}
+                onChange={setMode}
+              />
+              <Select label="API key" value={apiKey} options={keys} onChange={setChosen} />
               {(mode === 'subdomain' || mode === 'cross-site') && (
                 <Field
                   label="Where pages reach Pantry"

@@ -10,6 +10,7 @@ import {
   useLoad,
   Form,
   Head,
+  DangerButton,
 } from '../components';
 import type { Property } from '../types';
 
@@ -101,14 +102,12 @@ export function Properties({
                             </button>
                           )}
                           {p.source === 'api' && (
-                            <button
-                              type="button"
-                              class="danger"
-                              onClick={() => void remove(p.key)}
-                              aria-label={`Remove the override of ${p.key}`}
+                            <DangerButton
+                              label={`Remove the override of ${p.key}`}
+                              onClick={() => remove(p.key)}
                             >
                               Remove
-                            </button>
+                            </DangerButton>
                           )}
                         </td>
                       )}
