@@ -445,6 +445,29 @@ describe('console sessions are shared: two app instances on one database', () =>
   });
 });
 
+describe('an admin session is bound to the admin token in force', () => {
+  const apps = useApps();
+
+  it('a node started with another admin token refuses the sessions of the old one', async () => {
+    const one = await apps.start({ accounts: ACCOUNTS });
+    const session = await signIn(() => one.http());
+    // The same database, the admin token changed (as an operator rotating it would restart).
+    const rotated = await apps.start(
+      { app: `database.url = ${one.ws.databaseUrl}\n`, accounts: ACCOUNTS },
+      { env: { PANTRY_ADMIN_TOKEN: 'rotated-admin-token-0123456789' } },
+    );
+    const res = await rotated.http().get('/admin/v1/accounts').set('Cookie', session.cookie);
+    expect({ status: res.status, error: res.body.error }).toEqual({
+      status: 401,
+      error: 'session_ended',
+    });
+    // Refused once, the session is gone for every node.
+    await one.http().get('/admin/v1/accounts').set('Cookie', session.cookie).expect(401);
+    const fresh = await signIn(() => rotated.http(), 'rotated-admin-token-0123456789');
+    await rotated.http().get('/admin/v1/accounts').set('Cookie', fresh.cookie).expect(200);
+  });
+});
+
 describe('the cookie’s transport', () => {
   const pantry = useApp({ app: 'server.trustProxy = true', accounts: ACCOUNTS });
   const signInVia = (headers: Record<string, string>) =>
