@@ -259,6 +259,24 @@ describe('console sign-in: the cookie, the session, the guard', () => {
   });
 });
 
+describe('console sessions per principal', () => {
+  const pantry = useApp({ accounts: ACCOUNTS });
+  const http = () => pantry.http();
+
+  it('one principal holds at most 50 sessions: the 51st sign-in ends the oldest', async () => {
+    const first = await signIn(http);
+    await sleep(5); // every later session is younger
+    const ds = pantry.app.get(DataSource);
+    const admins = async () => (await sessionRows(ds)).filter((r) => r.kind === 'admin').length;
+    while ((await admins()) < 50) await signIn(http);
+    await http().get('/admin/v1/accounts').set('Cookie', first.cookie).expect(200);
+    const latest = await signIn(http);
+    expect(await admins()).toBe(50);
+    await http().get('/admin/v1/accounts').set('Cookie', first.cookie).expect(401);
+    await http().get('/admin/v1/accounts').set('Cookie', latest.cookie).expect(200);
+  });
+});
+
 describe('console sign-in with an account credential', () => {
   const pantry = useApp({ accounts: ACCOUNTS });
   const http = () => pantry.http();
