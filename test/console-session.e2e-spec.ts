@@ -259,6 +259,24 @@ describe('console sign-in: the cookie, the session, the guard', () => {
   });
 });
 
+describe('console sessions per principal', () => {
+  const pantry = useApp({ accounts: ACCOUNTS });
+  const http = () => pantry.http();
+
+  it('one principal holds at most 50 sessions: the 51st sign-in ends the oldest', async () => {
+    const first = await signIn(http);
+    await sleep(5); // every later session is younger
+    const ds = pantry.app.get(DataSource);
+    const admins = async () => (await sessionRows(ds)).filter((r) => r.kind === 'admin').length;
+    while ((await admins()) < 50) await signIn(http);
+    await http().get('/admin/v1/accounts').set('Cookie', first.cookie).expect(200);
+    const latest = await signIn(http);
+    expect(await admins()).toBe(50);
+    await http().get('/admin/v1/accounts').set('Cookie', first.cookie).expect(401);
+    await http().get('/admin/v1/accounts').set('Cookie', latest.cookie).expect(200);
+  });
+});
+
 describe('console sign-in with an account credential', () => {
   const pantry = useApp({ accounts: ACCOUNTS });
   const http = () => pantry.http();
@@ -442,6 +460,29 @@ describe('console sessions are shared: two app instances on one database', () =>
     for (const node of [one, two] as AppHandle[]) {
       await node.http().get('/admin/v1/accounts').set('Cookie', session.cookie).expect(401);
     }
+  });
+});
+
+describe('an admin session is bound to the admin token in force', () => {
+  const apps = useApps();
+
+  it('a node started with another admin token refuses the sessions of the old one', async () => {
+    const one = await apps.start({ accounts: ACCOUNTS });
+    const session = await signIn(() => one.http());
+    // The same database, the admin token changed (as an operator rotating it would restart).
+    const rotated = await apps.start(
+      { app: `database.url = ${one.ws.databaseUrl}\n`, accounts: ACCOUNTS },
+      { env: { PANTRY_ADMIN_TOKEN: 'rotated-admin-token-0123456789' } },
+    );
+    const res = await rotated.http().get('/admin/v1/accounts').set('Cookie', session.cookie);
+    expect({ status: res.status, error: res.body.error }).toEqual({
+      status: 401,
+      error: 'session_ended',
+    });
+    // Refused once, the session is gone for every node.
+    await one.http().get('/admin/v1/accounts').set('Cookie', session.cookie).expect(401);
+    const fresh = await signIn(() => rotated.http(), 'rotated-admin-token-0123456789');
+    await rotated.http().get('/admin/v1/accounts').set('Cookie', fresh.cookie).expect(200);
   });
 });
 

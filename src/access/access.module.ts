@@ -30,10 +30,11 @@ export class AccessModule implements OnModuleInit {
       account: 'accountId',
       grantsAccess: true,
     });
-    // And so do the console sessions of those credentials.
+    // And so do the console sessions of those credentials (SPEC §17).
     this.erasure.register<ConsoleSessionEntity>({
       entity: ConsoleSessionEntity,
       account: 'accountId',
+      grantsAccess: true,
     });
   }
 }

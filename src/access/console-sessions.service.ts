@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LessThanOrEqual } from 'typeorm';
+import { In, LessThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ConfigurationService } from '../properties/configuration.service';
@@ -17,6 +17,9 @@ import {
   sessionState,
 } from './console-session';
 import { isRole, Principal } from './roles';
+
+/** Sessions one principal (the admin token, one credential) holds at most; the oldest go. */
+export const MAX_SESSIONS_PER_PRINCIPAL = 50;
 
 /** A session that holds: who it is, and when it ends at the latest (epoch ms). */
 export interface LiveSession {
@@ -75,6 +78,17 @@ export class ConsoleSessionsService {
         createdAt: LessThanOrEqual(now - limits.maxSeconds * 1000),
       });
       await em.insert(ConsoleSessionEntity, row);
+      // A principal holds a bounded number of sessions: a script signing in over and over
+      // ends its own oldest ones instead of growing the table.
+      const older = await em.find(ConsoleSessionEntity, {
+        select: { idHash: true },
+        where: row.credentialId === null ? { kind: 'admin' } : { credentialId: row.credentialId },
+        order: { createdAt: 'DESC', idHash: 'ASC' },
+        skip: MAX_SESSIONS_PER_PRINCIPAL,
+      });
+      if (older.length > 0) {
+        await em.delete(ConsoleSessionEntity, { idHash: In(older.map((o) => o.idHash)) });
+      }
       await this.audit.record(em, {
         actor,
         action: 'console.signin',

@@ -162,7 +162,7 @@ export class AdminAuthenticator {
       // The address stays out of the log (SPEC §13); the access log has the refusals.
       inRequest(request.id, () =>
         this.logger.warn(
-          `blocking admin authentication from one client address for ${AUTH_BLOCK_MS / 60_000} minutes after ${AUTH_FAILURE_LIMIT} failures`,
+          `blocking a client's admin authentication for ${AUTH_BLOCK_MS / 60_000} minutes after ${AUTH_FAILURE_LIMIT} failed attempts (its address is not logged)`,
         ),
       );
     }
