@@ -584,8 +584,9 @@ describeWithBrowser('the operator console in Chromium', () =>
         await page.getByRole('heading', { name: 'Accounts' }).waitFor();
         const focused = () =>
           page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+        // The heading takes the focus once the page has rendered (an effect, after paint).
+        await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
         expect(await focused()).toBe('Accounts');
-        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
         // Forward from the heading: the page's first field.
         await page.keyboard.press('Tab');
         expect(await page.evaluate(() => document.activeElement?.id)).toBe(
@@ -614,8 +615,8 @@ describeWithBrowser('the operator console in Chromium', () =>
           .focus();
         await page.keyboard.press('Enter');
         await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+        await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
         expect(await focused()).toBe('Audit log');
-        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
       });
 
       it('showed the file account’s hostile name as text in its properties', async () => {
