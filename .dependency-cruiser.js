@@ -4,6 +4,7 @@
  * where the rules below do not forbid it, and the layers below it.
  */
 const LAYERS = [
+  ['console'],
   ['common', 'config'],
   ['vocabulary'],
   ['properties'],

@@ -10,6 +10,7 @@ import type {
 } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setupAdminDocs } from './admin/admin.docs';
+import { csrfHookFor } from './admin/admin-authenticator';
 import { CUSTOMER_ID_MAX_ENCODED_LENGTH, CUSTOMER_ID_MAX_LENGTH } from './auth/customer-id';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { createLimitedServer, httpLimits } from './http/http-server';
@@ -131,6 +132,9 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
     };
     const guard = operator.hookFor(route.url, route.config?.visitorApi === true);
     if (guard) route.onRequest = add(route.onRequest, guard);
+    // The console session's CSRF token, checked before a body is read (admin API routes).
+    const csrf = csrfHookFor(route.url);
+    if (csrf) route.onRequest = add(route.onRequest, csrf);
     if (route.config?.visitorApi) return;
     route.onSend = add(route.onSend, sendRequestId);
     if (metrics.enabled) route.onResponse = add(route.onResponse, count);

@@ -507,6 +507,8 @@ describe('admin API', () => {
         '/admin/v1/accounts/{id}/visitors/{visitorId}',
         '/admin/v1/audit',
         '/admin/v1/config/reload',
+        '/admin/v1/session',
+        '/admin/v1/status',
       ]);
       const paths = doc.body.paths as Record<
         string,

@@ -42,6 +42,8 @@ const ACCOUNT_ONLY: Readonly<Record<string, string>> = {
   api_keys: 'the account’s API keys',
   property_overrides: 'the account’s admin-API properties',
   account_credentials: 'the account’s credentials (SPEC §19)',
+  console_sessions:
+    'the operator console sessions of the account’s credentials (SPEC §17): of people, not visitors',
   erased_ids: 'the erased ids themselves (written by the erasure, so the cookies are refused)',
   one_time_tokens:
     'bridge tokens: the payload names the visitor, but a token lives minutes, is purged, and an erased id is refused when it is redeemed',
@@ -259,7 +261,11 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
       }
     }
     for (const id of Object.keys(KEYS)) {
-      await admin('post', `/${id}/credentials`).send({ name: 'team', role: 'owner' }).expect(201);
+      const made = await admin('post', `/${id}/credentials`)
+        .send({ name: 'team', role: 'owner' })
+        .expect(201);
+      // Its console session: a row of the account in console_sessions.
+      await api().post('/admin/v1/session').send({ token: made.body.token }).expect(204);
     }
     await admin('put', '/alpha/properties/bridge.partners').send({ value: 'omega' }).expect(200);
     await admin('put', '/omega/properties/bridge.partners').send({ value: 'alpha' }).expect(200);
@@ -302,6 +308,7 @@ describe('erasure in every table: a visitor’s erasure and an account’s delet
         'auth_sessions.visitorId',
         'customer_links.visitorId',
         'kept_cookies.visitorId',
+        'console_sessions.accountId',
       ]),
     );
   });

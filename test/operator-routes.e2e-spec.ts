@@ -17,6 +17,7 @@ const OPERATOR_ROUTES: Array<[string, Record<string, string>, number]> = [
   ['/admin/v1/accounts', AUTH, 200],
   ['/admin/docs', {}, 200],
   ['/admin/docs-json', {}, 200],
+  ['/admin/', {}, 200],
   ['/metrics', {}, 200],
   ['/', { host: 'localhost:4000' }, 200],
 ];

@@ -442,6 +442,13 @@ const SHELL: ReadonlyArray<readonly [RegExp, ShellRunner]> = [
   [/^A="Authorization: Bearer \$TOKEN"$/, { kind: 'assignment' }],
   // `pty_…`: a credential's token from an earlier answer; here one of the role the name says.
   [/^(OWNER|EDITOR|PRIVACY|READER|BACKEND)=pty_…$/, { kind: 'assignment' }],
+  // The console's session through curl: a cookie jar (one file for the whole test), and the
+  // session's CSRF token read from it (run again before each later line, as a shell would keep it).
+  [/^JAR=\$\(mktemp\)$/, { kind: 'assignment' }],
+  [
+    /^CSRF=\$\(curl -s -b "\$JAR" http:\/\/localhost:3000\/admin\/v1\/session \| jq -r \.csrfToken\)$/,
+    { kind: 'assignment' },
+  ],
   [/^curl\b.*\bhttps?:\/\/localhost:3000\//, { kind: 'curl' }],
   [/^npm run doctor -- /, { kind: 'doctor' }],
   [
@@ -503,6 +510,9 @@ function run(
   });
 }
 
+/** The cookie jar of the README's console lines (`JAR=$(mktemp)`): one file the lines share. */
+const CONSOLE_JAR = join(mkdtempSync(join(tmpdir(), 'pantry-readme-jar-')), 'console.jar');
+
 /** Tokens of credentials of the sh blocks' account, one per role (made before the blocks run). */
 const ROLE_TOKENS = new Map<string, string>();
 
@@ -513,6 +523,7 @@ const ROLE_TOKENS = new Map<string, string>();
 const assignment = (line: string) =>
   line
     .replace(/^TOKEN=…/, `TOKEN='${TEST_ADMIN_TOKEN}'`)
+    .replace(/^JAR=\$\(mktemp\)/, `JAR='${CONSOLE_JAR}'`)
     .replace(/^([A-Z]+)=pty_…/, (_m, name: string) => {
       const token = ROLE_TOKENS.get(name.toLowerCase());
       if (!token) throw new Error(`no credential for ${name}=pty_…`);
@@ -621,7 +632,7 @@ describe('README sh blocks', () => {
       .filter((b) => b.line < block.line)
       .flatMap((b) => commandLines(b.text))
       .filter((l) => runnerFor(l)?.kind === 'assignment')
-      .map(assignment);
+      .map((l) => assignment(l.replace(/\bhttps?:\/\/localhost:3000\b/g, base)));
     let prelude =
       `set -o pipefail\ncurl() { command curl --fail-with-body --silent --show-error --max-time 30 "$@"; }\n` +
       earlier.map((l) => `${l}\n`).join('');

@@ -15,6 +15,8 @@ import {
 import { Access } from './admin-access';
 import { AccountIdPipe } from './admin.pipes';
 import { TenantService } from '../tenants/tenant.service';
+import { AdminStatusService } from './admin-status.service';
+import { StatusDto } from './dto/status.dto';
 
 @AdminApi()
 @Controller('admin/v1')
@@ -23,7 +25,19 @@ export class AdminSystemController {
     private readonly admin: AdminService,
     private readonly audit: AuditService,
     private readonly tenants: TenantService,
+    private readonly statusOf: AdminStatusService,
   ) {}
+
+  @Get('status')
+  @Access.server()
+  @ApiTags('status')
+  @ApiOperation({
+    summary: "This node's readiness, version, and answers per second over the last minutes",
+  })
+  @ApiOkResponse({ type: StatusDto })
+  status() {
+    return this.statusOf.status();
+  }
 
   @Post('config/reload')
   @Access.server()

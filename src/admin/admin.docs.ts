@@ -19,6 +19,14 @@ export function setupAdminDocs(app: INestApplication): void {
       description:
         'The admin token (`PANTRY_ADMIN_TOKEN`, `admin.token`, or generated at first start), or an account credential (`pty_…`): an opaque string, not a JWT.',
     })
+    // The operator console's session (SPEC §17): every route takes it instead of the header.
+    .addSecurity('cookie', {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'pantry-console',
+      description:
+        'The console session from `POST /admin/v1/session`; a POST, PUT, PATCH or DELETE made with it carries the session’s CSRF token in `x-pantry-csrf`.',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [AdminModule] });
   SwaggerModule.setup('admin/docs', app, document);

@@ -6,12 +6,18 @@ import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
 import { DatabaseModule } from '../database/database.module';
 import { KeeperModule } from '../keeper/keeper.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RegistryModule } from '../registry/registry.module';
 import { SecretsModule } from '../secrets/secrets.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AdminAccountsController } from './admin-accounts.controller';
 import { HostResolver } from '../diagnostics/host-resolver';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminAuthenticator } from './admin-authenticator';
+import { AdminSessionController } from './admin-session.controller';
+import { AdminSessionService } from './admin-session.service';
+import { ConsolePageRoutes } from './console-page.routes';
+import { AdminStatusService } from './admin-status.service';
 import { AdminCredentialsController } from './admin-credentials.controller';
 import { AdminCustomersController } from './admin-customers.controller';
 import { AdminDiagnosticsController } from './admin-diagnostics.controller';
@@ -27,6 +33,7 @@ import { AdminService } from './admin.service';
     AuthModule,
     BridgeModule,
     KeeperModule,
+    MetricsModule,
     TenantsModule,
     AuditModule,
     RegistryModule,
@@ -40,7 +47,17 @@ import { AdminService } from './admin.service';
     AdminDiagnosticsController,
     AdminCustomersController,
     AdminCredentialsController,
+    AdminSessionController,
   ],
-  providers: [AdminService, AdminAuthGuard, ThrottlerStorageService, HostResolver],
+  providers: [
+    AdminService,
+    AdminAuthenticator,
+    AdminAuthGuard,
+    AdminSessionService,
+    AdminStatusService,
+    ConsolePageRoutes,
+    ThrottlerStorageService,
+    HostResolver,
+  ],
 })
 export class AdminModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TenantService } from '../tenants/tenant.service';
 import { ErrorCode, PantryError } from '../common/errors';
 import { describeDatabaseError } from '../database/database-errors';
+import { readinessProblems } from '../database/readiness';
 import { ChangeFeed } from '../database/change-feed';
 import { isUnavailable, UnitOfWork } from '../database/unit-of-work';
 import { HealthProbeEntity } from './health-probe.entity';
@@ -30,13 +31,7 @@ export class HealthService {
 
   /** Readiness (SPEC §12): the configuration is loaded, the database answers, and on PostgreSQL the change notifications are heard. */
   async ready(): Promise<{ status: 'ready'; database: 'ok'; notifications: 'ok' | 'n/a' }> {
-    const problems: string[] = [];
-    try {
-      await this.uow.read((em) => em.query('SELECT 1'));
-    } catch (e) {
-      problems.push(`the database does not answer (${describeDatabaseError(e)})`);
-    }
-    if (!this.feed.healthy) problems.push('the change notification connection is down');
+    const problems = await readinessProblems(this.uow, this.feed);
     if (problems.length > 0) {
       throw new PantryError(ErrorCode.NotReady, `Not ready: ${problems.join('; ')}.`);
     }

@@ -126,6 +126,7 @@ export class OperatorRoutes {
       ['metrics at /metrics', (p) => p === '/metrics'],
       ['health at /health', (p) => under(p, '/health')],
       ['demo at /', (p) => DEMO_PATHS.has(p)],
+      ['console at /admin/', (p) => p === '/admin' || p === '/admin/'],
     ];
     const seen = new Set<string>();
     const others = new Set<string>();

@@ -97,6 +97,8 @@ describe(MetricsService.name, () => {
     cookie: (m) => m.cookie('device', 'issued', '-'),
     originRefused: (m) => m.originRefused('-'),
     bridge: (m) => m.bridge('issued', '-'),
+    // Stops the clock of the per-second counts; records nothing.
+    onModuleDestroy: (m) => m.onModuleDestroy(),
   };
   const recordEverything = (enabled: boolean) => {
     const reloadResults = new Subject<'ok' | 'failed'>();
@@ -151,5 +153,18 @@ describe(MetricsService.name, () => {
   it('counts nothing at all when disabled', async () => {
     const counted = await nonZero(recordEverything(false));
     expect(Object.values(counted).flat()).toEqual([]);
+  });
+
+  it('counts every observed answer per second too, for the console (none when disabled)', () => {
+    const requests = (enabled: boolean) => {
+      const metrics = recordEverything(enabled);
+      metrics.series('/v', 'POST').observe(403, 0.001);
+      return metrics.perSecond
+        .snapshot(Date.now() + 1000)
+        .reduce((sum, s) => [sum[0] + s.requests, sum[1] + s.refusals], [0, 0]);
+    };
+    // series() and observeRequest() of RECORD, and the 403 here.
+    expect(requests(true)).toEqual([3, 1]);
+    expect(requests(false)).toEqual([0, 0]);
   });
 });

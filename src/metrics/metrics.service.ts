@@ -1,19 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigurationService } from '../properties/configuration.service';
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Metric,
-  MetricValueWithName,
-  Registry,
-} from 'prom-client';
-
-/** Buckets from 0.1 ms to 5 s: the visitor API answers in well under a millisecond. */
-const LATENCY_BUCKETS = [
-  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-];
+import { eachSecond, PerSecondCounts } from './per-second';
+import { LATENCY_BUCKETS, RequestTally, TalliedHistogram, Tally } from './tallied-histogram';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { BridgeOutcome } from '../vocabulary/bridge-outcomes';
 import { COOKIE_KINDS, CookieKind } from '../vocabulary/cookie-catalog';
@@ -40,10 +29,12 @@ export class RouteSeries {
     private readonly route: string,
     private readonly method: string,
     private readonly all: Map<string, RequestTally>,
+    private readonly perSecond: PerSecondCounts,
   ) {}
 
   /** An answer: its status and how long it took, in seconds. */
   observe(status: number, seconds: number): void {
+    this.perSecond.count(status);
     let tally = this.byStatus.get(status);
     if (!tally) {
       if (this.all.size >= MAX_SERIES) return;
@@ -67,7 +58,7 @@ export class RouteSeries {
 /** The series handed out while metrics are disabled: it records nothing. */
 const UNCOUNTED = new (class extends RouteSeries {
   override observe(): void {}
-})('', '', new Map());
+})('', '', new Map(), new PerSecondCounts(1, 0));
 
 /**
  * Pantry's Prometheus metrics (SPEC §12), in one registry with the process and Node defaults.
@@ -76,8 +67,12 @@ const UNCOUNTED = new (class extends RouteSeries {
  * (the callers pass `-` otherwise).
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+
+  /** Answers per second over the last five minutes, for the console's status (SPEC §17). */
+  readonly perSecond = new PerSecondCounts(STATUS_SECONDS + 1, Date.now());
+  private stopClock: () => void = () => {};
 
   /*
    * The request path only adds to plain numbers, found without building a key: per route a
@@ -191,12 +186,17 @@ export class MetricsService {
     this.enabled = configuration.startup['server.metricsEnabled'];
     if (this.enabled) {
       collectDefaultMetrics({ register: this.registry, prefix: 'pantry_' });
+      this.stopClock = eachSecond(() => this.perSecond.tick(Date.now()));
       configuration.reloadResults.subscribe((result) => this.reloads.inc({ result }));
     } else {
       // Callers record on the metrics themselves (logins, bridges, the registry's gauges...):
       // disabled, each of them records nothing.
       for (const metric of this.registry.getMetricsAsArray()) silence(metric);
     }
+  }
+
+  onModuleDestroy(): void {
+    this.stopClock();
   }
 
   /**
@@ -210,7 +210,7 @@ export class MetricsService {
     const key = `${route} ${method}`;
     let series = this.routes.get(key);
     if (!series) {
-      series = new RouteSeries(route, method, this.requestTallies);
+      series = new RouteSeries(route, method, this.requestTallies, this.perSecond);
       if (this.routes.size < MAX_SERIES) this.routes.set(key, series);
     }
     return series;
@@ -241,16 +241,8 @@ export class MetricsService {
   }
 }
 
-interface Tally {
-  readonly labels: Record<string, string>;
-  n: number;
-}
-
-interface RequestTally extends Tally {
-  sum: number;
-  /** Observations per bucket (not cumulative); beyond the last bound only in n. */
-  readonly buckets: Float64Array;
-}
+/** How far back the console's status looks: five minutes of seconds. */
+export const STATUS_SECONDS = 300;
 
 /** Methods counted by name; every other is `other`. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -297,48 +289,5 @@ const RECORDERS = ['inc', 'dec', 'set', 'observe'] as const;
 function silence(metric: object): void {
   for (const name of RECORDERS) {
     if (name in metric) Object.defineProperty(metric, name, { value: () => {} });
-  }
-}
-
-/**
- * The latency histogram, built from the tallies when scraped. prom-client has no public way to
- * set a histogram's buckets, so this is a metric of its own that answers `get()` (the shape
- * every prom-client metric exports: cumulative `_bucket` values per `le`, `_sum`, `_count`)
- * instead of writing a Histogram's private state.
- */
-class TalliedHistogram {
-  readonly type = 'histogram';
-  readonly aggregator = 'sum';
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly tallies: ReadonlyMap<string, RequestTally>,
-    registry: Registry,
-  ) {
-    registry.registerMetric(this as unknown as Metric);
-  }
-
-  /** What the registry reads, in the shape prom-client's own histograms answer. */
-  get() {
-    const values: MetricValueWithName<string>[] = [];
-    for (const t of this.tallies.values()) {
-      let cumulative = 0;
-      LATENCY_BUCKETS.forEach((le, i) => {
-        cumulative += t.buckets[i];
-        values.push({
-          metricName: `${this.name}_bucket`,
-          labels: { le, ...t.labels },
-          value: cumulative,
-        });
-      });
-      values.push(
-        { metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...t.labels }, value: t.n },
-        { metricName: `${this.name}_sum`, labels: t.labels, value: t.sum },
-        { metricName: `${this.name}_count`, labels: t.labels, value: t.n },
-      );
-    }
-    const { name, help, type, aggregator } = this;
-    return Promise.resolve({ name, help, type, aggregator, values });
   }
 }

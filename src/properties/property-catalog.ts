@@ -261,6 +261,22 @@ const PROPERTY_DEFINITIONS = {
     secret: true,
     parse: parseAdminToken,
   }),
+  'admin.consoleSessionIdleSeconds': define({
+    scope: 'GLOBAL',
+    default: '1800',
+    valuesDoc: 'seconds, 1–86400',
+    description:
+      'An operator console session unused for this long ends (the next call answers 401 and the console signs in again); the same on every node.',
+    parse: integerParser(1, 86_400),
+  }),
+  'admin.consoleSessionMaxSeconds': define({
+    scope: 'GLOBAL',
+    default: '43200',
+    valuesDoc: 'seconds, 1–604800',
+    description:
+      'An operator console session ends this long after its sign-in, however busy; it is also the session cookie’s `Max-Age`.',
+    parse: integerParser(1, 604_800),
+  }),
   'identifier.signingSecrets': define({
     scope: 'IMMUTABLE',
     default: '',

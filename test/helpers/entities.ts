@@ -1,4 +1,5 @@
 import { AccountCredentialEntity } from '../../src/access/account-credential.entity';
+import { ConsoleSessionEntity } from '../../src/access/console-session.entity';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
 import { AuthSessionEntity, CustomerLinkEntity } from '../../src/auth/auth.entities';
 import { BridgeLinkEntity } from '../../src/bridge/bridge-link.entity';
@@ -32,4 +33,5 @@ export const ENTITIES = [
   CustomerLinkEntity,
   KeptCookieEntity,
   AccountCredentialEntity,
+  ConsoleSessionEntity,
 ];
