@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
-import { scrapedCounter } from '../metrics/scraped-counter';
 
 export type KeeperCount = 'kept' | 'restored' | 'derived';
 
@@ -26,23 +26,22 @@ export class KeeperMetrics {
     this.enabled = metrics.enabled;
     if (!this.enabled) return;
     const tallies = this.tallies;
-    scrapedCounter(
-      metrics.registry,
-      {
-        name: 'pantry_keeper_cookies_total',
-        help: 'Cookie keeper: analytics id cookies refreshed (kept), restored and derived, by adapter',
-        labelNames: ['adapter', 'outcome', 'account'],
-      },
-      function* () {
+    new Counter({
+      name: 'pantry_keeper_cookies_total',
+      help: 'Cookie keeper: analytics id cookies refreshed (kept), restored and derived, by adapter',
+      labelNames: ['adapter', 'outcome', 'account'] as const,
+      registers: [metrics.registry],
+      collect(this: Counter<string>) {
+        this.reset();
         for (const [account, adapters] of tallies) {
           for (const [adapter, counts] of adapters) {
-            for (const [i, outcome] of OUTCOMES.entries()) {
-              yield [{ adapter, outcome, account }, counts[i]];
-            }
+            OUTCOMES.forEach((outcome, i) => {
+              if (counts[i] > 0) this.inc({ adapter, outcome, account }, counts[i]);
+            });
           }
         }
       },
-    );
+    });
   }
 
   /** A kept cookie set: `adapter` as configured (`cookie` for every `cookie:<name>`). */

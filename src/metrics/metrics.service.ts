@@ -1,7 +1,14 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigurationService } from '../properties/configuration.service';
 import { eachSecond, PerSecondCounts } from './per-second';
-import { LATENCY_BUCKETS, RequestTally, TalliedHistogram, Tally } from './tallied-histogram';
+import {
+  collectTallies,
+  LATENCY_BUCKETS,
+  RequestTally,
+  tally,
+  TalliedHistogram,
+  Tally,
+} from './tallied-histogram';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { BridgeOutcome } from '../vocabulary/bridge-outcomes';
@@ -250,16 +257,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 /** Label sets kept per metric: the inputs are templates and fixed lists, so this is a guard. */
 const MAX_SERIES = 10_000;
 
-function tally(map: Map<string, Tally>, key: string, labels: () => Record<string, string>) {
-  let t = map.get(key);
-  if (!t) {
-    if (map.size >= MAX_SERIES) return;
-    t = { labels: labels(), n: 0 };
-    map.set(key, t);
-  }
-  t.n++;
-}
-
 /** The cookie counter's values, set from the per-account arrays when scraped. */
 function collectCookies(map: ReadonlyMap<string, Float64Array>) {
   return function (this: Counter<string>): void {
@@ -272,14 +269,6 @@ function collectCookies(map: ReadonlyMap<string, Float64Array>) {
         this.inc({ kind, action, reason, account }, n);
       });
     }
-  };
-}
-
-/** A counter's values, set from the tallies when scraped. */
-function collectTallies(map: ReadonlyMap<string, Tally>) {
-  return function (this: Counter<string>): void {
-    this.reset();
-    for (const t of map.values()) this.inc(t.labels, t.n);
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Metric, MetricValueWithName, Registry } from 'prom-client';
+import type { Counter, Metric, MetricValueWithName, Registry } from 'prom-client';
 
 /** Buckets from 0.1 ms to 5 s: the visitor API answers in well under a millisecond. */
 export const LATENCY_BUCKETS = [
@@ -8,6 +8,32 @@ export const LATENCY_BUCKETS = [
 export interface Tally {
   readonly labels: Record<string, string>;
   n: number;
+}
+
+/** Label sets a tallied metric keeps: its inputs are templates and fixed lists, so a guard. */
+const MAX_TALLIES = 10_000;
+
+/** Counts one more under `key`, whose labels are built once; bounded by MAX_TALLIES. */
+export function tally(
+  map: Map<string, Tally>,
+  key: string,
+  labels: () => Record<string, string>,
+): void {
+  let t = map.get(key);
+  if (!t) {
+    if (map.size >= MAX_TALLIES) return;
+    t = { labels: labels(), n: 0 };
+    map.set(key, t);
+  }
+  t.n++;
+}
+
+/** A counter's `collect`: its values set from the tallies when scraped. */
+export function collectTallies(map: ReadonlyMap<string, Tally>) {
+  return function (this: Counter<string>): void {
+    this.reset();
+    for (const t of map.values()) this.inc(t.labels, t.n);
+  };
 }
 
 export interface RequestTally extends Tally {
