@@ -1,13 +1,7 @@
 import { RestrictionType, TCModel, TCString } from '@iabtechlabtcf/core';
 import { memoised } from '../common/memo';
 import { parseCookieHeader } from '../cookies/cookie-header';
-import {
-  ConsentSource,
-  GOOGLE_CONSENT_HEADER,
-  MAX_TC_STRING,
-  TCF_COOKIE,
-  TCF_HEADER,
-} from '../vocabulary/consent';
+import { ConsentSource, MAX_TC_STRING, TCF_COOKIE } from '../vocabulary/consent';
 
 /**
  * What the site's consent manager said on a request (SPEC §15), read from the snippet's
@@ -171,9 +165,3 @@ export function readConsentSignal(input: SignalInput): ConsentSignal | null {
       return input.gcmHeader === undefined ? null : googleConsentSignal(input.gcmHeader);
   }
 }
-
-/** The header names, after the server prefix. */
-export const signalHeaders = (prefix: string) => ({
-  tcf: `${prefix}${TCF_HEADER}`,
-  gcm: `${prefix}${GOOGLE_CONSENT_HEADER}`,
-});

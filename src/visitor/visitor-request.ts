@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { publicHost, publicProtocol, single } from '../http/forwarded';
+import { GOOGLE_CONSENT_HEADER, TCF_HEADER } from '../vocabulary/consent';
 
 /**
  * The HTTP request a visitor route reads: a Fastify request is one, and so is what the visitor
@@ -53,7 +54,7 @@ export function visitorRequest(
     gpc: single(h['sec-gpc'])?.trim() === '1',
     bridge: single(h[`${prefix}bridge`]),
     fetchSite: single(h['sec-fetch-site']),
-    tcf: single(h[`${prefix}tcf`]),
-    gcm: single(h[`${prefix}gcm`]),
+    tcf: single(h[`${prefix}${TCF_HEADER}`]),
+    gcm: single(h[`${prefix}${GOOGLE_CONSENT_HEADER}`]),
   };
 }
