@@ -6,6 +6,7 @@
  * hostile text rendered as text, axe-core on every page, and screenshots at 390 and 1280 px
  * written to docs/console/.
  */
+import { adminCall } from '../helpers/fleet';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
@@ -62,16 +63,14 @@ describeWithBrowser('the operator console in Chromium', () =>
       body?: unknown,
       token = TEST_ADMIN_TOKEN,
     ): Promise<ApiAnswer<T>> {
-      const res = await fetch(`http://127.0.0.1:${pantry.port}/admin/v1${path}`, {
+      const res = await adminCall(
+        `http://127.0.0.1:${pantry.port}/admin/v1`,
         method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+        path,
+        body,
+        token,
+      );
+      return { status: res.status, body: res.body as T };
     }
 
     /** axe-core in the page: no serious or critical violation. */
