@@ -66,8 +66,8 @@ function rssMiB(pid: number): number {
  * With two or more cores, servers run on the last core and this process (autocannon) on the
  * others, so the server under test and the load generator do not take turns on one core.
  */
-const PIN = cpus().length >= 2 && existsSync('/usr/bin/taskset');
-const SERVER_CORE = String(cpus().length - 1);
+export const PIN = cpus().length >= 2 && existsSync('/usr/bin/taskset');
+export const SERVER_CORE = String(cpus().length - 1);
 if (PIN) {
   spawnSync('taskset', ['-a', '-p', '-c', `0-${cpus().length - 2}`, String(process.pid)]);
 }

@@ -70,7 +70,10 @@ export function startNginx(locations: string): Promise<RunningNginx> {
  * Starts a real nginx whose `http` block holds what `servers` returns for a free loopback
  * port (whole `server` blocks, e.g. with TLS).
  */
-export async function startNginxHttp(servers: (port: number) => string): Promise<RunningNginx> {
+export async function startNginxHttp(
+  servers: (port: number) => string,
+  { cpu }: { cpu?: string } = {},
+): Promise<RunningNginx> {
   if (!existsSync(NGINX)) {
     throw new Error(`${NGINX} is missing: apt-get install nginx (.ci/run installs it)`);
   }
@@ -85,7 +88,7 @@ export async function startNginxHttp(servers: (port: number) => string): Promise
     `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/logs/error.log warn;
-events { worker_connections 256; }
+events { worker_connections 1024; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -99,9 +102,13 @@ http {
   );
   const test = spawnSync(NGINX, ['-t', '-c', conf, '-p', dir], { encoding: 'utf8' });
   if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`);
-  const child: ChildProcess = spawn(NGINX, ['-c', conf, '-p', dir, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // `cpu` (the benchmarks): master and worker pinned to that core.
+  const argv = ['-c', conf, '-p', dir, '-g', 'daemon off;'];
+  const child: ChildProcess = spawn(
+    cpu === undefined ? NGINX : 'taskset',
+    cpu === undefined ? argv : ['-c', cpu, NGINX, ...argv],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 10_000;
