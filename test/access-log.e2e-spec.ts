@@ -335,6 +335,29 @@ describe('access log of document mode and the snippet stand-in', () => {
     expect(output).not.toContain('secret-query-0001');
   });
 
+  it('logs edge answers with the account of the page’s host and what they did, never the URI', async () => {
+    const edge = (host: string, uri: string) =>
+      pantry.http().get('/unblu/v1/edge').set('Host', host).set('X-Forwarded-Uri', uri);
+    const first = await edge('www.shop.test', '/cart?token=secret-uri-0001').expect(204);
+    const cookie = ['1', '2', '3']
+      .map((i) => first.headers[`x-unblu-edge-cookie-${i}`] as string | undefined)
+      .filter((l): l is string => l !== undefined)
+      .map((l) => l.split(';')[0])
+      .join('; ');
+    await edge('www.shop.test', '/cart').set('Cookie', cookie).expect(204);
+    await edge('www.shop.test', '/unblu/visitor.js').expect(204);
+    await edge('www.nobody.test', '/').expect(404);
+    const answers = lines().filter((l) => l.route === '/unblu/v1/edge');
+    expect(answers.map((l) => [l.status, l.account, l.outcome])).toEqual([
+      [204, 'shop', 'issued'],
+      [204, 'shop', 'refreshed'],
+      [204, 'shop', 'not_a_document'],
+      [404, '-', 'account_not_found'],
+    ]);
+    expect(output).not.toContain('secret-uri-0001');
+    expect(output).not.toContain(cookie.split(';')[0].split('=')[1]);
+  });
+
   it('logs the snippet stand-in for an unknown key as the refusal it is', async () => {
     await pantry.http().get('/unblu/visitor.js?x-unblu-apikey=unknown-key-0001').expect(200);
     const standIn = lines().filter((l) => l.route === '/unblu/visitor.js');

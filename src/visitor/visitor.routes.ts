@@ -53,10 +53,25 @@ export class VisitorRoutes implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     const base = this.configuration.startup['server.publicPathPrefix'];
-    // The access log names the account by the request's API key (only for lines it writes).
+    const trustProxy = this.configuration.startup['server.trustProxy'];
+    const read = (request: VisitorHttpRequest) =>
+      visitorRequest(request, this.tenants.serverPrefix, trustProxy);
+    // The access log names the account by the request's API key (only for lines it writes);
+    // an edge request, which has none, by its page's host.
+    const edgeTemplate = `${base}/v1/edge`;
     const accountOf = (r: VisitorHttpRequest) => this.accounts.accountIdOf(r);
+    const edgeAccountOf = (r: VisitorHttpRequest) =>
+      this.accounts.byProxiedHost(read(r).host)?.accountId;
     const answered: AnsweredHook = (r, template, status, body, outcome, started) =>
-      this.access.answered(r, template, status, started, body, outcome, accountOf);
+      this.access.answered(
+        r,
+        template,
+        status,
+        started,
+        body,
+        outcome,
+        template === edgeTemplate ? edgeAccountOf : accountOf,
+      );
     const dispatcher = new VisitorDispatcher(
       jsonTextParser(fastify),
       fastify.initialConfig.bodyLimit ?? 1024 * 1024,
@@ -106,9 +121,6 @@ export class VisitorRoutes implements OnModuleInit {
         },
       });
     };
-    const trustProxy = this.configuration.startup['server.trustProxy'];
-    const read = (request: VisitorHttpRequest) =>
-      visitorRequest(request, this.tenants.serverPrefix, trustProxy);
 
     // The account's POST routes, each also answering its preflight. A key that names no
     // account is answered by noAccount; then the body is checked, then the one origin gate.
