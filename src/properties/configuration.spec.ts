@@ -333,6 +333,21 @@ describe(buildConfiguration.name, () => {
       });
     });
 
+    it('takes hosts without an upstream: an edge-only site (SPEC §16)', () => {
+      const result = buildConfiguration(null, [site('shop', ['proxy.hosts = www.shop.com'])]);
+      expect(
+        result.ok && result.configuration.accounts.get('shop')!.properties.values,
+      ).toMatchObject({ 'proxy.hosts': ['www.shop.com'], 'proxy.upstream': null });
+      // Still one account per host.
+      const two = [
+        site('alpha', ['proxy.hosts = www.shop.com']),
+        site('beta', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://origin']),
+      ];
+      expect(problems('', two).join('\n')).toMatch(
+        /beta\.properties:2: proxy\.hosts: "www\.shop\.com" is already served/,
+      );
+    });
+
     it('refuses an upstream that is Pantry’s own listening address', () => {
       const files = (upstream: string) => [
         site('shop', ['proxy.hosts = www.shop.com', `proxy.upstream = ${upstream}`]),
@@ -349,11 +364,6 @@ describe(buildConfiguration.name, () => {
     });
 
     it.each<[string, SourceFile[], RegExp]>([
-      [
-        'hosts without an upstream',
-        [site('shop', ['proxy.hosts = www.shop.com'])],
-        /shop\.properties:2: proxy\.hosts: needs proxy\.upstream/,
-      ],
       [
         'an upstream with a path',
         [site('shop', ['proxy.hosts = www.shop.com', 'proxy.upstream = http://origin/app'])],

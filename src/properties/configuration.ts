@@ -566,7 +566,10 @@ export function buildConfiguration(
     : { ok: true, configuration: { app, accounts } };
 }
 
-/** Document mode (SPEC §8): hosts need an upstream and belong to one account. */
+/**
+ * Document and edge mode (SPEC §8, §16): a host belongs to one account. Without `proxy.upstream`
+ * the hosts are an edge-only site (the site's own proxy asks for the cookies).
+ */
 function proxyProblems(
   file: string,
   properties: ResolvedProperties,
@@ -576,14 +579,6 @@ function proxyProblems(
   if (hosts.length === 0) return [];
   const line = properties.origins['proxy.hosts'].line ?? 1;
   const found: ConfigProblem[] = [];
-  if (properties.values['proxy.upstream'] === null) {
-    found.push({
-      file,
-      line,
-      key: 'proxy.hosts',
-      message: 'needs proxy.upstream, the site’s origin server (http(s)://host[:port])',
-    });
-  }
   for (const host of hosts) {
     const owner = hostOwners.get(host);
     if (owner) {

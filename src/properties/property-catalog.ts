@@ -508,7 +508,7 @@ const PROPERTY_DEFINITIONS = {
     defaultDoc: 'empty',
     valuesDoc: 'comma list of host names',
     description:
-      'Document mode: host names this account’s site is served as through Pantry (unique across accounts). Requests for them are forwarded to `proxy.upstream`, except the visitor API, and HTML pages get the identity cookies.',
+      'Document and edge mode: host names this account’s site is served as (unique across accounts). Edge mode: the site’s own proxy asks `GET <prefix>/v1/edge` for the cookies of a document on these hosts. Document mode (with `proxy.upstream`): requests for them that reach Pantry are forwarded to the upstream, except the visitor API, and HTML pages get the identity cookies.',
     parse: parseHostList,
   }),
   'proxy.upstream': define({
@@ -517,7 +517,8 @@ const PROPERTY_DEFINITIONS = {
     default: '',
     defaultDoc: 'empty',
     valuesDoc: '`http(s)://host[:port]`',
-    description: 'Document mode: the site’s origin server; required with `proxy.hosts`.',
+    description:
+      'Document mode: the site’s origin server. Empty with `proxy.hosts` set: an edge-only site: Pantry forwards nothing for its hosts.',
     parse: parseUpstream,
   }),
   'proxy.timeoutSeconds': define({

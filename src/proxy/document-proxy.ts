@@ -16,7 +16,7 @@ import { ConfigurationService } from '../properties/configuration.service';
 import { SecretsService } from '../secrets/secrets.service';
 import type { ProxiedSite } from '../tenants/tenant-snapshot';
 import { TenantService } from '../tenants/tenant.service';
-import type { VisitOutcome } from '../visitor/visitor-outcome';
+import type { DocumentVisit } from '../visitor/visitor-outcome';
 import { visitorRequest } from '../visitor/visitor-request';
 import { VisitorResponder } from '../visitor/visitor.responder';
 import { VisitorService } from '../visitor/visitor.service';
@@ -29,6 +29,9 @@ import {
   withoutCookies,
   withVia,
 } from './document-response';
+
+/** A site Pantry forwards to: one with an upstream. */
+type DocumentSite = ProxiedSite & { readonly upstream: string };
 
 interface UpstreamAnswer {
   readonly statusCode: number;
@@ -75,15 +78,16 @@ export class DocumentProxy implements OnModuleInit {
       const raw = publicHost(request.headers, trustProxy);
       const site = hosts.get(normalizeHost(raw) ?? '');
       const path = request.url;
+      // An edge-only site (no proxy.upstream): its own proxy serves the pages (SPEC §16).
       if (
-        !site ||
+        !site?.upstream ||
         path === apiBase ||
         path.startsWith(`${apiBase}/`) ||
         path.startsWith(`${apiBase}?`)
       ) {
         return done();
       }
-      this.forward(request, reply, site, raw ?? '', trustProxy);
+      this.forward(request, reply, site as DocumentSite, raw ?? '', trustProxy);
     });
   }
 
@@ -95,7 +99,7 @@ export class DocumentProxy implements OnModuleInit {
   private forward(
     request: FastifyRequest,
     reply: FastifyReply,
-    site: ProxiedSite,
+    site: DocumentSite,
     publicHost: string,
     trustProxy: boolean,
   ): void {
@@ -230,28 +234,23 @@ export class DocumentProxy implements OnModuleInit {
   ): void | Promise<void> {
     const account = this.tenants.visitorAccount(site.accountId);
     if (!account) return;
-    // The page is the site's own: same-origin whatever Origin a navigation sent.
-    const req = {
-      ...visitorRequest(request, this.tenants.serverPrefix, trustProxy),
-      origin: undefined,
-    };
-    // Gated, decided and rendered as identify is (a same-origin verdict is never refused).
-    const verdict = this.visitors.gate(account, req);
-    if (verdict.kind === 'refused') return;
-    const { plan } = account;
-    const render = (outcome: VisitOutcome) => {
-      const lines = this.responder.setCookieLines(plan, verdict, outcome);
+    // Decided and rendered as identify is, as edge mode does (one decision for documents).
+    const render = ({ verdict, outcome }: DocumentVisit) => {
+      const lines = this.responder.setCookieLines(account.plan, verdict, outcome);
       if (lines.length === 0) return;
       // Fastify appends Set-Cookie values: replace the upstream's lines copied before.
       reply.removeHeader('set-cookie');
       void reply.header('set-cookie', [
-        ...withoutCookies(headers['set-cookie'], plan.names),
+        ...withoutCookies(headers['set-cookie'], account.plan.names),
         ...lines,
       ]);
       void reply.header('cache-control', documentCacheControl(single(headers['cache-control'])));
     };
     // The keeper may look the visitor's kept cookies up (a lost one): the page waits for it.
-    const outcome = this.visitors.document(account, req, verdict);
+    const outcome = this.visitors.document(
+      account,
+      visitorRequest(request, this.tenants.serverPrefix, trustProxy),
+    );
     return outcome instanceof Promise ? outcome.then(render) : render(outcome);
   }
 }

@@ -107,10 +107,13 @@ export function apiKeyConflicts(
   return problems;
 }
 
-/** A document-mode site: the account whose `proxy.hosts` names a host, and its upstream. */
+/**
+ * A site served in document or edge mode: the account whose `proxy.hosts` names a host, and its
+ * upstream (null: an edge-only site, whose documents Pantry never forwards).
+ */
 export interface ProxiedSite {
   readonly accountId: string;
-  readonly upstream: string;
+  readonly upstream: string | null;
 }
 
 /** Plans kept per snapshot (one per API key in use; bounded against junk keys). */
@@ -200,13 +203,12 @@ export class TenantSnapshot {
     return this.origins;
   }
 
-  /** Document mode: host → site (hosts are validated unique across account files). */
+  /** Document and edge mode: host → site (hosts are validated unique across account files). */
   proxiedSites(): ReadonlyMap<string, ProxiedSite> {
     if (!this.sites) {
       const sites = new Map<string, ProxiedSite>();
       for (const account of this.configuration.accounts.values()) {
         const upstream = account.properties.values['proxy.upstream'];
-        if (upstream === null) continue;
         for (const host of account.properties.values['proxy.hosts']) {
           sites.set(host, { accountId: account.id, upstream });
         }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, PantryError } from '../common/errors';
+import { normalizeHost } from '../cookies/cookie-domain';
 import { API_KEY_PATTERN } from '../properties/property-values';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import { VisitorHttpRequest } from './visitor-request';
@@ -39,6 +40,26 @@ export class VisitorAccountResolver {
   private accountOfKey(apiKey: string | undefined): string | null {
     if (apiKey === undefined || !API_KEY_PATTERN.test(apiKey)) return null;
     return this.tenants.accountForApiKey(apiKey);
+  }
+
+  /**
+   * Edge mode (SPEC §16): the account whose `proxy.hosts` names the page's host (as the visitor
+   * request reads it), with its first key's plan, or null.
+   */
+  byProxiedHost(host: string | undefined): VisitorAccount | null {
+    const site = this.tenants.current.proxiedSites().get(normalizeHost(host) ?? '');
+    return site ? this.tenants.visitorAccount(site.accountId) : null;
+  }
+
+  /** Why an edge request has no account: its host is in no account's `proxy.hosts`. */
+  hostRefusal(host: string | undefined): PantryError {
+    const name = normalizeHost(host);
+    return new PantryError(
+      ErrorCode.AccountNotFound,
+      name
+        ? `No account's proxy.hosts names ${JSON.stringify(name)} (the page's host, read from X-Forwarded-Host under server.trustProxy, else Host).`
+        : 'The request names no valid host (X-Forwarded-Host under server.trustProxy, else Host).',
+    );
   }
 
   /** Why a request has no account (the key is missing, or unknown): the 401 a route answers. */

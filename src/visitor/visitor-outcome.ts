@@ -4,6 +4,7 @@ import type { BridgeFailure } from '../vocabulary/bridge-outcomes';
 import type { BridgeAnswer, InspectResult } from '../vocabulary/visitor-answers';
 import type { KeptWrite } from '../keeper/keeper-decision';
 import type { VisitDecision } from './visit-decision';
+import type { AcceptedVerdict } from './cross-origin';
 
 /** A bridge token's fate on identify: its identity adopted, or why not. */
 export type BridgeRedemption =
@@ -21,6 +22,12 @@ export interface VisitOutcome {
   readonly bridge: BridgeRedemption | undefined;
   /** The cookie keeper's cookies (SPEC §14) to set or delete (none where it keeps nothing). */
   readonly kept: readonly KeptWrite[];
+}
+
+/** A document's visit (document and edge mode): the page's verdict and what it decided. */
+export interface DocumentVisit {
+  readonly verdict: AcceptedVerdict;
+  readonly outcome: VisitOutcome;
 }
 
 /** An outcome's `kept` where the keeper sets nothing. */

@@ -16,8 +16,9 @@ import { keepRefusal, keepScript } from '../snippet/keep-script';
 import { TenantService, VisitorAccount } from '../tenants/tenant.service';
 import type { IdentifyResult } from '../vocabulary/visitor-answers';
 import { GOOGLE_CONSENT_HEADER, TCF_HEADER } from '../vocabulary/consent';
+import { EDGE_CACHE_CONTROL_HEADER, edgeCookieHeaders } from '../vocabulary/edge';
 import { AcceptedVerdict, CrossOriginVerdict } from './cross-origin';
-import { VisitOutcome, VisitorOutcome } from './visitor-outcome';
+import { DocumentVisit, VisitOutcome, VisitorOutcome } from './visitor-outcome';
 
 /** A response for the route to send as is (visitor-http.ts writes it). */
 export interface VisitorResponse<T = unknown> {
@@ -120,6 +121,33 @@ export class VisitorResponder {
   }
 
   /**
+   * `GET …/v1/edge` (SPEC §16): a document's cookie lines for the site's own proxy to copy, one
+   * per numbered header (identity first, at most EDGE_COOKIE_SLOTS), and the Cache-Control it
+   * adds when there are any; `visit` null: a URI that is not the site's document (none). Never
+   * cached.
+   */
+  edge(account: VisitorAccount, visit: DocumentVisit | null): VisitorResponse {
+    const headers: Headers = { 'cache-control': 'no-store' };
+    if (!visit) return { status: HttpStatus.NO_CONTENT, headers, outcome: 'not_a_document' };
+    const lines = this.setCookieLines(account.plan, visit.verdict, visit.outcome);
+    const prefix = this.tenants.serverPrefix;
+    const slots = memoised(EDGE_HEADERS, prefix, () => edgeCookieHeaders(prefix));
+    const sent = Math.min(lines.length, slots.length);
+    for (let i = 0; i < sent; i++) headers[slots[i]] = lines[i];
+    if (sent > 0) headers[`${prefix}${EDGE_CACHE_CONTROL_HEADER}`] = 'private';
+    return {
+      status: HttpStatus.NO_CONTENT,
+      headers,
+      outcome: visit.outcome.visit.issued.length > 0 ? 'issued' : 'refreshed',
+    };
+  }
+
+  /** An edge request Pantry refuses (no account serves the host): the proxy serves the page as it is. */
+  edgeRefusal(error: PantryError): VisitorResponse<never> {
+    return errorAnswer(error, { 'cache-control': 'no-store' });
+  }
+
+  /**
    * `GET …/v1/keep.js` (SPEC §14): what identify sets, as a script that hands identify's answer
    * to the snippet; a refusal (no such key, a refused origin) sets nothing and only warns.
    * Never cached: every page view's answer sets this visitor's cookies.
@@ -193,6 +221,9 @@ const KEEP_SCRIPT_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cross-origin-resource-policy': 'cross-origin',
 } as const;
+
+/** The numbered edge headers per header prefix (one prefix per server). */
+const EDGE_HEADERS = new Map<string, readonly string[]>();
 
 /** The page hosts' registrable domains (the Public Suffix List is not read per request). */
 const KEPT_DOMAINS = new Map<string, string | null>();

@@ -16,6 +16,8 @@ import { publicBase } from './public-base';
 import { AnsweredHook, VisitorDispatcher, VisitorHandler, writeResponse } from './visitor-http';
 import { VisitorHttpRequest, VisitorRequest, visitorRequest } from './visitor-request';
 import { jsonTextParser } from '../http/json-body';
+import { single } from '../http/forwarded';
+import { EDGE_URI_HEADER, underPath } from '../vocabulary/edge';
 import { AcceptedVerdict } from './cross-origin';
 import { LoginService } from './login.service';
 import { refusal, VisitorOutcome } from './visitor-outcome';
@@ -60,7 +62,13 @@ export class VisitorRoutes implements OnModuleInit {
       fastify.initialConfig.bodyLimit ?? 1024 * 1024,
       answered,
     );
-    const route = (method: 'GET' | 'POST' | 'OPTIONS', path: string, handle: VisitorHandler) => {
+    const route = (
+      method: 'GET' | 'POST' | 'OPTIONS',
+      path: string,
+      handle: VisitorHandler,
+      // The snippet (GET) is cached by browsers and answers conditional requests: Fastify's.
+      dispatched = method !== 'GET',
+    ) => {
       const template = `${base}${path}`;
       const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
         const sent = sendError(error, request, reply);
@@ -74,8 +82,7 @@ export class VisitorRoutes implements OnModuleInit {
         );
       };
       const series = this.metrics.enabled ? this.metrics.series(template, method) : null;
-      // The snippet (GET) is cached by browsers and answers conditional requests: Fastify's.
-      if (method !== 'GET') dispatcher.add(method, template, handle, series);
+      if (dispatched) dispatcher.add(method, template, handle, series);
       fastify.route({
         method,
         url: template,
@@ -145,6 +152,26 @@ export class VisitorRoutes implements OnModuleInit {
         ? outcome.then((decided) => this.responder.keepScript(account, verdict, decided))
         : this.responder.keepScript(account, verdict, outcome);
     });
+    // Edge mode (SPEC §16): the site's own proxy asks for a document's cookies (nginx
+    // auth_request). The account is the one whose proxy.hosts names the page's host; a URI under
+    // Pantry's own path is not a document of the site. Dispatched: it answers every page view.
+    route(
+      'GET',
+      '/v1/edge',
+      (r) => {
+        const req = read(r);
+        const account = this.accounts.byProxiedHost(req.host);
+        if (!account) return this.responder.edgeRefusal(this.accounts.hostRefusal(req.host));
+        if (underPath(single(r.headers[EDGE_URI_HEADER]), base)) {
+          return this.responder.edge(account, null);
+        }
+        const visit = this.visitors.document(account, req);
+        return visit instanceof Promise
+          ? visit.then((decided) => this.responder.edge(account, decided))
+          : this.responder.edge(account, visit);
+      },
+      true,
+    );
     // A page must never lose window.pantry: a missing or unknown key gets the stand-in script.
     route('GET', '/visitor.js', (r) => {
       const account = this.accounts.find(r);

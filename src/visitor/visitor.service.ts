@@ -10,7 +10,13 @@ import { AcceptedVerdict, crossOriginVerdict, CrossOriginVerdict } from './cross
 import { chosenId, RequestCookies, withFound } from './request-cookies';
 import { VisitKeeper } from './visit-keeper';
 import { VisitService } from './visit.service';
-import { BridgeRedemption, refusal, VisitOutcome, VisitorOutcome } from './visitor-outcome';
+import {
+  BridgeRedemption,
+  DocumentVisit,
+  refusal,
+  VisitOutcome,
+  VisitorOutcome,
+} from './visitor-outcome';
 import { VisitorRequest } from './visitor-request';
 
 /**
@@ -103,17 +109,23 @@ export class VisitorService {
   }
 
   /**
-   * Document mode: the cookies identify would decide for a same-origin page (no session
-   * lookup, no bridge: a page view carries neither), and the keeper's.
+   * A document of the site (SPEC §8 document mode, §16 edge mode): the cookies identify would
+   * decide for a same-origin page (no session lookup, no bridge: a page view carries neither),
+   * and the keeper's. The page is the site's own: same-origin whatever Origin a navigation sent,
+   * so the gate never refuses it.
    */
   document(
     account: VisitorAccount,
-    req: VisitorRequest,
-    verdict: AcceptedVerdict,
-  ): VisitOutcome | Promise<VisitOutcome> {
+    request: VisitorRequest,
+  ): DocumentVisit | Promise<DocumentVisit> {
+    const req = request.origin === undefined ? request : { ...request, origin: undefined };
+    const verdict = this.gate(account, req) as AcceptedVerdict;
     const cookies = this.visits.read(account, req);
     const outcome = this.visits.visit(account, req, cookies, undefined, null, undefined);
-    return this.keeper.keep(account, req, verdict, outcome, cookies, revokes(outcome));
+    const kept = this.keeper.keep(account, req, verdict, outcome, cookies, revokes(outcome));
+    return kept instanceof Promise
+      ? kept.then((decided) => ({ verdict, outcome: decided }))
+      : { verdict, outcome: kept };
   }
 
   /**

@@ -11,7 +11,11 @@ export interface ParsedSetCookie {
 /** The response's Set-Cookie lines, parsed (attribute names lower-cased). */
 export function setCookies(res: Response): ParsedSetCookie[] {
   const header = res.headers['set-cookie'] as string | string[] | undefined;
-  const lines = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return parseSetCookies(header === undefined ? [] : Array.isArray(header) ? header : [header]);
+}
+
+/** Set-Cookie lines, parsed (attribute names lower-cased). */
+export function parseSetCookies(lines: readonly string[]): ParsedSetCookie[] {
   return lines.map((raw) => {
     const [pair, ...attrs] = raw.split(';').map((s) => s.trim());
     const eq = pair.indexOf('=');
