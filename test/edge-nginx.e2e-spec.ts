@@ -343,6 +343,19 @@ describe('edge mode: the README nginx block in front of a site, asking a real Pa
     });
   });
 
+  it('forwards only the visitor API and the snippet to Pantry: the operator routes are the site’s', async () => {
+    for (const path of ['/pantry/metrics', '/pantry/admin/v1/accounts', '/pantry/admin/']) {
+      const answer = await page(SHOP, path, {
+        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      });
+      expect({ path, status: answer.status, body: answer.body }).toEqual({
+        path,
+        status: 404,
+        body: expect.stringContaining(`<p>404 ${path}</p>`),
+      });
+    }
+  });
+
   it('honours Sec-GPC: a visitor sending it gets no identity cookies', async () => {
     const gpc = await navigate(SHOP, '/', { 'sec-gpc': '1' });
     expect(gpc.status).toBe(200);
