@@ -10,6 +10,7 @@
  *   a `server` block as it is; `listen`, certificates and `127.0.0.1:3000` rewritten to the
  *   test's). Through it the visitor API and the snippet work, while the operator routes answer
  *   404 without reaching Pantry; with `server.adminPort` they answer only on the admin port.
+ *   The edge mode block (`auth_request`) is run by the edge suites, in front of a site.
  * - ```sh: every command line must match one entry of SHELL below, which says how it runs
  *   (curl against a real Pantry, `npm run doctor`) or why it is not run here. A line no entry
  *   matches fails the test: add an entry when you add a command to the README.
@@ -26,7 +27,7 @@ import { loadConfiguration } from '../src/properties/configuration.service';
 import { ROLES } from '../src/access/roles';
 import { signAssertion } from './helpers/assertions';
 import { cookieHeader } from './helpers/cookies';
-import { freePort, RunningNginx, startNginxHttp } from './helpers/nginx';
+import { freePort, readmeEdgeBlock, RunningNginx, startNginxHttp } from './helpers/nginx';
 import { AppHandle, ConfigFiles, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
 jest.setTimeout(120_000);
@@ -331,7 +332,15 @@ async function checkThroughProxy(run: NginxRun): Promise<string[]> {
 }
 
 describe('README nginx blocks, in a real nginx in front of a real Pantry', () => {
-  const blocks = BLOCKS.filter((b) => b.lang === 'nginx');
+  // The edge mode block (auth_request) puts the site behind nginx too: the edge suites run it
+  // (test/edge-nginx.e2e-spec.ts, test/browser/edge.e2e-spec.ts, through readmeEdgeBlock).
+  const edge = (b: Block) => /^\s*auth_request\s/m.test(b.text);
+  const blocks = BLOCKS.filter((b) => b.lang === 'nginx' && !edge(b));
+
+  it('the edge mode block is the one the edge suites run', () => {
+    const edgeBlocks = BLOCKS.filter((b) => b.lang === 'nginx' && edge(b));
+    expect(edgeBlocks.map((b) => b.text)).toEqual([readmeEdgeBlock(README)]);
+  });
   let pantry: string;
   let adminPantry: string;
   let adminPort: number;

@@ -2,6 +2,7 @@ import { Browser, BrowserContext, Cookie } from 'playwright-core';
 import { NGINX, RunningNginx, startSiteBehindNginx } from '../helpers/nginx';
 import {
   describeWithBrowser,
+  expectDurable,
   launchBrowser,
   RunningPantry,
   startPantry,
@@ -11,7 +12,6 @@ import {
 
 jest.setTimeout(60_000);
 
-const DAY = 24 * 60 * 60;
 const KEY = 'shop-key-0001';
 const DOC_KEY = 'doc-key-0001';
 
@@ -33,16 +33,6 @@ const AFTER_JS =
 function identityCookies(cookies: Cookie[], key: string) {
   const by = (kind: string) => cookies.find((c) => c.name === `x-unblu-${key}-${kind}`);
   return { device: by('device'), person: by('anonymous-person'), session: by('session') };
-}
-
-function expectDurable(cookie: Cookie | undefined, domain: string) {
-  expect(cookie).toBeDefined();
-  expect(cookie!.domain).toBe(`.${domain}`);
-  expect(cookie!.httpOnly).toBe(true);
-  // Max-Age 34560000 s: 400 days from now.
-  const days = (cookie!.expires - Date.now() / 1000) / DAY;
-  expect(days).toBeGreaterThan(399);
-  expect(days).toBeLessThanOrEqual(400.01);
 }
 
 describeWithBrowser(

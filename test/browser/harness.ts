@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Cookie, Page } from 'playwright-core';
 import type { IdentifyResult } from '../../src/vocabulary/visitor-answers';
 import { ConfigFiles, createWorkspace, startApp, TestWorkspace } from '../helpers/test-app';
 
@@ -152,4 +152,16 @@ export function copies(
   page: Page,
 ): Promise<Array<{ name: string; value: string; expires: number | null; domain: string | null }>> {
   return page.evaluate(() => (window as unknown as PantryWindow).pantry.copies()) as never;
+}
+
+const DAY = 24 * 60 * 60;
+
+/** A cookie of the jar that lasts: on `.domain`, HttpOnly, Max-Age 34560000 s (400 days). */
+export function expectDurable(cookie: Cookie | undefined, domain: string): void {
+  expect(cookie).toBeDefined();
+  expect(cookie!.domain).toBe(`.${domain}`);
+  expect(cookie!.httpOnly).toBe(true);
+  const days = (cookie!.expires - Date.now() / 1000) / DAY;
+  expect(days).toBeGreaterThan(399);
+  expect(days).toBeLessThanOrEqual(400.01);
 }

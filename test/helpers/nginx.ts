@@ -141,3 +141,59 @@ http {
     },
   };
 }
+
+/**
+ * README's edge mode configuration: its one ```nginx block with `auth_request` (http-context
+ * `upstream` and `map`, then the `server`), as test/edge-nginx.e2e-spec.ts and
+ * test/browser/edge.e2e-spec.ts run it.
+ */
+export function readmeEdgeBlock(
+  readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'),
+): string {
+  const blocks = [...readme.matchAll(/^```nginx\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1].replace(/\n$/, ''))
+    .filter((text) => /^\s*auth_request\s/m.test(text));
+  if (blocks.length !== 1) {
+    throw new Error(`README has ${blocks.length} nginx blocks with auth_request, not one`);
+  }
+  return blocks[0];
+}
+
+/** Where the test's edge configuration sends what the README sends to its fixed addresses. */
+export interface EdgeAddresses {
+  /** Pantry's port: the README's `127.0.0.1:3000`. */
+  readonly pantry: number;
+  /** The site's server: the README's `127.0.0.1:8080`. */
+  readonly site: number;
+}
+
+/**
+ * The README's edge block with only its addresses replaced, as the README says: each `listen`
+ * by the loopback port nginx gets, `127.0.0.1:3000` by Pantry's port, `127.0.0.1:8080` by the
+ * site's. A block without one of them fails (the test would run something else).
+ */
+export function edgeConfiguration(block: string, to: EdgeAddresses): (port: number) => string {
+  for (const [what, pattern] of [
+    ['listen', /^\s*listen\s/m],
+    ['127.0.0.1:3000', /\b127\.0\.0\.1:3000\b/],
+    ['127.0.0.1:8080', /\b127\.0\.0\.1:8080\b/],
+  ] as const) {
+    if (!pattern.test(block)) throw new Error(`the edge block has no ${what} to replace`);
+  }
+  return (port) =>
+    block
+      .replace(
+        /^(\s*)listen\s+[^;]*;/gm,
+        (_m, indent: string) => `${indent}listen 127.0.0.1:${port};`,
+      )
+      .replace(/\b127\.0\.0\.1:3000\b/g, `127.0.0.1:${to.pantry}`)
+      .replace(/\b127\.0\.0\.1:8080\b/g, `127.0.0.1:${to.site}`);
+}
+
+/** A real nginx running the README's edge block in front of the site, asking Pantry. */
+export function startEdgeNginx(
+  to: EdgeAddresses,
+  block = readmeEdgeBlock(),
+): Promise<RunningNginx> {
+  return startNginxHttp(edgeConfiguration(block, to));
+}
