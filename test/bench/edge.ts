@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { startNginxHttp } from '../helpers/nginx';
+import { edgeConfiguration, readmeEdgeBlock, startNginxHttp } from '../helpers/nginx';
 import {
   identifyPath,
   load,
@@ -92,63 +92,17 @@ function listener(port: number): Server {
   };
 }
 
-/** nginx alone: the site behind proxy_pass, kept-alive upstream connections, no cookies. */
-function plainServer(port: number, sitePort: number): string {
-  return `upstream site { server 127.0.0.1:${sitePort}; keepalive 32; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://site;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-    }
-  }`;
-}
-
-/** PROVISIONAL (replaced by the README's block): nginx in edge mode. */
-function edgeServer(port: number, pantryPort: number, sitePort: number): string {
-  const slots = Array.from({ length: 8 }, (_, i) => i + 1);
-  return `upstream pantry { server 127.0.0.1:${pantryPort}; keepalive 32; }
-  upstream site { server 127.0.0.1:${sitePort}; keepalive 32; }
-  map $http_accept $pantry_accepts_html { default 0; "~text/html" 1; }
-  map $request_method:$http_sec_fetch_dest $pantry_ask {
-    default 0;
-    "~^(GET|HEAD):(document|iframe)$" 1;
-    "~^(GET|HEAD):$" $pantry_accepts_html;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      auth_request /_pantry/edge;
-      ${slots.map((i) => `auth_request_set $pantry_cookie_${i} $upstream_http_x_unblu_edge_cookie_${i};`).join('\n      ')}
-      auth_request_set $pantry_cache_control $upstream_http_x_unblu_edge_cache_control;
-      ${slots.map((i) => `add_header Set-Cookie $pantry_cookie_${i};`).join('\n      ')}
-      add_header Cache-Control $pantry_cache_control;
-      proxy_pass http://site;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-    }
-    location = /_pantry/edge {
-      internal;
-      if ($pantry_ask = 0) { return 204; }
-      proxy_pass http://pantry/unblu/v1/edge;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Forwarded-Host $host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Uri $request_uri;
-      proxy_connect_timeout 100ms;
-      proxy_send_timeout 200ms;
-      proxy_read_timeout 200ms;
-      proxy_intercept_errors on;
-      error_page 400 404 500 502 503 504 =204 /_pantry/none;
-    }
-    location = /_pantry/none { internal; return 204; }
-  }`;
+/**
+ * nginx alone: the README's edge block without its edge lines (auth_request, auth_request_set,
+ * add_header): the same server, locations and proxy settings, asking Pantry nothing.
+ */
+function withoutEdge(block: string): string {
+  const plain = block
+    .split('\n')
+    .filter((line) => !/^\s*(auth_request|auth_request_set|add_header)\s/.test(line))
+    .join('\n');
+  if (/auth_request/.test(plain.replace(/#.*$/gm, ''))) throw new Error('edge lines left');
+  return plain;
 }
 
 interface Target {
@@ -210,8 +164,11 @@ async function main(): Promise<void> {
   const pantryPort = Number(new URL(pantry.url).port);
   const sitePort = Number(new URL(site.url).port);
   const cpu = PIN ? SERVER_CORE : undefined;
-  const plain = await startNginxHttp((port) => plainServer(port, sitePort), { cpu });
-  const edgeNginx = await startNginxHttp((port) => edgeServer(port, pantryPort, sitePort), { cpu });
+  // The README's edge block as the tests run it, and the same server without edge mode.
+  const block = readmeEdgeBlock();
+  const addresses = { pantry: pantryPort, site: sitePort };
+  const plain = await startNginxHttp(edgeConfiguration(withoutEdge(block), addresses), { cpu });
+  const edgeNginx = await startNginxHttp(edgeConfiguration(block, addresses), { cpu });
   const alone = listener(plain.port);
   const edge = listener(edgeNginx.port);
   try {
