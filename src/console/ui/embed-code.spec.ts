@@ -36,6 +36,19 @@ describe(embedCode.name, () => {
       '<script src="/cookies/visitor.js?x-unblu-apikey=shop-key-0001" defer></script>',
     ],
     [
+      'edge mode: the snippet through the site’s nginx at /pantry',
+      { mode: 'edge' },
+      '<script src="/pantry/unblu/visitor.js?x-unblu-apikey=shop-key-0001" defer></script>',
+    ],
+    [
+      'edge mode with the keeper: no keep.js, the document sets the kept ids',
+      { mode: 'edge', keeper: true },
+      [
+        '<!-- edge mode: the page’s own response puts the kept analytics ids back -->',
+        '<script src="/pantry/unblu/visitor.js?x-unblu-apikey=shop-key-0001" defer></script>',
+      ].join('\n'),
+    ],
+    [
       'a key is URL-encoded',
       { mode: 'document', apiKey: 'a&b"<c' },
       '<script src="/unblu/visitor.js?x-unblu-apikey=a%26b%22%3Cc" defer></script>',

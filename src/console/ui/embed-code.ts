@@ -1,15 +1,22 @@
 /**
  * The embed code of an account for each deployment mode (README "Deployment: cookies the
  * browsers keep"): where the page loads the snippet from, and keep.js first when the cookie
- * keeper keeps analytics ids. Pure; the account page renders it as text.
+ * keeper keeps analytics ids (not in edge mode, where the document's own response sets them). Pure; the account page renders it as text.
  */
 
-export const DEPLOYMENT_MODES = ['same-origin', 'document', 'subdomain', 'cross-site'] as const;
+export const DEPLOYMENT_MODES = [
+  'same-origin',
+  'document',
+  'edge',
+  'subdomain',
+  'cross-site',
+] as const;
 export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
 
 export const MODE_LABELS: Record<DeploymentMode, string> = {
   'same-origin': 'Same-origin path (the site’s proxy forwards /pantry/unblu/)',
   document: 'Document mode (Pantry in front of the site)',
+  edge: 'Edge mode (the site’s nginx asks Pantry for the cookies)',
   subdomain: 'Subdomain (Pantry at cookies.<site>)',
   'cross-site': 'Cross-site (Pantry on its own domain)',
 };
@@ -30,6 +37,7 @@ function base(input: EmbedInput): string {
   const prefix = `/${input.prefix.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '');
   switch (input.mode) {
     case 'same-origin':
+    case 'edge':
       return `/pantry${prefix}`;
     case 'document':
       return prefix;
@@ -42,7 +50,10 @@ export function embedCode(input: EmbedInput): string {
   const key = encodeURIComponent(input.apiKey);
   const at = base(input);
   const lines = [];
-  if (input.keeper) {
+  if (input.keeper && input.mode === 'edge') {
+    // The document itself carries the kept ids (nginx copies them from Pantry's answer).
+    lines.push('<!-- edge mode: the page’s own response puts the kept analytics ids back -->');
+  } else if (input.keeper) {
     lines.push(
       '<!-- first, before the analytics SDKs: puts their kept ids back -->',
       `<script src="${at}/v1/keep.js?x-unblu-apikey=${key}"></script>`,
