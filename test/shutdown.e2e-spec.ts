@@ -1,5 +1,6 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { freePort } from './helpers/nginx';
+import { agentRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
 import { createWorkspace, openDatabase, TestWorkspace } from './helpers/test-app';
 
@@ -61,29 +62,9 @@ describe('SIGTERM under load', () => {
 });
 
 /** One request on a keep-alive agent: its status, its `Connection` header, its JSON body. */
-function send(agent: Agent, url: string, method = 'GET') {
-  return new Promise<{ status: number; connection: string; json: Record<string, unknown> }>(
-    (resolve, reject) => {
-      const req = httpRequest(url, { method, agent, timeout: 10_000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            // not JSON: the status says enough
-          }
-          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection ?? '', json });
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('client timeout')));
-      req.on('error', reject);
-      req.end();
-    },
-  );
+async function send(agent: Agent, url: string, method = 'GET') {
+  const res = await agentRequest(agent, url, { method, timeoutMs: 10_000 });
+  return { status: res.status, connection: res.headers.connection ?? '', json: res.json };
 }
 
 describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
