@@ -9,7 +9,10 @@ import { closeConnectionsAfterAnswers, drainServer, listeningServers } from './h
 /** The signals that stop a node: an orchestrator's SIGTERM, a terminal's Ctrl-C. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-/** At most this much of what the grace leaves after the drain is kept for the last flush and closing the database. */
+/**
+ * At most this much of what the grace leaves after the drain is kept for the last flush and
+ * closing the database.
+ */
 const FLUSH_RESERVE_MS = 3_000;
 
 /** How a grace is spent, each time counted from the stop signal. */
