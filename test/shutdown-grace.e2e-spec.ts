@@ -360,6 +360,10 @@ describe('SIGTERM with keep-alive clients of every kind (SPEC §13)', () => {
     expect(proc.output()).toMatch(
       /closed 2 connections still busy after 1 s: their requests got no answer/,
     );
+    // The default drain (7 s) does not fit in a 2 s grace: none, said once at start.
+    expect(proc.output()).toMatch(
+      /server\.drainSeconds: the default 7 s does not fit in server\.shutdownTimeoutSeconds = 2 \(2 s must remain after the drain\): a stop drains for 0 s/,
+    );
     const stored = await readStored(ws);
     expect(stored.visitors.has(visitor.json.visitorId as string)).toBe(true);
   });

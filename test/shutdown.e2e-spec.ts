@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { freePort } from './helpers/nginx';
 import { agentRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, openDatabase, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 jest.setTimeout(60_000);
 
@@ -83,7 +83,10 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
         shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
       },
     });
-    const server = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });
+    const server = startServerProcess({
+      PANTRY_CONFIG_DIR: ws.configDir,
+      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    });
     const base = await server.listening;
     const admin = `http://127.0.0.1:${adminPort}`;
     const identify = `${base}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`;
@@ -135,6 +138,14 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
       error: 'draining',
     });
     expect((await send(new Agent(), `${base}/health`)).status).toBe(503);
+    // The console's status says so too.
+    const status = await agentRequest(new Agent(), `${admin}/admin/v1/status`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(status.json).toMatchObject({
+      ready: false,
+      problems: [expect.stringMatching(/stopping/)],
+    });
     expect((await send(new Agent(), `${base}/health/live`)).status).toBe(200);
 
     const code = await server.exited;
