@@ -34,7 +34,13 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // The HAProxy fleet runs on PostgreSQL only (several nodes share one database).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fleet-haproxy.e2e-spec.ts'],
+    },
     ...(wantPostgres
       ? [
           {

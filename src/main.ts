@@ -54,8 +54,9 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   await app.listen(env.PORT, env.HOST);
   new Logger('Pantry').log(`listening on ${await app.getUrl()}`);
-  // SIGTERM / SIGINT: drain, flush, close the database, exit, within the grace (SPEC §13).
-  stopWithinGrace(app, loaded.configuration.app.values['server.shutdownTimeoutSeconds']);
+  // SIGTERM / SIGINT: drain, stop accepting, flush, close the database, exit, within the grace
+  // (SPEC §13, §18).
+  stopWithinGrace(app, loaded.configuration.app.values);
 }
 
 bootstrap().catch((e: unknown) => {

@@ -100,7 +100,7 @@ describe('pantry (the command line)', () => {
 
     it('a broken config: exit 1 and every problem as FILE:LINE: KEY: PROBLEM', async () => {
       const ws = createWorkspace({
-        app: 'server.logFormat = loud\n',
+        app: 'server.logFormat = loud\nserver.drainSeconds = 9\n',
         accounts: {
           shop: ['account.apiKeys = shop-key-0001', 'consent.required = maybe'].join('\n'),
           other: 'account.apiKeys = shop-key-0001',
@@ -113,6 +113,9 @@ describe('pantry (the command line)', () => {
         const other = join(ws.configDir, 'accounts', 'other.properties');
         expect(run.out.trimEnd().split('\n')).toEqual([
           expect.stringMatching(new RegExp(`^${app}:1: server\\.logFormat: .+`)),
+          expect.stringMatching(
+            new RegExp(`^${app}:2: server\\.drainSeconds: a drain of 9 s leaves 1 s of .+ 11$`),
+          ),
           expect.stringMatching(
             new RegExp(`^${shop}:1: account\\.apiKeys: API key "shop-key-0001" .*${other}`),
           ),

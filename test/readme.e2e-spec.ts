@@ -11,6 +11,10 @@
  *   test's). Through it the visitor API and the snippet work, while the operator routes answer
  *   404 without reaching Pantry; with `server.adminPort` they answer only on the admin port.
  *   The edge mode block (`auth_request`) is run by the edge suites, in front of a site.
+ * - ```haproxy: the one block ("Running several nodes") run as it stands (addresses rewritten to
+ *   loopback ports) in a real HAProxy in front of a real Pantry: its health check passes, the
+ *   visitor API answers on the public frontend, the operator routes only on the internal one.
+ *   test/fleet-haproxy.e2e-spec.ts runs the same block in front of three nodes.
  * - ```sh: every command line must match one entry of SHELL below, which says how it runs
  *   (curl against a real Pantry, `npm run doctor`) or why it is not run here. A line no entry
  *   matches fails the test: add an entry when you add a command to the README.
@@ -27,6 +31,12 @@ import { loadConfiguration } from '../src/properties/configuration.service';
 import { ROLES } from '../src/access/roles';
 import { signAssertion } from './helpers/assertions';
 import { cookieHeader } from './helpers/cookies';
+import {
+  haproxyWanted,
+  readmeHaproxyConfig,
+  RunningHaproxy,
+  startHaproxy,
+} from './helpers/haproxy';
 import { freePort, readmeEdgeBlock, RunningNginx, startNginxHttp } from './helpers/nginx';
 import { AppHandle, ConfigFiles, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
 
@@ -697,6 +707,54 @@ describe('README sh blocks', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// haproxy
+
+(haproxyWanted() ? describe : describe.skip)(
+  'README HAProxy block, as it stands, in a real HAProxy in front of a real Pantry',
+  () => {
+    const node = useApp({
+      accounts: { shop: `account.apiKeys = ${KEY}\nconsent.required = false` },
+    });
+    let haproxy: RunningHaproxy;
+    let visitors = '';
+    let operators = '';
+    beforeAll(async () => {
+      await node.app.listen(0, '127.0.0.1');
+      const { port } = node.app.getHttpServer().address() as { port: number };
+      // Its three server lines all point at the one Pantry here.
+      haproxy = await startHaproxy(readmeHaproxyConfig(), [port, port, port]);
+      [visitors, operators] = haproxy.binds.map((p) => `http://127.0.0.1:${p}`);
+    });
+    afterAll(() => haproxy?.stop());
+
+    it('health-checks /health/ready, serves visitors on the public side and operators on the internal one', async () => {
+      // The first checks come within one `inter` (2 s): each must pass.
+      const deadline = Date.now() + 10_000;
+      let servers = await haproxy.servers();
+      while (!servers.every((s) => s.check === 'L7OK') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        servers = await haproxy.servers();
+      }
+      expect(servers.map((s) => [s.name, s.status, s.check])).toEqual(
+        ['node1', 'node2', 'node3'].map((n) => [n, 'UP', 'L7OK']),
+      );
+      const visit = await request(visitors).post(`/unblu/v1/identify?x-unblu-apikey=${KEY}`);
+      expect(visit.status).toBe(200);
+      expect(visit.headers['x-served-by']).toMatch(/^node[123]$/);
+      for (const path of OPERATOR_PATHS) {
+        const res = await request(visitors).get(path).set(AUTH);
+        expect({ path, status: res.status, pantry: res.headers['x-request-id'] }).toEqual({
+          path,
+          status: 404,
+          pantry: undefined,
+        });
+      }
+      await request(operators).get('/admin/v1/accounts').set(AUTH).expect(200);
+    });
+  },
+);
+
 /** The fence languages this test does not run, and why; any other language must be run above. */
 const NOT_RUN: Record<string, string> = {
   '': 'sample output (problems as the loader prints them, folder layouts)',
@@ -707,7 +765,7 @@ const NOT_RUN: Record<string, string> = {
 };
 // yaml: Prometheus rules, whose metric names are checked against a real /metrics below; json:
 // sample log lines, each checked to be one JSON object of the fields Pantry writes.
-const RUN = ['properties', 'nginx', 'sh', 'bash', 'shell', 'yaml', 'json'];
+const RUN = ['properties', 'nginx', 'haproxy', 'sh', 'bash', 'shell', 'yaml', 'json'];
 
 describe('README code blocks', () => {
   it('each is of a language this test runs, or says why it does not', () => {

@@ -1,5 +1,8 @@
+import { Agent } from 'node:http';
+import { freePort } from './helpers/nginx';
+import { agentRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
-import { createWorkspace, openDatabase, TestWorkspace } from './helpers/test-app';
+import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
 
 jest.setTimeout(60_000);
 
@@ -55,5 +58,125 @@ describe('SIGTERM under load', () => {
     const lost = [...answered].filter((id) => !stored.has(id));
     expect(queuedAtStop).toBeGreaterThan(0);
     expect(lost).toEqual([]);
+  });
+});
+
+/** One request on a keep-alive agent: its status, its `Connection` header, its JSON body. */
+async function send(agent: Agent, url: string, method = 'GET') {
+  const res = await agentRequest(agent, url, { method, timeoutMs: 10_000 });
+  return { status: res.status, connection: res.headers.connection ?? '', json: res.json };
+}
+
+describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
+  let ws: TestWorkspace;
+  afterAll(() => ws.remove());
+
+  it('answers /health/ready 503 at once on both listeners, serves visitors through the drain, then exits with every sighting stored', async () => {
+    const adminPort = await freePort();
+    ws = createWorkspace({
+      app: [
+        'server.drainSeconds = 3',
+        'server.shutdownTimeoutSeconds = 8',
+        `server.adminPort = ${adminPort}`,
+      ].join('\n'),
+      accounts: {
+        shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
+      },
+    });
+    const server = startServerProcess({
+      PANTRY_CONFIG_DIR: ws.configDir,
+      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    });
+    const base = await server.listening;
+    const admin = `http://127.0.0.1:${adminPort}`;
+    const identify = `${base}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`;
+    const probe = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await send(probe, `${base}/health/ready`)).status).toBe(200);
+    expect((await send(probe, `${admin}/health/ready`)).status).toBe(200);
+
+    // Visitors on keep-alive connections until the node stops listening.
+    let sigtermAt = 0;
+    const answered = new Set<string>();
+    const afterSignal: Array<{ ms: number; status: number; connection: string }> = [];
+    const visitors = new Agent({ keepAlive: true, maxSockets: 4 });
+    const loop = async () => {
+      for (;;) {
+        let res;
+        try {
+          res = await send(visitors, identify, 'POST');
+        } catch {
+          return; // refused: the drain is over
+        }
+        if (res.status === 200) answered.add(res.json.visitorId as string);
+        if (sigtermAt > 0) {
+          afterSignal.push({
+            ms: Date.now() - sigtermAt,
+            status: res.status,
+            connection: res.connection,
+          });
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const loops = Array.from({ length: 4 }, loop);
+    while (answered.size < 200) await new Promise((r) => setTimeout(r, 20));
+
+    sigtermAt = Date.now();
+    server.child.kill('SIGTERM');
+    // Readiness fails at once, on the main port and the operator listener alike.
+    let ready = await send(probe, `${base}/health/ready`);
+    while (ready.status === 200) ready = await send(probe, `${base}/health/ready`);
+    const readyFailedMs = Date.now() - sigtermAt;
+    expect({ status: ready.status, error: ready.json.error }).toEqual({
+      status: 503,
+      error: 'draining',
+    });
+    expect(String(ready.json.message)).toMatch(/stopping/);
+    const onAdmin = await send(new Agent(), `${admin}/health/ready`);
+    expect({ status: onAdmin.status, error: onAdmin.json.error }).toEqual({
+      status: 503,
+      error: 'draining',
+    });
+    expect((await send(new Agent(), `${base}/health`)).status).toBe(503);
+    // The console's status says so too.
+    const status = await agentRequest(new Agent(), `${admin}/admin/v1/status`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(status.json).toMatchObject({
+      ready: false,
+      problems: [expect.stringMatching(/stopping/)],
+    });
+    expect((await send(new Agent(), `${base}/health/live`)).status).toBe(200);
+
+    const code = await server.exited;
+    const exitedMs = Date.now() - sigtermAt;
+    await Promise.all(loops);
+    probe.destroy();
+    visitors.destroy();
+    console.log(
+      `drain: /health/ready 503 ${readyFailedMs} ms after SIGTERM; ${afterSignal.length} ` +
+        `identify answers during the drain, the last ${Math.max(...afterSignal.map((a) => a.ms))} ms ` +
+        `after it; exit after ${exitedMs} ms`,
+    );
+    expect(readyFailedMs).toBeLessThan(500);
+    expect(code).toBe('SIGTERM');
+    // Served all through the drain (3 s), each answer ending its connection; exit in the grace.
+    expect(afterSignal.filter((a) => a.status !== 200)).toEqual([]);
+    expect(Math.max(...afterSignal.map((a) => a.ms))).toBeGreaterThan(2_500);
+    expect(afterSignal.filter((a) => a.ms > 200 && a.connection !== 'close')).toEqual([]);
+    expect(exitedMs).toBeGreaterThanOrEqual(3_000);
+    expect(exitedMs).toBeLessThan(8_000);
+    const output = server.output();
+    expect(output).toMatch(/SIGTERM: draining for 3 s \(server\.drainSeconds\)/);
+    expect(output).toMatch(/drain over: no longer accepting connections/);
+    expect(output).not.toMatch(/could not be written|ran out/);
+
+    const db = await openDatabase(ws);
+    const rows = await db.query<{ visitorId: string }[]>(
+      `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
+    );
+    await db.destroy();
+    const stored = new Set(rows.map((r) => r.visitorId));
+    expect([...answered].filter((id) => !stored.has(id))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { version } from '../common/version';
+import { Draining } from '../common/draining';
 import { ChangeFeed } from '../database/change-feed';
 import { readinessProblems } from '../database/readiness';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -20,10 +21,12 @@ export class AdminStatusService {
     private readonly uow: UnitOfWork,
     private readonly feed: ChangeFeed,
     private readonly metrics: MetricsService,
+    private readonly draining: Draining,
   ) {}
 
   async status(): Promise<StatusDto> {
-    const problems = await readinessProblems(this.uow, this.feed);
+    const stopping = this.draining.problem();
+    const problems = stopping ? [stopping] : await readinessProblems(this.uow, this.feed);
     const seconds = this.metrics.enabled ? this.metrics.perSecond.snapshot(Date.now()) : [];
     const averages = AVERAGES.map((window) => {
       const last = seconds.slice(-window);

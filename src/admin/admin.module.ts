@@ -5,6 +5,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { BridgeModule } from '../bridge/bridge.module';
 import { DatabaseModule } from '../database/database.module';
+import { DrainingModule } from '../common/draining';
 import { KeeperModule } from '../keeper/keeper.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RegistryModule } from '../registry/registry.module';
@@ -30,6 +31,7 @@ import { AdminService } from './admin.service';
   imports: [
     AccessModule,
     DatabaseModule,
+    DrainingModule,
     AuthModule,
     BridgeModule,
     KeeperModule,

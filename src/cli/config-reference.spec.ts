@@ -53,6 +53,7 @@ describe('configuration reference', () => {
     ['server.multiAccount', 'IMMUTABLE', '`true`'],
     ['server.publicPathPrefix', 'IMMUTABLE', '`/unblu`'],
     ['server.shutdownTimeoutSeconds', 'IMMUTABLE', '`10`'],
+    ['server.drainSeconds', 'IMMUTABLE', '`7`'],
     ['server.metricsEnabled', 'IMMUTABLE', '`true`'],
     ['server.accessLog', 'GLOBAL', '`errors`'],
     ['database.url', 'IMMUTABLE', '`sqlite:data/pantry.sqlite`'],

@@ -54,6 +54,7 @@ export enum ErrorCode {
   UpstreamUnreachable = 'upstream_unreachable',
   DatabaseUnavailable = 'database_unavailable',
   NotReady = 'not_ready',
+  Draining = 'draining',
   UpstreamTimeout = 'upstream_timeout',
   ProxyLoop = 'proxy_loop',
   // 500: the one answer of an unexpected error (its message quotes a correlation id)
@@ -103,6 +104,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UpstreamUnreachable]: 502,
   [ErrorCode.DatabaseUnavailable]: 503,
   [ErrorCode.NotReady]: 503,
+  [ErrorCode.Draining]: 503,
   [ErrorCode.UpstreamTimeout]: 504,
   [ErrorCode.ProxyLoop]: 508,
   [ErrorCode.InternalError]: 500,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantService } from '../tenants/tenant.service';
 import { ErrorCode, PantryError } from '../common/errors';
+import { Draining } from '../common/draining';
 import { describeDatabaseError } from '../database/database-errors';
 import { readinessProblems } from '../database/readiness';
 import { ChangeFeed } from '../database/change-feed';
@@ -27,10 +28,16 @@ export class HealthService {
     private readonly uow: UnitOfWork,
     private readonly tenants: TenantService,
     private readonly feed: ChangeFeed,
+    private readonly draining: Draining,
   ) {}
 
-  /** Readiness (SPEC §12): the configuration is loaded, the database answers, and on PostgreSQL the change notifications are heard. */
+  /**
+   * Readiness (SPEC §12): the configuration is loaded, the database answers, and on PostgreSQL
+   * the change notifications are heard. A draining node (SPEC §18) is not ready, at once and
+   * without asking the database, so a load balancer's next check takes it out.
+   */
   async ready(): Promise<{ status: 'ready'; database: 'ok'; notifications: 'ok' | 'n/a' }> {
+    this.refuseWhileDraining();
     const problems = await readinessProblems(this.uow, this.feed);
     if (problems.length > 0) {
       throw new PantryError(ErrorCode.NotReady, `Not ready: ${problems.join('; ')}.`);
@@ -38,7 +45,9 @@ export class HealthService {
     return { status: 'ready', database: 'ok', notifications: this.feed.listens ? 'ok' : 'n/a' };
   }
 
+  /** `/health` too: load balancers configured before `/health/ready` existed check it. */
   async check(): Promise<HealthStatus> {
+    this.refuseWhileDraining();
     const problem = await this.databaseProblem();
     if (problem) {
       throw new PantryError(
@@ -52,6 +61,11 @@ export class HealthService {
       accounts: this.tenants.count(),
       uptimeSeconds: Math.round(process.uptime()),
     };
+  }
+
+  private refuseWhileDraining(): void {
+    const stopping = this.draining.problem();
+    if (stopping) throw new PantryError(ErrorCode.Draining, `Not ready: ${stopping}.`);
   }
 
   private async databaseProblem(): Promise<string | null> {

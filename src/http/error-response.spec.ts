@@ -81,6 +81,7 @@ const STATUSES: ReadonlyArray<readonly [ErrorCode, number]> = [
   [ErrorCode.UpstreamUnreachable, 502],
   [ErrorCode.DatabaseUnavailable, 503],
   [ErrorCode.NotReady, 503],
+  [ErrorCode.Draining, 503],
   [ErrorCode.UpstreamTimeout, 504],
   [ErrorCode.ProxyLoop, 508],
 ];

@@ -167,6 +167,18 @@ function closingAwareResponse(state: { closing: boolean }): typeof ServerRespons
   return ClosingAwareResponse as typeof ServerResponse;
 }
 
+/**
+ * From now on, every answer `server` writes ends its connection (`Connection: close`), while it
+ * keeps accepting: a draining node (http/shutdown.ts) still answers everything, and the clients
+ * and proxies holding keep-alive connections to it open their next one elsewhere, each right
+ * after an answer, never by racing a request against a close. Idle connections stay open (the
+ * client decides when it is done with them); drainServer closes them later.
+ */
+export function closeConnectionsAfterAnswers(server: Server): void {
+  const state = closingState.get(server);
+  if (state) state.closing = true;
+}
+
 /** What closing a server left undone. */
 interface Drained {
   /** Connections still busy at the deadline, closed before their answer was written. */
@@ -181,8 +193,7 @@ interface Drained {
  * its request timeouts once a server closes, so the deadline is what bounds a slow client.
  */
 export function drainServer(server: Server, timeoutMs: number): Promise<Drained> {
-  const state = closingState.get(server);
-  if (state) state.closing = true;
+  closeConnectionsAfterAnswers(server);
   return new Promise((resolve) => {
     let cut = 0;
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);

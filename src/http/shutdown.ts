@@ -1,46 +1,79 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { Draining } from '../common/draining';
+import { AFTER_DRAIN_SECONDS, effectiveDrain } from '../properties/drain';
+import type { PropertyValues } from '../properties/property-catalog';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
-import { drainServer, listeningServers } from './http-server';
+import { closeConnectionsAfterAnswers, drainServer, listeningServers } from './http-server';
 
 /** The signals that stop a node: an orchestrator's SIGTERM, a terminal's Ctrl-C. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-/** At most this much of the grace is kept for the last flush and closing the database. */
+/**
+ * At most this much of what the grace leaves after the drain is kept for the last flush and
+ * closing the database.
+ */
 const FLUSH_RESERVE_MS = 3_000;
 
-/**
- * How a grace is spent: connections may drain until `drainMs` (then the busy ones left are
- * closed unanswered); the rest, at most half of it and at most 3 s, is kept for the last flush
- * of sightings and closing the database.
- */
-export function shutdownBudget(graceMs: number): { drainMs: number } {
-  return { drainMs: graceMs - Math.min(graceMs / 2, FLUSH_RESERVE_MS) };
+/** How a grace is spent, each time counted from the stop signal. */
+export interface ShutdownBudget {
+  /** Until then the node drains: readiness answers 503, everything else is served. */
+  readonly drainMs: number;
+  /**
+   * Then it stops accepting and busy connections may finish until this point (those still
+   * busy are closed unanswered); the rest of the grace, at most half of what the drain left
+   * and at most 3 s, is kept for the last flush of sightings and closing the database.
+   */
+  readonly connectionsMs: number;
 }
 
+export function shutdownBudget(graceMs: number, drainMs = 0): ShutdownBudget {
+  const rest = graceMs - drainMs;
+  return { drainMs, connectionsMs: drainMs + rest - Math.min(rest / 2, FLUSH_RESERVE_MS) };
+}
+
+type StopSettings = Pick<PropertyValues, 'server.shutdownTimeoutSeconds' | 'server.drainSeconds'>;
+
 /**
- * SPEC §13 "Shutdown within the grace". On SIGTERM or SIGINT the node stops accepting on
- * `servers` (by default every listener createLimitedServer made that is open then), closes idle keep-alive connections at once and busy ones after their answer
- * (drainServer), then closes the application: Nest's hooks flush the visitor sightings and
- * close the database. Everything is bounded by `graceSeconds` (server.shutdownTimeoutSeconds):
- * connections still busy when the drain budget is spent are closed, and if the grace runs out
- * the process exits anyway, with one line saying what was left undone. Either way the process
+ * SPEC §13 "Shutdown within the grace" and §18. On SIGTERM or SIGINT the node first drains for
+ * `server.drainSeconds`: `/health/ready` answers 503 `draining` at once (common/draining.ts)
+ * while every other request is served, each answer ending its keep-alive connection, so a load
+ * balancer takes the node out and moves its connections away before any is closed under it (a
+ * second signal ends the drain at once: Ctrl-C twice). Then it stops accepting on `servers`
+ * (by default every listener createLimitedServer made that is open then), closes idle
+ * keep-alive connections at once and busy ones after their answer (drainServer), and closes
+ * the application: Nest's hooks flush the visitor sightings and kept cookies and close the
+ * database. Everything is bounded by `server.shutdownTimeoutSeconds`, the drain included:
+ * connections still busy when their budget is spent are closed, and if the grace runs out the
+ * process exits anyway, with one line saying what was left undone. Either way the process
  * ends by the same signal (exit status 143 for SIGTERM), as Nest's own shutdown hooks do.
  */
 export function stopWithinGrace(
   app: INestApplication,
-  graceSeconds: number,
+  settings: StopSettings,
   servers: () => readonly Server[] = listeningServers,
 ): void {
   const logger = new Logger('Shutdown');
+  const graceSeconds = settings['server.shutdownTimeoutSeconds'];
+  const drain = effectiveDrain(settings['server.drainSeconds'], graceSeconds);
+  if (drain.shortened) {
+    logger.warn(
+      `server.drainSeconds: the default ${settings['server.drainSeconds']} s does not fit in ` +
+        `server.shutdownTimeoutSeconds = ${graceSeconds} (${AFTER_DRAIN_SECONDS} s must remain ` +
+        `after the drain): a stop drains for ${drain.seconds} s`,
+    );
+  }
   const graceMs = graceSeconds * 1000;
+  const budget = shutdownBudget(graceMs, drain.seconds * 1000);
   let stopping = false;
-  let step = 'closing connections';
+  let endDrain = () => {};
+  let step = 'draining';
   const stop = (signal: NodeJS.Signals) => {
-    // A second signal while stopping changes nothing (an orchestrator's SIGKILL will come).
-    if (stopping) return;
+    // A second signal while stopping changes nothing but the drain (an orchestrator's SIGKILL
+    // will come); a person pressing Ctrl-C twice does not wait for it.
+    if (stopping) return endDrain();
     stopping = true;
-    logger.log(`${signal}: stopping within ${graceSeconds} s (server.shutdownTimeoutSeconds)`);
+    app.get(Draining).begin();
     const outOfTime = setTimeout(() => {
       const unwritten = app.get(VisitorRegistryService).unwrittenCount;
       logger.error(
@@ -49,14 +82,38 @@ export function stopWithinGrace(
       );
       end(signal);
     }, graceMs);
-    const { drainMs } = shutdownBudget(graceMs);
-    void Promise.all(servers().map((server) => drainServer(server, drainMs)))
-      .then(async (drained) => {
-        const cut = drained.reduce((sum, d) => sum + d.cut, 0);
+    const drained = new Promise<void>((resolve) => {
+      if (budget.drainMs === 0) return resolve();
+      servers().forEach(closeConnectionsAfterAnswers);
+      logger.log(
+        `${signal}: draining for ${drain.seconds} s (server.drainSeconds): /health/ready answers ` +
+          `503, every other request is served; then stopping, within ${graceSeconds} s in all ` +
+          `(server.shutdownTimeoutSeconds)`,
+      );
+      const timer = setTimeout(() => endDrain(), budget.drainMs);
+      endDrain = () => {
+        clearTimeout(timer);
+        endDrain = () => {};
+        resolve();
+      };
+    });
+    void drained
+      .then(() => {
+        step = 'closing connections';
+        const connectionsMs = budget.connectionsMs - budget.drainMs;
+        logger.log(
+          budget.drainMs === 0
+            ? `${signal}: stopping within ${graceSeconds} s (server.shutdownTimeoutSeconds)`
+            : `drain over: no longer accepting connections; finishing the requests in flight`,
+        );
+        return Promise.all(servers().map((server) => drainServer(server, connectionsMs)));
+      })
+      .then(async (closed) => {
+        const cut = closed.reduce((sum, d) => sum + d.cut, 0);
         if (cut > 0) {
           logger.warn(
             `closed ${cut} ${cut === 1 ? 'connection' : 'connections'} still busy after ` +
-              `${drainMs / 1000} s: their requests got no answer`,
+              `${budget.connectionsMs / 1000} s: their requests got no answer`,
           );
         }
         step = 'flushing sightings and closing the database';

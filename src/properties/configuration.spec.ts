@@ -268,6 +268,26 @@ describe(buildConfiguration.name, () => {
       ],
     ],
     [
+      'a drain that leaves too little of the grace, at the drain’s line',
+      'server.shutdownTimeoutSeconds = 10\nserver.drainSeconds = 9',
+      [
+        'config/application.properties:2: server.drainSeconds: a drain of 9 s leaves 1 s of server.shutdownTimeoutSeconds (10 s) for the requests in flight and the last flush, which need at least 2 s: set at most 8, or raise server.shutdownTimeoutSeconds to at least 11',
+      ],
+    ],
+    [
+      'a drain set to fit a grace that is shorter than the default',
+      'server.drainSeconds = 3\nserver.shutdownTimeoutSeconds = 4',
+      [
+        'config/application.properties:1: server.drainSeconds: a drain of 3 s leaves 1 s of server.shutdownTimeoutSeconds (4 s) for the requests in flight and the last flush, which need at least 2 s: set at most 2, or raise server.shutdownTimeoutSeconds to at least 5',
+      ],
+    ],
+    [
+      'a short grace with the default drain (shortened at start, not a problem)',
+      'server.shutdownTimeoutSeconds = 2',
+      [],
+    ],
+    ['no drain in a 1 s grace', 'server.shutdownTimeoutSeconds = 1\nserver.drainSeconds = 0', []],
+    [
       'a malformed unicode escape',
       'a=1\nidentifier.cookiePath=/\\u12zz',
       ["config/application.properties:2: (syntax): malformed escaped unicode characters '\\u12zz'"],

@@ -14,6 +14,7 @@ import {
   findProperty,
 } from './property-catalog';
 import { ACCOUNT_ID_PATTERN, InvalidPropertyValue, quote } from './property-values';
+import { drainProblem } from './drain';
 
 /** One problem in the configuration, printed as `FILE:LINE: KEY: PROBLEM`. */
 export interface ConfigProblem {
@@ -468,6 +469,20 @@ function contradictionProblems(
   });
 }
 
+/**
+ * A `server.drainSeconds` set in application.properties that leaves too little of the grace
+ * (drain.ts). The default is not reported: it is shortened to fit (a line at start).
+ */
+function drainProblems(app: ResolvedProperties, file: string): ConfigProblem[] {
+  const origin = app.origins['server.drainSeconds'];
+  if (origin.source === 'default') return [];
+  const message = drainProblem(
+    app.values['server.drainSeconds'],
+    app.values['server.shutdownTimeoutSeconds'],
+  );
+  return message ? [{ file, line: origin.line ?? 1, key: 'server.drainSeconds', message }] : [];
+}
+
 /** Files in the order they were read, each file's problems by line. */
 function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
   const fileOrder = new Map<string, number>();
@@ -500,6 +515,7 @@ export function buildConfiguration(
   if (appFile) {
     app = layer(DEFAULTS, readEntries(appFile, false, problems), 'global', appFile.path);
     problems.push(...contradictionProblems(app, appFile.path, 'global'));
+    problems.push(...drainProblems(app, appFile.path));
   }
 
   const accounts = new Map<string, AccountConfig>();

@@ -1,3 +1,4 @@
+import { freePort } from './nginx';
 import { ServerProcess, startServerProcess } from './server-process';
 import { ConfigFiles, createWorkspace, TEST_ADMIN_TOKEN, TestWorkspace } from './test-app';
 
@@ -7,25 +8,44 @@ export interface Fleet {
   readonly nodes: readonly ServerProcess[];
   /** Each node's base URL, in the order of `nodes`. */
   readonly urls: readonly string[];
+  /** Each node's port (fixed for the suite with `samePorts`: a restart listens there again). */
+  readonly ports: readonly number[];
+  /** Starts node `i` again, on its port, once it has exited; resolves when it listens. */
+  restart(i: number): Promise<string>;
 }
 
 /**
  * Starts `count` real Pantry processes together on one fresh workspace for the enclosing
  * `describe` (migrations and generated secrets race, and must not conflict), and stops the ones
  * still running and removes the workspace after it. Valid inside the tests and later hooks.
+ * `samePorts`: each node gets a port of its own for the suite (a load balancer's server line),
+ * where restart() starts it again.
  */
-export function useFleet(count: number, files: ConfigFiles): Fleet {
-  const fleet: { ws?: TestWorkspace; nodes: ServerProcess[]; urls: string[] } = {
+export function useFleet(
+  count: number,
+  files: ConfigFiles,
+  options: { samePorts?: boolean } = {},
+): Fleet {
+  const fleet: { ws?: TestWorkspace; nodes: ServerProcess[]; urls: string[]; ports: number[] } = {
     nodes: [],
     urls: [],
+    ports: [],
   };
+  const start = (port: number) =>
+    startServerProcess({
+      PANTRY_CONFIG_DIR: fleet.ws!.configDir,
+      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      PORT: String(port),
+    });
   beforeAll(async () => {
-    const ws = (fleet.ws = createWorkspace(files));
+    fleet.ws = createWorkspace(files);
+    fleet.ports = options.samePorts
+      ? await Promise.all(Array.from({ length: count }, () => freePort()))
+      : Array.from({ length: count }, () => 0);
     // Known before they listen: a node that fails to start is still stopped after.
-    fleet.nodes = Array.from({ length: count }, () =>
-      startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir, PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN }),
-    );
+    fleet.nodes = fleet.ports.map(start);
     fleet.urls = await Promise.all(fleet.nodes.map((n) => n.listening));
+    fleet.ports = fleet.urls.map((url) => Number(new URL(url).port));
   });
   afterAll(async () => {
     await Promise.all(
@@ -35,7 +55,26 @@ export function useFleet(count: number, files: ConfigFiles): Fleet {
     );
     fleet.ws?.remove();
   });
-  return fleet as Fleet;
+  return {
+    get ws() {
+      return fleet.ws!;
+    },
+    get nodes() {
+      return fleet.nodes;
+    },
+    get urls() {
+      return fleet.urls;
+    },
+    get ports() {
+      return fleet.ports;
+    },
+    restart: async (i: number) => {
+      await fleet.nodes[i].exited;
+      fleet.nodes[i] = start(fleet.ports[i]);
+      fleet.urls[i] = await fleet.nodes[i].listening;
+      return fleet.urls[i];
+    },
+  };
 }
 
 /** An admin API answer over real HTTP: the status and the JSON body (`{}` when empty). */

@@ -47,6 +47,17 @@ export function startSiteBehindNginx(pantryPort: number, sitePort: number): Prom
   );
 }
 
+/** Whether something accepts connections on a loopback port now. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
 export interface RunningNginx {
   readonly port: number;
   stop(): Promise<void>;
@@ -113,14 +124,7 @@ http {
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
+    if (await accepts(port)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       const log = existsSync(join(dir, 'logs/error.log'))
         ? readFileSync(join(dir, 'logs/error.log'), 'utf8')

@@ -1,3 +1,4 @@
+import { Agent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 
 export interface RawAnswer {
@@ -102,4 +103,62 @@ function parse(text: string): RawAnswer & { complete: boolean } {
     }
     interim.push(status);
   }
+}
+
+/** An answer read whole: its status, its headers, its body as JSON (`{}` when it is not). */
+export interface AgentAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly json: Record<string, unknown>;
+}
+
+/**
+ * One request through a Node `Agent` (keep-alive connections as a real client holds them):
+ * `body`, when given, is sent as JSON. Rejects on a network error or after `timeoutMs`.
+ */
+export function agentRequest(
+  agent: Agent,
+  url: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+    timeoutMs?: number;
+  } = {},
+): Promise<AgentAnswer> {
+  const text = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        agent,
+        timeout: options.timeoutMs ?? 30_000,
+        headers: {
+          ...options.headers,
+          ...(text === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
+        },
+      },
+      (res) => {
+        let raw = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (raw += c));
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(raw) as Record<string, unknown>;
+          } catch {
+            // not JSON (a proxy's own error page): the status says enough
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+    req.end(text);
+  });
 }
