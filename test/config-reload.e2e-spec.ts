@@ -20,6 +20,8 @@ describe('configuration hot reload', () => {
     {
       app: 'identifier.cookieSameSite = Lax',
       accounts: { shop: 'account.apiKeys = shop-key-0001\nidentifier.cookieSameSite = Strict' },
+      // The files are rewritten whole here: the IMMUTABLE keys stay Pantry's defaults.
+      defaultDrain: true,
     },
     { per: 'test' },
   );

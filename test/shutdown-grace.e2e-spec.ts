@@ -271,7 +271,7 @@ describe('SIGTERM with keep-alive clients of every kind (SPEC §13)', () => {
 
   /** A real process on a new workspace; `app`: lines of its application.properties. */
   const start = (app = '') => {
-    ws = createWorkspace({ app, accounts: { shop: ACCOUNT } });
+    ws = createWorkspace({ app, accounts: { shop: ACCOUNT }, defaultDrain: true });
     server = startServerProcess({
       PANTRY_CONFIG_DIR: ws.configDir,
       PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,

@@ -19,6 +19,12 @@ export interface ConfigFiles {
   app?: string | ((dataDir: string) => string);
   /** account id → account file text */
   accounts?: Record<string, string>;
+  /**
+   * Keep Pantry's default `server.drainSeconds` (7 s). Otherwise a workspace that does not set
+   * it gets `server.drainSeconds = 0`: its processes have no load balancer to wait for, and a
+   * stop that drained would add 7 s to every one (the drain is tested where it is set).
+   */
+  defaultDrain?: boolean;
 }
 
 export interface TestWorkspace {
@@ -52,7 +58,11 @@ export function createWorkspace(files: ConfigFiles = {}): TestWorkspace {
     (postgres
       ? createTestDatabase(requiredEnv('PANTRY_TEST_PG_URL'))
       : `sqlite:${join(dataDir, 'pantry.sqlite')}`);
-  write('application.properties', given ? app : `${app}\ndatabase.url = ${databaseUrl}\n`);
+  let text = given ? app : `${app}\ndatabase.url = ${databaseUrl}\n`;
+  if (!files.defaultDrain && !/^\s*server\.drainSeconds\s*[=:]/im.test(app)) {
+    text = `${text.replace(/\n?$/, '\n')}server.drainSeconds = 0\n`;
+  }
+  write('application.properties', text);
   for (const [id, text] of Object.entries(files.accounts ?? {})) {
     write(join('accounts', `${id}.properties`), text);
   }
