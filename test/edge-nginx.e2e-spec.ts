@@ -218,9 +218,6 @@ describe('edge mode: the README nginx block in front of a site, asking a real Pa
   }, 90_000);
 
   afterAll(async () => {
-    if (pantry?.child.exitCode === null && pantry.child.signalCode === null) {
-      process.kill(pantry.child.pid!, 'SIGCONT');
-    }
     await pantry?.stop();
     await nginx?.stop();
     await site?.close();

@@ -111,9 +111,6 @@ describeWithBrowser(
 
     afterAll(async () => {
       await browser?.close();
-      if (pantry?.child.exitCode === null && pantry.child.signalCode === null) {
-        process.kill(pantry.child.pid!, 'SIGCONT');
-      }
       await pantry?.stop();
       await nginx?.stop();
       await site?.close();

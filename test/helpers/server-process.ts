@@ -11,7 +11,7 @@ export interface ServerProcess {
   readonly listening: Promise<string>;
   /** Resolves with the exit code, or the signal that ended the process. */
   readonly exited: Promise<number | string>;
-  /** Sends SIGTERM; resolves as `exited`. */
+  /** Sends SIGTERM (and SIGCONT, should a test have paused it); resolves as `exited`. */
   stop(): Promise<number | string>;
 }
 
@@ -68,6 +68,8 @@ export function startServerProcess(
     exited,
     stop: () => {
       child.kill('SIGTERM');
+      // A process a test paused (SIGSTOP) acts on the signal once it runs again.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       return exited;
     },
   };
