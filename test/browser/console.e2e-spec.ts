@@ -298,7 +298,12 @@ describeWithBrowser('the operator console in Chromium', () =>
 
       it('shows keeper and consent settings, and removes an override', async () => {
         await page.getByRole('link', { name: 'Keeper and consent' }).click();
+        // The properties page (all keys) is replaced: wait for the new page, not a row both have.
+        await page.getByRole('heading', { name: 'Keeper and consent settings' }).waitFor();
         await page.locator('tr[data-key="keeper.cookies"]').waitFor();
+        await page
+          .locator('tr[data-key="server.cors.allowedOrigins"]')
+          .waitFor({ state: 'detached', timeout: 5_000 });
         expect(await page.locator('tr[data-key="server.cors.allowedOrigins"]').count()).toBe(0);
         await page.getByLabel('Property key').fill('consent.honorGlobalPrivacyControl');
         await page.getByLabel('Value', { exact: true }).fill('false');
@@ -568,7 +573,11 @@ describeWithBrowser('the operator console in Chromium', () =>
           headers: { cookie: `${cookie.name}=${cookie.value}`, 'x-pantry-csrf': csrfToken },
         });
         expect(ended.status).toBe(204);
-        await page.getByRole('link', { name: 'Audit log' }).first().click();
+        // The next call the page makes meets the ended session: another page, which asks the
+        // API (a link to the page already shown would change nothing and ask nothing).
+        await page.evaluate(() => {
+          location.hash = location.hash === '#/audit' ? '#/accounts' : '#/audit';
+        });
         await page.getByRole('heading', { name: 'Sign in to Pantry' }).waitFor();
         await page
           .getByRole('status')
