@@ -36,6 +36,7 @@ import {
   identifyPath,
   load,
   mean,
+  median,
   rates,
   Sample,
   Server,
@@ -105,12 +106,6 @@ function setCookies(server: Server, shape: Shape): Promise<string[]> {
     req.end();
   });
 }
-
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main(): Promise<void> {
   const builds = process.argv.slice(2);

@@ -150,7 +150,9 @@ server.keepAliveTimeout = 72000;
 server.listen(Number(process.env.PORT) || 0, '127.0.0.1', () =>
   console.log('listening on http://127.0.0.1:' + server.address().port));
 `;
-const DOC_HOST = 'www.shop.test';
+/** The document-mode account writeConfig writes beside the others: its host and API key. */
+export const DOC_HOST = 'www.shop.test';
+export const DOC_KEY = 'doc-key-0001';
 
 /** For reference: the proxy library alone (Fastify + @fastify/reply-from), no cookies. */
 const BARE_PROXY_JS = (root: string) => `
@@ -205,7 +207,7 @@ export function writeConfig(
     writeFileSync(
       join(dir, 'accounts', 'doc.properties'),
       [
-        'account.apiKeys = doc-key-0001',
+        `account.apiKeys = ${DOC_KEY}`,
         `proxy.hosts = ${DOC_HOST}`,
         `proxy.upstream = ${upstream}`,
         'identifier.cookieDomain = AUTO',
@@ -400,6 +402,11 @@ export const identifyPath = (key: string) => `/unblu/v1/identify?x-unblu-apikey=
 export const consentPath = (key: string) => `/unblu/v1/consent?x-unblu-apikey=${key}`;
 
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 /** Each run's rate, in the order measured: a phase of the host shows as one run off the others. */
 export const rates = (xs: Sample[]) => xs.map((x) => x.rps.toFixed(0)).join(', ');
 

@@ -21,9 +21,12 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { edgeConfiguration, readmeEdgeBlock, startNginxHttp } from '../helpers/nginx';
 import {
+  DOC_HOST,
+  DOC_KEY,
   identifyPath,
   load,
   mean,
+  median,
   PIN,
   Sample,
   Server,
@@ -37,8 +40,6 @@ const ROOT = join(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CYCLES = Number(process.env.EDGE_CYCLES ?? 8);
 const CYCLE_SECONDS = Number(process.env.EDGE_CYCLE_SECONDS ?? 3);
-const HOST = 'www.shop.test';
-const KEY = 'doc-key-0001';
 
 /** The site's own server: an HTML page of 2 KB at /, of 100 KB at /large, from memory. */
 const SITE_JS = `
@@ -62,7 +63,7 @@ server.listen(Number(process.env.PORT) || 0, '127.0.0.1', () =>
 
 /** Chromium's navigation to the page: what nginx and document mode see. */
 const NAVIGATION: Record<string, string> = {
-  host: HOST,
+  host: DOC_HOST,
   connection: 'keep-alive',
   accept:
     'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8',
@@ -110,11 +111,6 @@ interface Target {
   server: Server;
   shape: Shape;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * A response's Pantry cookie lines (Set-Cookie, or the edge answer's numbered headers), for the
@@ -235,7 +231,7 @@ async function main(): Promise<void> {
         // What the README's nginx sends: the navigation's headers, the public host and scheme.
         ...NAVIGATION,
         host: '127.0.0.1',
-        'x-forwarded-host': HOST,
+        'x-forwarded-host': DOC_HOST,
         'x-forwarded-proto': 'http',
         'x-forwarded-uri': '/products/espresso-machine?ref=home',
         cookie: `${SITE_COOKIES}; ${pantryCookies}`,
@@ -243,7 +239,7 @@ async function main(): Promise<void> {
     };
     // identify as the snippet calls it on the same site (the same-origin path mode).
     const identifyShape: Shape = {
-      path: identifyPath(KEY),
+      path: identifyPath(DOC_KEY),
       method: 'POST',
       headers: {
         ...NAVIGATION,

@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accepts, freePort } from './nginx';
+import { readmeBlock } from './readme-block';
 
 export const HAPROXY = process.env.PANTRY_HAPROXY ?? '/usr/sbin/haproxy';
 
@@ -25,12 +26,8 @@ export function haproxyWanted(): boolean {
 
 /** The one ```haproxy block of README.md ("Running several nodes"), as an operator pastes it. */
 export function readmeHaproxyConfig(): string {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/^```haproxy\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-  if (blocks.length !== 1) {
-    throw new Error(`README.md has ${blocks.length} \`\`\`haproxy blocks; the suites run one`);
-  }
-  return blocks[0];
+  // HAProxy wants the last line ended.
+  return `${readmeBlock('haproxy')}\n`;
 }
 
 /** Where a configuration's frontends listen and its servers are, for a run on loopback ports. */

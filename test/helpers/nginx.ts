@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { readmeBlock } from './readme-block';
 import { join } from 'node:path';
 
 export const NGINX = process.env.PANTRY_NGINX ?? '/usr/sbin/nginx';
@@ -151,16 +152,8 @@ http {
  * `upstream` and `map`, then the `server`), as test/edge-nginx.e2e-spec.ts and
  * test/browser/edge.e2e-spec.ts run it.
  */
-export function readmeEdgeBlock(
-  readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'),
-): string {
-  const blocks = [...readme.matchAll(/^```nginx\n([\s\S]*?)^```$/gm)]
-    .map((m) => m[1].replace(/\n$/, ''))
-    .filter((text) => /^\s*auth_request\s/m.test(text));
-  if (blocks.length !== 1) {
-    throw new Error(`README has ${blocks.length} nginx blocks with auth_request, not one`);
-  }
-  return blocks[0];
+export function readmeEdgeBlock(readme?: string): string {
+  return readmeBlock('nginx', /^\s*auth_request\s/m, readme);
 }
 
 /** Where the test's edge configuration sends what the README sends to its fixed addresses. */
