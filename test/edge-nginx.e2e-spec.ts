@@ -7,6 +7,7 @@
  */
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { cookieJar, parseSetCookies } from './helpers/cookies';
 import { readmeEdgeBlock, RunningNginx, startEdgeNginx } from './helpers/nginx';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 import { startSite } from './browser/harness';
@@ -81,20 +82,8 @@ function send(
 }
 
 /** The line that sets `cookie`, parsed: its value and attributes (names in lower case). */
-function cookieLine(answer: Answer, cookie: string) {
-  const raw = answer.cookies.find((l) => l.startsWith(`${cookie}=`));
-  if (!raw) return undefined;
-  const [pair, ...attributes] = raw.split(';').map((s) => s.trim());
-  return {
-    value: pair.slice(cookie.length + 1),
-    attributes: Object.fromEntries(
-      attributes.map((a) => {
-        const eq = a.indexOf('=');
-        return eq < 0 ? [a.toLowerCase(), true] : [a.slice(0, eq).toLowerCase(), a.slice(eq + 1)];
-      }),
-    ) as Record<string, string | true>,
-  };
-}
+const cookieLine = (answer: Answer, cookie: string) =>
+  parseSetCookies(answer.cookies).find((c) => c.name === cookie);
 
 /** The names of Pantry's cookies (and the keeper's) an answer sets. */
 const pantryCookies = (answer: Answer) =>
@@ -103,18 +92,8 @@ const pantryCookies = (answer: Answer) =>
     .filter((n) => n.startsWith('x-unblu-') || n === 'ajs_anonymous_id');
 
 /** A Cookie header of every cookie the answers set (later ones replace earlier ones). */
-function jar(...answers: Answer[]): string {
-  const cookies = new Map<string, string>();
-  for (const answer of answers) {
-    for (const line of answer.cookies) {
-      const pair = line.split(';')[0];
-      const eq = pair.indexOf('=');
-      if (/;\s*Max-Age=0\b/i.test(line)) cookies.delete(pair.slice(0, eq));
-      else cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  }
-  return [...cookies].map(([n, v]) => `${n}=${v}`).join('; ');
-}
+const jar = (...answers: Answer[]) =>
+  cookieJar(parseSetCookies(answers.flatMap((answer) => answer.cookies)));
 
 /** The visitor id an anonymous-person cookie carries (`<visitorId>.<signature>`). */
 const visitorOf = (answer: Answer, key = KEY) =>

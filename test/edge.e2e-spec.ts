@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { parseSetCookies, ParsedSetCookie, setCookies } from './helpers/cookies';
+import { cookieJar, parseSetCookies, ParsedSetCookie, setCookies } from './helpers/cookies';
 import { useApp } from './helpers/test-app';
 import { EDGE_COOKIE_SLOTS } from '../src/vocabulary/edge';
 
@@ -34,24 +34,6 @@ function edgeLines(res: request.Response): string[] {
 }
 
 const parsed = (res: request.Response): ParsedSetCookie[] => parseSetCookies(edgeLines(res));
-
-/** The Cookie header a browser would send after these lines (deletions drop the cookie). */
-function jar(before: string, ...responses: ParsedSetCookie[][]): string {
-  const cookies = new Map<string, string>(
-    before
-      .split(';')
-      .map((p) => p.trim())
-      .filter((p) => p !== '')
-      .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
-  );
-  for (const lines of responses) {
-    for (const c of lines) {
-      if (c.attributes['max-age'] === '0' || c.value === '') cookies.delete(c.name);
-      else cookies.set(c.name, c.value);
-    }
-  }
-  return [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-}
 
 describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
   let upstream: Server;
@@ -130,7 +112,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
 
   it('refreshes a returning visitor with the same ids', async () => {
     const first = parsed(await edge(SHOP).expect(204));
-    const cookie = jar('', first);
+    const cookie = cookieJar(first);
     const again = await edge(SHOP, `site_cart=1; ${cookie}`).expect(204);
     const byName = new Map(parsed(again).map((c) => [c.name, c.value]));
     expect(byName.get(n(KEY, 'anonymous-person'))).toBe(
@@ -154,7 +136,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
     // only where the plan asks for it (cookieSecureFlag=false here: never).
     expect(shape(fresh)).toEqual(shape(issued));
     // A returning visitor: byte for byte the same lines.
-    const cookie = jar('', issued);
+    const cookie = cookieJar(issued);
     const doc = await pantry
       .http()
       .get('/')
@@ -181,7 +163,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
       .set('X-Forwarded-Proto', 'https')
       .send({ granted: true })
       .expect(200);
-    const after = await edge('www.gated.test', jar('', setCookies(granted))).expect(204);
+    const after = await edge('www.gated.test', cookieJar(setCookies(granted))).expect(204);
     const names = parsed(after).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining([n(GATED_KEY, 'anonymous-person')]));
   });
@@ -196,7 +178,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
 
   it('keeps the analytics SDK’s cookie: learnt from one document, restored on the next', async () => {
     const first = parsed(await edge(SHOP).expect(204));
-    const identity = jar('', first);
+    const identity = cookieJar(first);
     const learnt = await edge(SHOP, `${identity}; ajs_anonymous_id=sdk-id-123`).expect(204);
     const refreshed = parsed(learnt).find((c) => c.name === 'ajs_anonymous_id');
     expect(refreshed?.value).toBe('sdk-id-123');
@@ -222,7 +204,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
       return (cookie ? r.set('Cookie', cookie) : r).send({ granted });
     };
     const yes = await consent(true).expect(200);
-    const identity = jar('', setCookies(yes));
+    const identity = cookieJar(setCookies(yes));
     const kept = KEPT.map((k) => `${k}=v-${k}`).join('; ');
     const no = await consent(false, `${identity}; ${kept}`).expect(200);
     // The withdrawal's own answer deleted them; a browser that kept them (a second tab, say)
@@ -246,7 +228,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
       true,
     );
     // The next document, with what the browser still holds: the rest of the deletions.
-    const next = parsed(await edge('www.many.test', jar(stale, lines)).expect(204));
+    const next = parsed(await edge('www.many.test', cookieJar(lines, stale)).expect(204));
     const rest = next.filter((c) => KEPT.includes(c.name));
     expect(rest.every((c) => c.attributes['max-age'] === '0')).toBe(true);
     expect([...keptDeleted, ...rest].map((c) => c.name).sort()).toEqual([...KEPT].sort());
@@ -298,7 +280,7 @@ describe('edge mode: GET /unblu/v1/edge for the site’s own proxy', () => {
   });
 
   it('answers the same through the visitor dispatcher and through Fastify', async () => {
-    const cookie = jar('', parsed(await edge(SHOP).expect(204)));
+    const cookie = cookieJar(parsed(await edge(SHOP).expect(204)));
     const headers = {
       host: '127.0.0.1',
       'x-forwarded-host': SHOP,

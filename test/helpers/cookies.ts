@@ -39,12 +39,21 @@ export function setCookie(res: Response, name: string): ParsedSetCookie | undefi
 
 /** A Cookie header carrying every non-deleted cookie a response set. */
 export function cookieHeader(...responses: Response[]): string {
+  return cookieJar(responses.flatMap(setCookies));
+}
+
+/**
+ * The Cookie header a browser sends after these Set-Cookie lines, in order (a later line
+ * replaces an earlier one, `Max-Age=0` removes it), starting from the pairs of `before`.
+ */
+export function cookieJar(lines: readonly ParsedSetCookie[], before = ''): string {
   const jar = new Map<string, string>();
-  for (const res of responses) {
-    for (const c of setCookies(res)) {
-      if (c.attributes['max-age'] === '0') jar.delete(c.name);
-      else jar.set(c.name, c.value);
-    }
+  for (const pair of before.split(';').map((p) => p.trim())) {
+    if (pair !== '') jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+  }
+  for (const c of lines) {
+    if (c.attributes['max-age'] === '0') jar.delete(c.name);
+    else jar.set(c.name, c.value);
   }
   return [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
 }
