@@ -8,7 +8,7 @@
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { cookieJar, parseSetCookies } from './helpers/cookies';
-import { readmeEdgeBlock, RunningNginx, startEdgeNginx } from './helpers/nginx';
+import { edgeReadTimeoutMs, RunningNginx, startEdgeNginx } from './helpers/nginx';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 import { startSite } from './browser/harness';
 import { createWorkspace, eventually, TEST_ADMIN_TOKEN, TestWorkspace } from './helpers/test-app';
@@ -32,7 +32,7 @@ const NAVIGATION = {
 };
 
 /** The most the README's block lets a page wait for Pantry on an open connection, in ms. */
-const READ_TIMEOUT_MS = Number(/proxy_read_timeout\s+(\d+)ms;/.exec(readmeEdgeBlock())?.[1]);
+const READ_TIMEOUT_MS = edgeReadTimeoutMs();
 
 interface Answer {
   readonly status: number;

@@ -7,7 +7,7 @@
  * deleted it. Pantry silenced (SIGSTOP) or stopped: the page still loads, without its cookies.
  */
 import { Browser, Cookie, Response } from 'playwright-core';
-import { NGINX, readmeEdgeBlock, RunningNginx, startEdgeNginx } from '../helpers/nginx';
+import { NGINX, edgeReadTimeoutMs, RunningNginx, startEdgeNginx } from '../helpers/nginx';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 import { createWorkspace, TEST_ADMIN_TOKEN, TestWorkspace } from '../helpers/test-app';
 import { consent, describeWithBrowser, expectDurable, launchBrowser, startSite } from './harness';
@@ -20,7 +20,7 @@ const KEY = 'shop-key-0001';
 const GATED_KEY = 'gated-key-0001';
 const SHOP = 'www.shop.test';
 const GATED = 'www.gated.test';
-const READ_TIMEOUT_MS = Number(/proxy_read_timeout\s+(\d+)ms;/.exec(readmeEdgeBlock())?.[1]);
+const READ_TIMEOUT_MS = edgeReadTimeoutMs();
 
 /**
  * The site's page. On the gated site it loads the snippet (the visitor consents through it); on

@@ -156,6 +156,13 @@ export function readmeEdgeBlock(readme?: string): string {
   return readmeBlock('nginx', /^\s*auth_request\s/m, readme);
 }
 
+/** The edge block's `proxy_read_timeout` in ms: the most a page waits for a silent Pantry. */
+export function edgeReadTimeoutMs(block = readmeEdgeBlock()): number {
+  const ms = /proxy_read_timeout\s+(\d+)ms;/.exec(block)?.[1];
+  if (ms === undefined) throw new Error('the edge block sets no proxy_read_timeout in ms');
+  return Number(ms);
+}
+
 /** Where the test's edge configuration sends what the README sends to its fixed addresses. */
 export interface EdgeAddresses {
   /** Pantry's port: the README's `127.0.0.1:3000`. */
