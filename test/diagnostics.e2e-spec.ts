@@ -16,6 +16,18 @@ describe('durability diagnosis', () => {
     accounts: {
       shop: 'account.apiKeys = shop-key-0001',
       relay: 'account.apiKeys = relay-key-001\nserver.cors.corsCookieMode = LOCAL_STORAGE',
+      // Served through Pantry (document mode) and through the site's own proxy (edge mode).
+      proxied: [
+        'account.apiKeys = proxied-key01',
+        'proxy.hosts = 127.0.0.2',
+        'proxy.upstream = http://127.0.0.1:9',
+        'keeper.cookies = ga',
+      ].join('\n'),
+      edge: [
+        'account.apiKeys = edge-key-0001',
+        'proxy.hosts = 127.0.0.3',
+        'keeper.cookies = ga',
+      ].join('\n'),
     },
   });
 
@@ -37,6 +49,26 @@ describe('durability diagnosis', () => {
         message: expect.stringMatching(/keeper\.cookies is empty/),
       },
     });
+  });
+
+  it.each([
+    ['document', 'proxied', '127.0.0.2'],
+    ['edge', 'edge', '127.0.0.3'],
+  ])('%s mode: a page on the account’s proxy.hosts', async (mode, account, host) => {
+    const res = await diagnose(account, { page: `http://${host}/` }).expect(200);
+    expect(res.body).toMatchObject({
+      mode,
+      lifetimeDays: 400,
+      verdict: 'durable',
+      keeper: {
+        keeps: true,
+        message: expect.stringMatching(new RegExp(`\\(${mode} mode\\).*no keep\\.js needed`)),
+      },
+    });
+    // Another page of the same account, not on its hosts, is a same-origin deployment.
+    const other = await diagnose(account, { page: 'http://127.0.0.1/' }).expect(200);
+    expect(other.body).toMatchObject({ mode: 'same-origin', keeper: { keeps: true } });
+    expect(other.body.keeper.message).toMatch(/load keep\.js before the SDKs/);
   });
 
   it('IPv6 literals', async () => {

@@ -41,7 +41,10 @@ function parseDiagnosisUrl(name: string, raw: unknown): URL {
 export async function diagnose(
   resolver: HostResolver,
   accountId: string,
-  properties: Pick<PropertyValues, 'server.cors.corsCookieMode' | 'proxy.hosts' | 'keeper.cookies'>,
+  properties: Pick<
+    PropertyValues,
+    'server.cors.corsCookieMode' | 'proxy.hosts' | 'proxy.upstream' | 'keeper.cookies'
+  >,
   pageRaw: unknown,
   serverRaw: unknown,
 ): Promise<Diagnosis> {
@@ -59,7 +62,11 @@ export async function diagnose(
     page,
     server,
     corsCookieMode,
-    proxied: properties['proxy.hosts'].includes(page.hostname),
+    proxied: properties['proxy.hosts'].includes(page.hostname)
+      ? properties['proxy.upstream']
+        ? 'document'
+        : 'edge'
+      : null,
     pageHost,
     serverHost,
   });

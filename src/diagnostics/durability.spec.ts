@@ -20,7 +20,7 @@ function input(
   pageHost: ResolvedHost,
   serverHost: ResolvedHost,
   corsCookieMode: CorsCookieMode = 'PRODUCT_DOMAIN',
-  proxied = false,
+  proxied: DurabilityInput['proxied'] = null,
 ): DurabilityInput {
   return {
     page: new URL(page),
@@ -46,8 +46,23 @@ describe(diagnoseDurability.name, () => {
     ],
     [
       'document mode: the page is served through Pantry',
-      input('https://www.shop.com/', 'https://www.shop.com', WWW, WWW, 'PRODUCT_DOMAIN', true),
+      input(
+        'https://www.shop.com/',
+        'https://www.shop.com',
+        WWW,
+        WWW,
+        'PRODUCT_DOMAIN',
+        'document',
+      ),
       'document',
+      400,
+      'durable',
+      'durable',
+    ],
+    [
+      'edge mode: the site’s own proxy asks Pantry for the cookies',
+      input('https://www.shop.com/', 'https://www.shop.com', WWW, WWW, 'PRODUCT_DOMAIN', 'edge'),
+      'edge',
       400,
       'durable',
       'durable',

@@ -12,14 +12,18 @@ export interface ResolvedHost {
   readonly failed: boolean;
 }
 
-type Deployment = 'same-origin' | 'document' | 'subdomain' | 'cross-site';
+export type Deployment = 'same-origin' | 'document' | 'edge' | 'subdomain' | 'cross-site';
 
 export interface DurabilityInput {
   readonly page: URL;
   readonly server: URL;
   readonly corsCookieMode: CorsCookieMode;
-  /** The page's host is in the account's `proxy.hosts`. */
-  readonly proxied: boolean;
+  /**
+   * How the page's host reaches Pantry when it is in the account's `proxy.hosts`: through
+   * Pantry itself (document mode, `proxy.upstream` set) or through the site's own proxy (edge
+   * mode, no upstream); null when it is not one of those hosts.
+   */
+  readonly proxied: 'document' | 'edge' | null;
   readonly pageHost: ResolvedHost;
   readonly serverHost: ResolvedHost;
 }
@@ -75,7 +79,7 @@ export function sharesAddressSpace(page: readonly string[], server: readonly str
 }
 
 function deployment(input: DurabilityInput): Deployment {
-  if (input.page.origin === input.server.origin) return input.proxied ? 'document' : 'same-origin';
+  if (input.page.origin === input.server.origin) return input.proxied ?? 'same-origin';
   return site(input.page.hostname) === site(input.server.hostname) ? 'subdomain' : 'cross-site';
 }
 
@@ -163,7 +167,7 @@ export function diagnoseDurability(input: DurabilityInput): Durability {
       {
         code: 'durable',
         message:
-          mode === 'same-origin' || mode === 'document'
+          mode === 'same-origin' || mode === 'document' || mode === 'edge'
             ? `Cookies are set by ${input.page.origin} itself: server-set, first-party, from the page's own address; browsers keep them 400 days.`
             : `${serverHost} is on ${pageSite}, no CNAME to another site, and shares the page's address space: its server-set cookies live 400 days.`,
       },

@@ -1,20 +1,12 @@
 import type { CorsCookieMode } from '../properties/property-catalog';
 import type { KeeperSetting } from '../vocabulary/keeper';
+import type { Deployment } from './durability';
 import { diagnoseKeeper } from './keeper-diagnosis';
 
 const SETTINGS: KeeperSetting[] = [{ adapter: 'ga' }, { adapter: 'cookie', name: 'uid' }];
 
 describe(diagnoseKeeper.name, () => {
-  it.each<
-    [
-      string,
-      KeeperSetting[],
-      CorsCookieMode,
-      'same-origin' | 'document' | 'subdomain' | 'cross-site',
-      boolean,
-      RegExp,
-    ]
-  >([
+  it.each<[string, KeeperSetting[], CorsCookieMode, Deployment, boolean, RegExp]>([
     ['nothing configured', [], 'PRODUCT_DOMAIN', 'same-origin', false, /keeper\.cookies is empty/],
     [
       'same-origin path',
@@ -22,10 +14,25 @@ describe(diagnoseKeeper.name, () => {
       'PRODUCT_DOMAIN',
       'same-origin',
       true,
-      /restores ga, cookie:uid .*400 days/,
+      /restores ga, cookie:uid .*400 days\); load keep\.js before the SDKs/,
     ],
-    ['subdomain', SETTINGS, 'PRODUCT_DOMAIN', 'subdomain', true, /restores ga/],
-    ['document mode', SETTINGS, 'PRODUCT_DOMAIN', 'document', true, /restores ga/],
+    ['subdomain', SETTINGS, 'PRODUCT_DOMAIN', 'subdomain', true, /restores ga.*load keep\.js/],
+    [
+      'document mode: the page itself sets them',
+      SETTINGS,
+      'PRODUCT_DOMAIN',
+      'document',
+      true,
+      /restores ga, cookie:uid .*own response \(document mode\).*no keep\.js needed/,
+    ],
+    [
+      'edge mode: the page itself sets them',
+      SETTINGS,
+      'PRODUCT_DOMAIN',
+      'edge',
+      true,
+      /own response \(edge mode\).*no keep\.js needed/,
+    ],
     [
       'LOCAL_STORAGE',
       SETTINGS,

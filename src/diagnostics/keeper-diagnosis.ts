@@ -13,7 +13,7 @@ export interface KeeperDiagnosis {
 
 /**
  * Whether the keeper keeps anything for this deployment: only where Pantry answers same-site
- * with the page (same-origin path, subdomain, document) and in PRODUCT_DOMAIN; the storage
+ * with the page (same-origin path, subdomain, document, edge) and in PRODUCT_DOMAIN; the storage
  * modes and a server on another site keep nothing, though `keeper.cookies` is accepted. Pure.
  */
 export function diagnoseKeeper(
@@ -28,7 +28,7 @@ export function diagnoseKeeper(
   const nothing = (why: string): KeeperDiagnosis => ({
     cookies,
     keeps: false,
-    message: `keeper.cookies is set, but the keeper keeps nothing here: ${why} Serve Pantry same-site with the page (under its own origin, on a subdomain, or in document mode) with server.cors.corsCookieMode=PRODUCT_DOMAIN.`,
+    message: `keeper.cookies is set, but the keeper keeps nothing here: ${why} Serve Pantry same-site with the page (under its own origin, on a subdomain, or in document or edge mode) with server.cors.corsCookieMode=PRODUCT_DOMAIN.`,
   });
   if (corsCookieMode !== 'PRODUCT_DOMAIN') {
     return nothing(
@@ -44,9 +44,13 @@ export function diagnoseKeeper(
     durability.lifetimeDays === null
       ? 'for as long as the browser keeps cookies from this server'
       : `as long as Pantry's own cookies last here (${durability.lifetimeDays} days)`;
+  // In document and edge mode the page's own response sets them, before any script runs.
+  const onDocuments = durability.mode === 'document' || durability.mode === 'edge';
   return {
     cookies,
     keeps: true,
-    message: `The keeper learns and restores ${cookies.join(', ')} by Set-Cookie on identify, keep.js and document pages, ${lasting}; load keep.js before the SDKs so they start on the restored id.`,
+    message: onDocuments
+      ? `The keeper learns and restores ${cookies.join(', ')} by Set-Cookie on each page's own response (${durability.mode} mode), ${lasting}; the SDKs start on the restored id, no keep.js needed.`
+      : `The keeper learns and restores ${cookies.join(', ')} by Set-Cookie on identify, keep.js and document pages, ${lasting}; load keep.js before the SDKs so they start on the restored id.`,
   };
 }

@@ -20,6 +20,7 @@ import type { DocumentVisit } from '../visitor/visitor-outcome';
 import { visitorRequest } from '../visitor/visitor-request';
 import { VisitorResponder } from '../visitor/visitor.responder';
 import { VisitorService } from '../visitor/visitor.service';
+import { underPath } from '../vocabulary/edge';
 import {
   documentCacheControl,
   endToEnd,
@@ -79,14 +80,7 @@ export class DocumentProxy implements OnModuleInit {
       const site = hosts.get(normalizeHost(raw) ?? '');
       const path = request.url;
       // An edge-only site (no proxy.upstream): its own proxy serves the pages (SPEC §16).
-      if (
-        !site?.upstream ||
-        path === apiBase ||
-        path.startsWith(`${apiBase}/`) ||
-        path.startsWith(`${apiBase}?`)
-      ) {
-        return done();
-      }
+      if (!site?.upstream || underPath(path, apiBase)) return done();
       this.forward(request, reply, site as DocumentSite, raw ?? '', trustProxy);
     });
   }

@@ -66,7 +66,7 @@ export class DiagnosisDto {
   @ApiProperty({ example: 'https://cookies.shop.com' })
   server!: string;
 
-  @ApiProperty({ enum: ['same-origin', 'document', 'subdomain', 'cross-site'] })
+  @ApiProperty({ enum: ['same-origin', 'document', 'edge', 'subdomain', 'cross-site'] })
   mode!: string;
 
   @ApiProperty({ enum: ['PRODUCT_DOMAIN', 'LOCAL_STORAGE', 'LOCAL_DOMAIN_STORAGE'] })
