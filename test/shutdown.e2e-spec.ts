@@ -180,3 +180,60 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
     expect([...answered].filter((id) => !stored.has(id))).toEqual([]);
   });
 });
+
+describe('Ctrl-C twice (a second stop signal ends the drain)', () => {
+  let ws: TestWorkspace;
+  afterAll(() => ws.remove());
+
+  it('stops at once, not after server.drainSeconds, and still writes every sighting', async () => {
+    // The default drain (7 s): what a person running `npm start` gets.
+    ws = createWorkspace({
+      defaultDrain: true,
+      accounts: {
+        shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
+      },
+    });
+    const server = startServerProcess({
+      PANTRY_CONFIG_DIR: ws.configDir,
+      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    });
+    const base = await server.listening;
+    const agent = new Agent({ keepAlive: false });
+    const answered: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await send(
+        agent,
+        `${base}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`,
+        'POST',
+      );
+      expect(res.status).toBe(200);
+      answered.push(res.json.visitorId as string);
+    }
+    server.child.kill('SIGINT');
+    let ready = await send(agent, `${base}/health/ready`);
+    while (ready.status === 200) ready = await send(agent, `${base}/health/ready`);
+    expect(ready.json.error).toBe('draining');
+    const secondAt = Date.now();
+    server.child.kill('SIGINT');
+    const code = await server.exited;
+    const exitedMs = Date.now() - secondAt;
+    agent.destroy();
+    console.log(`Ctrl-C twice: exit ${exitedMs} ms after the second signal (drain 7 s)`);
+    expect(code).toBe('SIGINT');
+    expect(exitedMs).toBeLessThan(3_000);
+    const output = server.output();
+    expect(output).toMatch(
+      /SIGINT: draining for 7 s \(server\.drainSeconds\).*Ctrl-C again\) ends the drain now/,
+    );
+    expect(output).toMatch(/drain over: no longer accepting connections/);
+    expect(output).not.toMatch(/could not be written|ran out/);
+
+    const db = await openDatabase(ws);
+    const rows = await db.query<{ visitorId: string }[]>(
+      `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
+    );
+    await db.destroy();
+    const stored = new Set(rows.map((r) => r.visitorId));
+    expect(answered.filter((id) => !stored.has(id))).toEqual([]);
+  });
+});

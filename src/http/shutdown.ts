@@ -88,7 +88,7 @@ export function stopWithinGrace(
       logger.log(
         `${signal}: draining for ${drain.seconds} s (server.drainSeconds): /health/ready answers ` +
           `503, every other request is served; then stopping, within ${graceSeconds} s in all ` +
-          `(server.shutdownTimeoutSeconds)`,
+          `(server.shutdownTimeoutSeconds). A second signal (Ctrl-C again) ends the drain now`,
       );
       const timer = setTimeout(() => endDrain(), budget.drainMs);
       endDrain = () => {

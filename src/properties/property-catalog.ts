@@ -184,7 +184,7 @@ const PROPERTY_DEFINITIONS = {
     default: '7',
     valuesDoc: 'seconds, 0–298 (0: no drain)',
     description:
-      'On SIGTERM or SIGINT a node first answers `/health/ready` (and `/health`) 503 `draining` and keeps serving everything else for this long, each answer closing its keep-alive connection, so a load balancer takes it out before it stops accepting; then it stops as `server.shutdownTimeoutSeconds` says, the drain counted in that grace. The default 7 suits a health check every 2 s with HAProxy’s default `fall 3`: three failed checks, the first up to 2 s after the signal, take at most 6 s, plus a second of margin. At least 2 s of the grace must remain after the drain (for requests in flight and the last flush): a value set here that leaves less is a configuration problem; the default is shortened to fit a shorter grace, with a line in the log.',
+      'On SIGTERM or SIGINT a node first answers `/health/ready` (and `/health`) 503 `draining` and keeps serving everything else for this long, each answer closing its keep-alive connection, so a load balancer takes it out before it stops accepting; then it stops as `server.shutdownTimeoutSeconds` says, the drain counted in that grace. The default 7 suits a health check every 2 s with HAProxy’s default `fall 3`: three failed checks, the first up to 2 s after the signal, take at most 6 s, plus a second of margin. At least 2 s of the grace must remain after the drain (for requests in flight and the last flush): a value set here that leaves less is a configuration problem; the default is shortened to fit a shorter grace, with a line in the log. A second signal ends the drain at once (Ctrl-C twice).',
     parse: integerParser(0, 298),
   }),
   'server.metricsEnabled': define({
