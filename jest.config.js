@@ -38,8 +38,12 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      // The HAProxy fleet runs on PostgreSQL only (several nodes share one database).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fleet-haproxy.e2e-spec.ts'],
+      // The fleets run on PostgreSQL only (several nodes share one database).
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/fleet-haproxy.e2e-spec.ts',
+        '<rootDir>/test/edge-fleet.e2e-spec.ts',
+      ],
     },
     ...(wantPostgres
       ? [

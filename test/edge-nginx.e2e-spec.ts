@@ -5,9 +5,19 @@
  * silenced with SIGSTOP past the block's timeout, and stopped: the site's pages are served all
  * the same, without Pantry's cookies, and never a 5xx because of Pantry.
  */
-import { createServer, request as httpRequest, Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { cookieJar, parseSetCookies } from './helpers/cookies';
+import {
+  Answer,
+  cookieLine,
+  cookieName,
+  edgeAnswers,
+  jar,
+  NAVIGATION,
+  pantryCookies,
+  send,
+  visitorOf as visitorIn,
+} from './helpers/edge-page';
 import { edgeReadTimeoutMs, RunningNginx, startEdgeNginx } from './helpers/nginx';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 import { startSite } from './browser/harness';
@@ -20,84 +30,15 @@ const GATED = 'www.gated.test';
 const KEY = 'shop-key-0001';
 const GATED_KEY = 'gated-key-0001';
 const DAYS_400 = '34560000';
-const name = (key: string, kind: string) => `x-unblu-${key}-${kind}`;
+const name = cookieName;
 /** Segment's anonymous id, as analytics.js writes it (JSON-quoted, percent-encoded). */
 const AJS = '%22a1b2c3d4-0000-4000-8000-000000000001%22';
-
-/** What a browser sends for a navigation (Sec-Fetch-* only over https or to localhost). */
-const NAVIGATION = {
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'sec-fetch-dest': 'document',
-  'sec-fetch-mode': 'navigate',
-};
 
 /** The most the README's block lets a page wait for Pantry on an open connection, in ms. */
 const READ_TIMEOUT_MS = edgeReadTimeoutMs();
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-  /** The Set-Cookie lines. */
-  readonly cookies: string[];
-  readonly ms: number;
-}
-
-/** One request to nginx for `host` (the site's public name; nginx's port is the test's). */
-function send(
-  port: number,
-  host: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: options.method ?? 'GET',
-        headers: { host, ...options.headers },
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            cookies: res.headers['set-cookie'] ?? [],
-            ms: performance.now() - started,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-/** The line that sets `cookie`, parsed: its value and attributes (names in lower case). */
-const cookieLine = (answer: Answer, cookie: string) =>
-  parseSetCookies(answer.cookies).find((c) => c.name === cookie);
-
-/** The names of Pantry's cookies (and the keeper's) an answer sets. */
-const pantryCookies = (answer: Answer) =>
-  answer.cookies
-    .map((l) => l.split('=')[0])
-    .filter((n) => n.startsWith('x-unblu-') || n === 'ajs_anonymous_id');
-
-/** A Cookie header of every cookie the answers set (later ones replace earlier ones). */
-const jar = (...answers: Answer[]) =>
-  cookieJar(parseSetCookies(answers.flatMap((answer) => answer.cookies)));
-
-/** The visitor id an anonymous-person cookie carries (`<visitorId>.<signature>`). */
-const visitorOf = (answer: Answer, key = KEY) =>
-  cookieLine(answer, name(key, 'anonymous-person'))?.value.split('.')[0];
+/** The visitor id of this suite's shop in an answer. */
+const visitorOf = (answer: Answer, key = KEY) => visitorIn(answer, key);
 
 /** The site's own server: pages, an asset, an API, a form, a redirect and an error. */
 async function startShop(): Promise<Awaited<ReturnType<typeof startSite>> & { posted: string[] }> {
@@ -139,19 +80,6 @@ async function startShop(): Promise<Awaited<ReturnType<typeof startSite>> & { po
     },
   ]);
   return { ...site, posted };
-}
-
-/** How many edge subrequests Pantry answered, with `status` if given (its own /metrics). */
-async function edgeAnswers(pantry: string, status?: number): Promise<number> {
-  const text = await (await fetch(`${pantry}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('pantry_http_requests_total{') || !line.includes('route="/unblu/v1/edge"'))
-      continue;
-    if (status !== undefined && !line.includes(`status="${status}"`)) continue;
-    sum += Number(line.split(' ').pop());
-  }
-  return sum;
 }
 
 describe('edge mode: the README nginx block in front of a site, asking a real Pantry process', () => {
