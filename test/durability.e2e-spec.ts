@@ -7,7 +7,8 @@ jest.setTimeout(90_000);
 /**
  * "A 2xx answer to a write means it is committed", proven the way production breaks it:
  * parallel admin writers beside new-visitor load on a real process, then SIGTERM or kill -9,
- * then the SQLite file read directly.
+ * then the database read directly; and account credentials and console sessions, created,
+ * revoked and ended in parallel, then kill -9, then used again on the restarted process.
  */
 
 const KEY = 'shop-key-0001';
@@ -248,5 +249,94 @@ describe('No acknowledged write lost (real processes, on the project database)',
     expect((await call(again, 'GET', '/health')).status).toBe(200);
     expect(await server!.stop()).toBe('SIGTERM');
     expect((await readDatabase(ws)).accounts.has('after-crash')).toBe(true);
+  });
+
+  /** A console sign-in with `token`: the session cookie (`name=value`), or null when refused. */
+  const signIn = async (base: string, token: string) => {
+    const res = await fetch(`${base}/admin/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 204) return { status: res.status, cookie: null };
+    return { status: res.status, cookie: res.headers.getSetCookie()[0].split(';')[0] };
+  };
+  const session = (base: string, cookie: string) =>
+    fetch(`${base}/admin/v1/session`, { headers: { cookie } }).then(async (res) => ({
+      status: res.status,
+      body: (await res.json()) as { csrfToken?: string },
+    }));
+
+  it('kill -9 right after parallel credential and console-session writes: each acknowledged one holds after the restart', async () => {
+    const base = await start();
+    const createCredential = async (name: string, role: string) => {
+      const res = await call(base, 'POST', '/admin/v1/accounts/shop/credentials', { name, role });
+      expect(res.status).toBe(201);
+      return { id: res.body.id as string, token: res.body.token as string };
+    };
+    // Before the burst: credentials to revoke, and sessions to sign out.
+    const toRevoke = await Promise.all(
+      ['owner', 'reader', 'editor', 'backend'].map((role, i) => createCredential(`old-${i}`, role)),
+    );
+    const toEnd: string[] = [];
+    for (let i = 0; i < 3; i++) toEnd.push((await signIn(base, TEST_ADMIN_TOKEN)).cookie!);
+
+    const created: Array<{ id: string; token: string }> = [];
+    const sessions: string[] = [];
+    const revoked: string[] = [];
+    const ended: string[] = [];
+    const statuses: number[] = [];
+    await Promise.all([
+      // New credentials, each signed in with at once.
+      ...['owner', 'editor', 'privacy', 'reader', 'backend', 'reader', 'owner', 'privacy'].map(
+        async (role, i) => {
+          const res = await call(base, 'POST', '/admin/v1/accounts/shop/credentials', {
+            name: `burst-${i}`,
+            role,
+          });
+          statuses.push(res.status);
+          if (res.status !== 201) return;
+          const credential = { id: res.body.id as string, token: res.body.token as string };
+          created.push(credential);
+          const signed = await signIn(base, credential.token);
+          statuses.push(signed.status);
+          if (signed.cookie) sessions.push(signed.cookie);
+        },
+      ),
+      ...Array.from({ length: 6 }, async () => {
+        const signed = await signIn(base, TEST_ADMIN_TOKEN);
+        statuses.push(signed.status);
+        if (signed.cookie) sessions.push(signed.cookie);
+      }),
+      ...toRevoke.map(async ({ id, token }) => {
+        const res = await call(base, 'DELETE', `/admin/v1/accounts/shop/credentials/${id}`);
+        statuses.push(res.status);
+        if (res.status === 204) revoked.push(token);
+      }),
+      ...toEnd.map(async (cookie) => {
+        const { body } = await session(base, cookie);
+        const res = await fetch(`${base}/admin/v1/session`, {
+          method: 'DELETE',
+          headers: { cookie, 'x-pantry-csrf': body.csrfToken ?? '' },
+        });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+        if (res.status === 204) ended.push(cookie);
+      }),
+    ]);
+    server!.child.kill('SIGKILL');
+    expect(await server!.exited).toBe('SIGKILL');
+    expect(statuses.filter((s) => s >= 300)).toEqual([]);
+    expect([created.length, sessions.length, revoked.length, ended.length]).toEqual([8, 14, 4, 3]);
+
+    const again = await start();
+    // Every credential answered 201 signs in; every revoked one is refused.
+    for (const { token } of created) expect((await signIn(again, token)).status).toBe(204);
+    for (const token of revoked) expect((await signIn(again, token)).status).toBe(401);
+    // Every session signed in is still one; every session signed out stays ended.
+    for (const cookie of sessions) expect((await session(again, cookie)).status).toBe(200);
+    for (const cookie of ended) expect((await session(again, cookie)).status).toBe(401);
+    expect(await server!.stop()).toBe('SIGTERM');
   });
 });
