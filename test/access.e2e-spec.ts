@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { CredentialsService } from '../src/access/credentials.service';
+import { CredentialsService, MAX_CREDENTIALS } from '../src/access/credentials.service';
 import { ROLES, Role } from '../src/access/roles';
 import { signAssertion } from './helpers/assertions';
 import { CaptureLogger } from './helpers/capture-logger';
@@ -623,5 +623,39 @@ describe('per-account access: the rate limit counts credential failures', () => 
     expect(blocked.headers['retry-after']).toMatch(/^\d+$/);
     await read(right.token).expect(200);
     await read(TEST_ADMIN_TOKEN).expect(200);
+  });
+});
+
+describe('per-account access: the credential limit holds under parallel creations', () => {
+  const pantry = useApp({ accounts: ACCOUNTS });
+  const create = (name: string) =>
+    pantry
+      .http()
+      .post('/admin/v1/accounts/own/credentials')
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .send({ name, role: 'reader' });
+
+  it(`${MAX_CREDENTIALS} at most, however many are asked for at once`, async () => {
+    // Up to three short of the limit, ten at a time.
+    for (let done = 0; done < MAX_CREDENTIALS - 3; done += 10) {
+      const batch = Math.min(10, MAX_CREDENTIALS - 3 - done);
+      const answers = await Promise.all(
+        Array.from({ length: batch }, (_, i) => create(`fill ${done + i}`)),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(batch).fill(201));
+    }
+    // Twelve at once for the last three places: each counts what the others committed.
+    const racing = await Promise.all(Array.from({ length: 12 }, (_, i) => create(`race ${i}`)));
+    const statuses = racing.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(3).fill(201), ...Array(9).fill(400)]);
+    expect(racing.find((a) => a.status === 400)?.body.message).toMatch(
+      new RegExp(`holds ${MAX_CREDENTIALS} credentials already; revoke one first`),
+    );
+    const list = await pantry
+      .http()
+      .get('/admin/v1/accounts/own/credentials')
+      .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
+      .expect(200);
+    expect(list.body).toHaveLength(MAX_CREDENTIALS);
   });
 });

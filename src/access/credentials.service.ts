@@ -92,6 +92,8 @@ export class CredentialsService {
       createdAt: Date.now(),
     };
     await this.uow.transaction(async (em) => {
+      // Two creations at once (on two nodes) must not both count MAX_CREDENTIALS - 1.
+      await this.uow.exclusive(em, `credentials:${accountId}`);
       const held = await em.countBy(AccountCredentialEntity, { accountId });
       if (held >= MAX_CREDENTIALS) {
         throw new PantryError(

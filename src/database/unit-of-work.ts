@@ -6,6 +6,9 @@ import { describeDatabaseError, isDatabaseUnavailable } from './database-errors'
 
 type Work<T> = (em: EntityManager) => Promise<T>;
 
+/** The first key of every advisory lock `exclusive` takes: Pantry's, beside others' locks. */
+const EXCLUSIVE_LOCKS = 0x70747279; // 'ptry'
+
 interface FileIdentity {
   readonly path: string;
   readonly dev: number;
@@ -75,6 +78,18 @@ export class UnitOfWork implements OnModuleInit {
       if (problem) throw unavailable(problem);
       return this.inTransaction(work);
     });
+  }
+
+  /**
+   * Inside a unit: waits until no other unit, on any node, holds `key`, then holds it until this
+   * unit commits or rolls back. For a check-then-write that no key or constraint of the
+   * database decides (a limit on a count): on PostgreSQL a transaction-scoped advisory lock
+   * (two-key form, so it never meets the migrations' one-key lock); on SQLite the units already
+   * run one at a time.
+   */
+  async exclusive(em: EntityManager, key: string): Promise<void> {
+    if (this.serialised) return;
+    await em.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [EXCLUSIVE_LOCKS, key]);
   }
 
   /** Runs a read; on SQLite after the units queued before it. */
