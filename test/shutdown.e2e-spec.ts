@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import type { DataSource } from 'typeorm';
 import { freePort } from './helpers/nginx';
 import { agentRequest } from './helpers/raw-http';
 import { startServerProcess } from './helpers/server-process';
@@ -6,18 +7,38 @@ import { createWorkspace, openDatabase, TEST_ADMIN_TOKEN, TestWorkspace } from '
 
 jest.setTimeout(60_000);
 
+const SHOP = ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n');
+const IDENTIFY = '/unblu/v1/identify?x-unblu-apikey=shop-key-0001';
+
+/** A workspace with the shop account and these application properties. */
+const shopWorkspace = (app?: string, more: { defaultDrain?: boolean } = {}) =>
+  createWorkspace({ app, ...more, accounts: { shop: SHOP } });
+
+/** A real process on the workspace, with the admin token. */
+const startOn = (ws: TestWorkspace) =>
+  startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir, PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+
+/** The shop's visitor ids stored in the workspace's database (read on `db` when given). */
+async function storedVisitors(ws: TestWorkspace, db?: DataSource): Promise<Set<string>> {
+  const source = db ?? (await openDatabase(ws));
+  try {
+    const rows = await source.query<{ visitorId: string }[]>(
+      `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
+    );
+    return new Set(rows.map((r) => r.visitorId));
+  } finally {
+    if (!db) await source.destroy();
+  }
+}
+
 describe('SIGTERM under load', () => {
   let ws: TestWorkspace;
   afterAll(() => ws.remove());
 
   it('loses no visitor sighting a response was given for', async () => {
-    ws = createWorkspace({
-      accounts: {
-        shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
-      },
-    });
-    const server = startServerProcess({ PANTRY_CONFIG_DIR: ws.configDir });
-    const url = `${await server.listening}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`;
+    ws = shopWorkspace();
+    const server = startOn(ws);
+    const url = `${await server.listening}${IDENTIFY}`;
 
     const answered = new Set<string>();
     let stop = false;
@@ -35,12 +56,7 @@ describe('SIGTERM under load', () => {
       }
     };
     const db = await openDatabase(ws);
-    const storedIds = async () => {
-      const rows = await db.query<{ visitorId: string }[]>(
-        `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
-      );
-      return new Set(rows.map((r) => r.visitorId));
-    };
+    const storedIds = () => storedVisitors(ws, db);
     const workers = Array.from({ length: 16 }, worker);
     // Let load build up past a flush or two, then stop the server in the middle of it, while
     // sightings it answered are still queued (written once a second): the last flush's work.
@@ -73,23 +89,17 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
 
   it('answers /health/ready 503 at once on both listeners, serves visitors through the drain, then exits with every sighting stored', async () => {
     const adminPort = await freePort();
-    ws = createWorkspace({
-      app: [
+    ws = shopWorkspace(
+      [
         'server.drainSeconds = 3',
         'server.shutdownTimeoutSeconds = 8',
         `server.adminPort = ${adminPort}`,
       ].join('\n'),
-      accounts: {
-        shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
-      },
-    });
-    const server = startServerProcess({
-      PANTRY_CONFIG_DIR: ws.configDir,
-      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    });
+    );
+    const server = startOn(ws);
     const base = await server.listening;
     const admin = `http://127.0.0.1:${adminPort}`;
-    const identify = `${base}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`;
+    const identify = `${base}${IDENTIFY}`;
     const probe = new Agent({ keepAlive: true, maxSockets: 1 });
     expect((await send(probe, `${base}/health/ready`)).status).toBe(200);
     expect((await send(probe, `${admin}/health/ready`)).status).toBe(200);
@@ -171,12 +181,7 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
     expect(output).toMatch(/drain over: no longer accepting connections/);
     expect(output).not.toMatch(/could not be written|ran out/);
 
-    const db = await openDatabase(ws);
-    const rows = await db.query<{ visitorId: string }[]>(
-      `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
-    );
-    await db.destroy();
-    const stored = new Set(rows.map((r) => r.visitorId));
+    const stored = await storedVisitors(ws);
     expect([...answered].filter((id) => !stored.has(id))).toEqual([]);
   });
 });
@@ -187,25 +192,13 @@ describe('Ctrl-C twice (a second stop signal ends the drain)', () => {
 
   it('stops at once, not after server.drainSeconds, and still writes every sighting', async () => {
     // The default drain (7 s): what a person running `npm start` gets.
-    ws = createWorkspace({
-      defaultDrain: true,
-      accounts: {
-        shop: ['account.apiKeys = shop-key-0001', 'consent.required = false'].join('\n'),
-      },
-    });
-    const server = startServerProcess({
-      PANTRY_CONFIG_DIR: ws.configDir,
-      PANTRY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    });
+    ws = shopWorkspace(undefined, { defaultDrain: true });
+    const server = startOn(ws);
     const base = await server.listening;
     const agent = new Agent({ keepAlive: false });
     const answered: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const res = await send(
-        agent,
-        `${base}/unblu/v1/identify?x-unblu-apikey=shop-key-0001`,
-        'POST',
-      );
+      const res = await send(agent, `${base}${IDENTIFY}`, 'POST');
       expect(res.status).toBe(200);
       answered.push(res.json.visitorId as string);
     }
@@ -228,12 +221,7 @@ describe('Ctrl-C twice (a second stop signal ends the drain)', () => {
     expect(output).toMatch(/drain over: no longer accepting connections/);
     expect(output).not.toMatch(/could not be written|ran out/);
 
-    const db = await openDatabase(ws);
-    const rows = await db.query<{ visitorId: string }[]>(
-      `SELECT "visitorId" FROM "visitors" WHERE "accountId" = 'shop'`,
-    );
-    await db.destroy();
-    const stored = new Set(rows.map((r) => r.visitorId));
+    const stored = await storedVisitors(ws);
     expect(answered.filter((id) => !stored.has(id))).toEqual([]);
   });
 });
