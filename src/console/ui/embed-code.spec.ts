@@ -41,6 +41,14 @@ describe(embedCode.name, () => {
       '<script src="/pantry/unblu/visitor.js?x-unblu-apikey=shop-key-0001" defer></script>',
     ],
     [
+      'document mode with the keeper: no keep.js, the document sets the kept ids',
+      { mode: 'document', keeper: true },
+      [
+        '<!-- document mode: the page’s own response puts the kept analytics ids back -->',
+        '<script src="/unblu/visitor.js?x-unblu-apikey=shop-key-0001" defer></script>',
+      ].join('\n'),
+    ],
+    [
       'edge mode with the keeper: no keep.js, the document sets the kept ids',
       { mode: 'edge', keeper: true },
       [

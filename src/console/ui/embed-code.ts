@@ -1,7 +1,8 @@
 /**
  * The embed code of an account for each deployment mode (README "Deployment: cookies the
  * browsers keep"): where the page loads the snippet from, and keep.js first when the cookie
- * keeper keeps analytics ids (not in edge mode, where the document's own response sets them). Pure; the account page renders it as text.
+ * keeper keeps analytics ids (not in document and edge mode, where the document's own response
+ * sets them, SPEC §14). Pure; the account page renders it as text.
  */
 
 export const DEPLOYMENT_MODES = [
@@ -50,9 +51,11 @@ export function embedCode(input: EmbedInput): string {
   const key = encodeURIComponent(input.apiKey);
   const at = base(input);
   const lines = [];
-  if (input.keeper && input.mode === 'edge') {
-    // The document itself carries the kept ids (nginx copies them from Pantry's answer).
-    lines.push('<!-- edge mode: the page’s own response puts the kept analytics ids back -->');
+  if (input.keeper && (input.mode === 'document' || input.mode === 'edge')) {
+    // The document itself carries the kept ids (set by Pantry, or copied by nginx).
+    lines.push(
+      `<!-- ${input.mode} mode: the page’s own response puts the kept analytics ids back -->`,
+    );
   } else if (input.keeper) {
     lines.push(
       '<!-- first, before the analytics SDKs: puts their kept ids back -->',

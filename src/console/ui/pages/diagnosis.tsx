@@ -33,7 +33,7 @@ export function Diagnosis({ account }: { account: string }) {
           label="Where the page reaches Pantry (optional)"
           value={server}
           onInput={setServer}
-          hint="Default: the page's own origin (same-origin or document mode)"
+          hint="Default: the page's own origin (same-origin, document or edge mode)"
         />
         <button type="submit">Diagnose</button>
       </Form>
