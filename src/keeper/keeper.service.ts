@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { Subscription } from 'rxjs';
+import { flushAtShutdown } from '../database/last-flush';
 import { UnitOfWork } from '../database/unit-of-work';
 import { VisitorRegistryService } from '../registry/visitor-registry.service';
 import { KeptCookieEntity } from './kept-cookie.entity';
@@ -98,9 +99,12 @@ export class KeeperService
    */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
-    if (this.pending.size > 0) {
-      this.logger.error(`${this.pending.size} kept cookie values could not be written at shutdown`);
+    const unwritten = await flushAtShutdown(
+      () => this.flush(),
+      () => this.pending.size,
+    );
+    if (unwritten > 0) {
+      this.logger.error(`${unwritten} kept cookie values could not be written at shutdown`);
     }
   }
 

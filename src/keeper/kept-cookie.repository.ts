@@ -10,7 +10,8 @@ const COLUMNS = '"accountId", "visitorId", "name", "value", "updatedAt"';
  * The batched upsert, one statement per dialect, its rows one JSON array of `[accountId,
  * visitorId, name, value, updatedAt]` (as the visitor registry writes sightings). Values of an
  * erased visitor are skipped by the statement itself, so a value learnt just before an erasure
- * never comes back whenever it is flushed.
+ * never comes back whenever it is flushed. On PostgreSQL in key order, so that nodes flushing
+ * the same visitors at once lock their rows in one order and never deadlock.
  */
 function upsertSql(pg: boolean): string {
   const rows = pg
@@ -20,6 +21,7 @@ function upsertSql(pg: boolean): string {
     `WITH "learnt" (${COLUMNS}) AS (${rows}) ` +
     `INSERT INTO "kept_cookies" (${COLUMNS}) SELECT ${COLUMNS} FROM "learnt" ` +
     `WHERE NOT EXISTS (SELECT 1 FROM "erased_ids" "e" WHERE "e"."accountId" = "learnt"."accountId" AND "e"."id" = "learnt"."visitorId") ` +
+    (pg ? `ORDER BY "accountId", "visitorId", "name" ` : '') +
     `ON CONFLICT ("accountId", "visitorId", "name") DO UPDATE SET "value" = excluded."value", "updatedAt" = excluded."updatedAt"`
   );
 }

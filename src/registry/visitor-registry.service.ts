@@ -9,6 +9,7 @@ import { EntityManager } from 'typeorm';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { ChangeFeed } from '../database/change-feed';
 import { Erasure } from '../database/erasure';
+import { flushAtShutdown } from '../database/last-flush';
 import { UnitOfWork } from '../database/unit-of-work';
 import { MetricsService } from '../metrics/metrics.service';
 import { VisitorEntity } from './visitor.entity';
@@ -94,9 +95,12 @@ export class VisitorRegistryService implements OnApplicationBootstrap, BeforeApp
     this.subscription?.unsubscribe();
     clearInterval(this.flushTimer);
     clearInterval(this.erasedTimer);
-    await this.flush();
-    if (this.pending.size > 0) {
-      this.logger.error(`${this.pending.size} visitor sightings could not be written at shutdown`);
+    const unwritten = await flushAtShutdown(
+      () => this.flush(),
+      () => this.pending.size,
+    );
+    if (unwritten > 0) {
+      this.logger.error(`${unwritten} visitor sightings could not be written at shutdown`);
     }
   }
 

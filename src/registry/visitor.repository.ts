@@ -27,7 +27,10 @@ const DECIDED = ['consentSource', 'consentPurposes', 'consentAt']
  * it: one parameter to bind and a statement that is the same text for every batch, where a
  * parameter per value cost 2,400 bindings and a new 400-row statement to parse per 400 visitors.
  * SQLite: json_each and scalar MAX/MIN; PostgreSQL: json_array_elements, typed, and
- * GREATEST/LEAST. Erased ids are skipped by the statement itself.
+ * GREATEST/LEAST. Erased ids are skipped by the statement itself. On PostgreSQL the rows are
+ * written in key order: nodes flushing the same returning visitors at once then lock their rows
+ * in one order, where batches in arrival order deadlocked (PostgreSQL aborts one of them after
+ * deadlock_timeout; at a node's last flush that batch was lost).
  */
 function upsertSql(pg: boolean): string {
   const seen = pg
@@ -38,6 +41,7 @@ function upsertSql(pg: boolean): string {
     `WITH "seen" (${COLUMNS}) AS (${seen}) ` +
     `INSERT INTO "visitors" (${COLUMNS}) SELECT ${COLUMNS} FROM "seen" ` +
     `WHERE NOT EXISTS (SELECT 1 FROM "erased_ids" "e" WHERE "e"."accountId" = "seen"."accountId" AND "e"."id" = "seen"."visitorId") ` +
+    (pg ? `ORDER BY "accountId", "visitorId" ` : '') +
     `ON CONFLICT ("accountId", "visitorId") DO UPDATE SET "deviceId" = COALESCE(excluded."deviceId", "visitors"."deviceId"), "consent" = excluded."consent", "lastSeen" = ${max}("visitors"."lastSeen", excluded."lastSeen"), "firstSeen" = ${min}("visitors"."firstSeen", excluded."firstSeen"), ${DECIDED}`
   );
 }
