@@ -14,6 +14,12 @@ export interface ResolvedHost {
 
 export type Deployment = 'same-origin' | 'document' | 'edge' | 'subdomain' | 'cross-site';
 
+/** The deployments where each document's own response gets Pantry's cookies: document and edge mode. */
+export type DocumentDeployment = Extract<Deployment, 'document' | 'edge'>;
+
+export const onDocuments = (mode: Deployment): mode is DocumentDeployment =>
+  mode === 'document' || mode === 'edge';
+
 export interface DurabilityInput {
   readonly page: URL;
   readonly server: URL;
@@ -23,7 +29,7 @@ export interface DurabilityInput {
    * Pantry itself (document mode, `proxy.upstream` set) or through the site's own proxy (edge
    * mode, no upstream); null when it is not one of those hosts.
    */
-  readonly proxied: 'document' | 'edge' | null;
+  readonly proxied: DocumentDeployment | null;
   readonly pageHost: ResolvedHost;
   readonly serverHost: ResolvedHost;
 }
@@ -167,7 +173,7 @@ export function diagnoseDurability(input: DurabilityInput): Durability {
       {
         code: 'durable',
         message:
-          mode === 'same-origin' || mode === 'document' || mode === 'edge'
+          mode === 'same-origin' || onDocuments(mode)
             ? `Cookies are set by ${input.page.origin} itself: server-set, first-party, from the page's own address; browsers keep them 400 days.`
             : `${serverHost} is on ${pageSite}, no CNAME to another site, and shares the page's address space: its server-set cookies live 400 days.`,
       },

@@ -1,6 +1,6 @@
 import type { CorsCookieMode } from '../properties/property-catalog';
 import { KeeperSetting, keeperSettingId } from '../vocabulary/keeper';
-import type { Durability } from './durability';
+import { Durability, onDocuments } from './durability';
 
 /** What the cookie keeper does for a page (SPEC §14), in the durability diagnosis. */
 export interface KeeperDiagnosis {
@@ -44,12 +44,11 @@ export function diagnoseKeeper(
     durability.lifetimeDays === null
       ? 'for as long as the browser keeps cookies from this server'
       : `as long as Pantry's own cookies last here (${durability.lifetimeDays} days)`;
-  // In document and edge mode the page's own response sets them, before any script runs.
-  const onDocuments = durability.mode === 'document' || durability.mode === 'edge';
   return {
     cookies,
     keeps: true,
-    message: onDocuments
+    // In document and edge mode the page's own response sets them, before any script runs.
+    message: onDocuments(durability.mode)
       ? `The keeper learns and restores ${cookies.join(', ')} by Set-Cookie on each page's own response (${durability.mode} mode), ${lasting}; the SDKs start on the restored id, no keep.js needed.`
       : `The keeper learns and restores ${cookies.join(', ')} by Set-Cookie on identify, keep.js and document pages, ${lasting}; load keep.js before the SDKs so they start on the restored id.`,
   };
