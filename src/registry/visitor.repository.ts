@@ -28,9 +28,10 @@ const DECIDED = ['consentSource', 'consentPurposes', 'consentAt']
  * parameter per value cost 2,400 bindings and a new 400-row statement to parse per 400 visitors.
  * SQLite: json_each and scalar MAX/MIN; PostgreSQL: json_array_elements, typed, and
  * GREATEST/LEAST. Erased ids are skipped by the statement itself. On PostgreSQL the rows are
- * written in key order: nodes flushing the same returning visitors at once then lock their rows
- * in one order, where batches in arrival order deadlocked (PostgreSQL aborts one of them after
- * deadlock_timeout; at a node's last flush that batch was lost).
+ * written in key order (byte order, `COLLATE "C"`, as `byKey` sorts): nodes flushing the same
+ * returning visitors at once then lock their rows in one order, where batches in arrival order
+ * deadlocked (PostgreSQL aborts one of them after deadlock_timeout; at a node's last flush that
+ * batch was lost).
  */
 function upsertSql(pg: boolean): string {
   const seen = pg
@@ -41,11 +42,17 @@ function upsertSql(pg: boolean): string {
     `WITH "seen" (${COLUMNS}) AS (${seen}) ` +
     `INSERT INTO "visitors" (${COLUMNS}) SELECT ${COLUMNS} FROM "seen" ` +
     `WHERE NOT EXISTS (SELECT 1 FROM "erased_ids" "e" WHERE "e"."accountId" = "seen"."accountId" AND "e"."id" = "seen"."visitorId") ` +
-    (pg ? `ORDER BY "accountId", "visitorId" ` : '') +
+    (pg ? `ORDER BY "accountId" COLLATE "C", "visitorId" COLLATE "C" ` : '') +
     `ON CONFLICT ("accountId", "visitorId") DO UPDATE SET "deviceId" = COALESCE(excluded."deviceId", "visitors"."deviceId"), "consent" = excluded."consent", "lastSeen" = ${max}("visitors"."lastSeen", excluded."lastSeen"), "firstSeen" = ${min}("visitors"."firstSeen", excluded."firstSeen"), ${DECIDED}`
   );
 }
 const UPSERT = { sqlite: upsertSql(false), postgres: upsertSql(true) };
+
+/** The statement's key order (`COLLATE "C"`: the ids are ASCII, compared as code units). */
+function byKey(a: VisitorEntity, b: VisitorEntity): number {
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+  return a.visitorId < b.visitorId ? -1 : a.visitorId > b.visitorId ? 1 : 0;
+}
 
 /** Visitor records and erased ids; every query filters by account. */
 @Injectable()
@@ -59,9 +66,13 @@ export class VisitorRepository {
    * the query builder's work on the event loop showed in the benchmark.
    */
   async upsertMany(em: EntityManager, rows: readonly VisitorEntity[]): Promise<void> {
-    const sql = em.connection.options.type === 'postgres' ? UPSERT.postgres : UPSERT.sqlite;
-    for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-      const batch = rows.slice(i, i + BATCH_ROWS);
+    const pg = em.connection.options.type === 'postgres';
+    const sql = pg ? UPSERT.postgres : UPSERT.sqlite;
+    // More than one statement (a queue that grew while the database was away): the whole
+    // transaction locks in key order only if the statements split the rows in that order too.
+    const ordered = pg && rows.length > BATCH_ROWS ? [...rows].sort(byKey) : rows;
+    for (let i = 0; i < ordered.length; i += BATCH_ROWS) {
+      const batch = ordered.slice(i, i + BATCH_ROWS);
       const json = JSON.stringify(
         batch.map((r) => [
           r.accountId,
