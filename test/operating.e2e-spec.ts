@@ -5,6 +5,7 @@ import parsePrometheus from 'parse-prometheus-text-format';
 import { cookieHeader } from './helpers/cookies';
 import { startServerProcess } from './helpers/server-process';
 import { createWorkspace, eventually, TEST_ADMIN_TOKEN, useApp } from './helpers/test-app';
+import { ownSeries } from './helpers/metrics';
 
 const KEY = 'shop-key-0001';
 const ORIGIN = 'https://www.shop.com';
@@ -222,9 +223,7 @@ describe('metrics under what clients choose: methods, paths, keys, headers', () 
   /** Pantry's own series (one per sample line; the process defaults aside) and the text. */
   async function series(): Promise<{ lines: string[]; bytes: number }> {
     const res = await pantry.http().get('/metrics').expect(200);
-    const lines = res.text
-      .split('\n')
-      .filter((l) => l.startsWith('pantry_') && !/^pantry_(process|nodejs)_/.test(l));
+    const lines = ownSeries(res.text);
     return { lines, bytes: res.text.length };
   }
 
