@@ -56,4 +56,24 @@ describe('tenant refresh', () => {
     await pantry.app.get(TenantService).refresh();
     expect(tableReads.mock.calls.length).toBe(reads);
   });
+
+  it('re-reads them once when refreshes meet a write (the timer, a notification), and the write is answered with it read', async () => {
+    const tenants = pantry.app.get(TenantService);
+    for (let round = 0; round < 5; round++) {
+      tableReads.mockClear();
+      const id = `meet-${round}`;
+      const known = () => tenants.current.stored.accounts.some((a) => a.id === id);
+      const [answer] = await Promise.all([
+        as(api().post('/admin/v1/accounts'))
+          .send({ id })
+          .then((res) => ({ status: res.status, known: known() })),
+        tenants.refresh(),
+        tenants.refresh(),
+        // the write's own refresh, and then these, each while the others read
+        new Promise((r) => setTimeout(r, round)).then(() => tenants.refresh()),
+      ]);
+      expect(answer).toEqual({ status: 201, known: true });
+      expect(tableReads.mock.calls.length).toBe(1);
+    }
+  });
 });

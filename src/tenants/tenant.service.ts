@@ -43,8 +43,9 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
   private snapshot: TenantSnapshot;
   /** The tenant revision the snapshot's stored part was read at ('' before the first read). */
   private revision = '';
-  private refreshesStarted = 0;
-  private refreshApplied = 0;
+  /** The refresh reading now, and the one queued to start after it (see refresh). */
+  private reading?: Promise<void>;
+  private queued?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private readonly subscriptions: Subscription[] = [];
 
@@ -168,11 +169,28 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
    * when they changed: one row (the tenant revision) tells whether they did, so the backstop
    * timer costs next to nothing however many accounts there are. The revision is read before
    * the tables, so a change committed in between is read again next time, never missed.
-   * Refreshes may overlap (a write's, a notification's, the timer's): one that started earlier
-   * never replaces what a later one read.
+   *
+   * One refresh reads at a time. A call while one reads (a write's, a notification's, the
+   * timer's, all at once) waits for the one queued after it, which every such call shares: the
+   * reading one may have read the revision before the caller's commit, the queued one starts
+   * after it. So a write reads the tables once, however many refreshes it meets, and its
+   * answer still waits for a read that sees it.
    */
-  async refresh(): Promise<void> {
-    const started = ++this.refreshesStarted;
+  refresh(): Promise<void> {
+    if (!this.reading) {
+      this.reading = this.readStored().finally(() => (this.reading = undefined));
+      return this.reading;
+    }
+    this.queued ??= this.reading
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
+  }
+
+  private async readStored(): Promise<void> {
     const revision = await this.accounts.tenantRevision();
     if (revision === this.revision) return;
     const [accounts, keys, overrides] = await Promise.all([
@@ -180,8 +198,6 @@ export class TenantService implements OnApplicationBootstrap, OnModuleDestroy {
       this.accounts.findAllKeys(),
       this.overrides.findAll(),
     ]);
-    if (started < this.refreshApplied) return;
-    this.refreshApplied = started;
     this.revision = revision;
     const stored = toStoredTenants(accounts, keys, overrides);
     // An API account deleted (here or on another node): what this node still holds of it goes.
