@@ -297,8 +297,12 @@ const onPostgres = process.env.PANTRY_TEST_DB === 'postgres';
       const load = new Load(visitorsBase, operatorsBase, 'kill');
       await sleep(3_000);
       const victim = 1;
+      const died = fleet.nodes[victim].exited.then(() => Date.now());
       const killedAt = Date.now();
       fleet.nodes[victim].child.kill('SIGKILL');
+      // The kernel ends the process, and closes its sockets, when it next runs it: on a busy
+      // machine some milliseconds after the signal. Until then the node's listener still accepts.
+      const deadAt = await died;
       await until(`${NAMES[victim]} marked down`, 15_000, async () =>
         (await state(NAMES[victim])).startsWith('DOWN'),
       );
@@ -320,10 +324,11 @@ const onPostgres = process.env.PANTRY_TEST_DB === 'postgres';
       await load.stop();
 
       const logged = loggedByLoadId(haproxy.logLines());
-      // In flight on the killed node: HAProxy had it when the node died (the kill instant within
-      // its time, a millisecond either side for the log's resolution), and it either ended on
-      // that node or was sent again (HAProxy logs the last server and the retries).
-      const atKill = [...logged].filter(([, l]) => l.from <= killedAt + 1 && l.to >= killedAt - 1);
+      // In flight on the killed node: HAProxy had it when the node died (some instant from the
+      // signal to the exit within its time, a millisecond either side for the log's resolution),
+      // and it either ended on that node or was sent again (HAProxy logs the last server and the
+      // retries).
+      const atKill = [...logged].filter(([, l]) => l.from <= deadAt + 1 && l.to >= killedAt - 1);
       const onVictim = atKill.filter(([, l]) => l.server === NAMES[victim] || l.retries !== '0');
       // HAProxy closes the client's connection without an answer, and logs nothing, when the
       // reused server connection it sent a request on dies: on purpose, so that the client may
@@ -344,7 +349,8 @@ const onPostgres = process.env.PANTRY_TEST_DB === 'postgres';
       const inFlight = onVictim.length + unlogged.length;
       const summary =
         `kill -9: ${load.failures.length} failed of ${load.requests} requests, ` +
-        `${inFlight} in flight on the killed node (${atKill.length} in flight in all in ` +
+        `${inFlight} in flight on the killed node (exited ${deadAt - killedAt} ms after the ` +
+        `signal; ${atKill.length} in flight in all in ` +
         `HAProxy's log, ${onVictim.filter(([, l]) => l.retries !== '0').length} of them sent ` +
         `again; ${unlogged.length} closed unanswered and unlogged by HAProxy); ` +
         `marked down after ${downAfterMs} ms; per node ${JSON.stringify([...load.served])}; ` +
