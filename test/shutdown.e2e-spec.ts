@@ -173,7 +173,11 @@ describe('SIGTERM with a drain (server.drainSeconds, SPEC §18)', () => {
     // Served all through the drain (3 s), each answer ending its connection; exit in the grace.
     expect(afterSignal.filter((a) => a.status !== 200)).toEqual([]);
     expect(Math.max(...afterSignal.map((a) => a.ms))).toBeGreaterThan(2_500);
-    expect(afterSignal.filter((a) => a.ms > 200 && a.connection !== 'close')).toEqual([]);
+    // Once the drain began (readiness seen failing; a busy node reads the signal late), every
+    // answer ends its connection: 100 ms for the answers already written.
+    expect(
+      afterSignal.filter((a) => a.ms > readyFailedMs + 100 && a.connection !== 'close'),
+    ).toEqual([]);
     expect(exitedMs).toBeGreaterThanOrEqual(3_000);
     expect(exitedMs).toBeLessThan(8_000);
     const output = server.output();
