@@ -5,13 +5,21 @@ import { createLimitedServer, drainServer, listeningServers } from './http-serve
 
 const LIMITS = { requestTimeoutMs: 30_000, maxConnectionsPerAddress: 0 };
 
-/** A server whose answers wait `delayMs` (a request in flight when closing starts). */
-async function serve(delayMs: number): Promise<{ server: Server; url: string }> {
+/**
+ * A server whose answers wait `delayMs` (a request in flight when closing starts); `arrived`
+ * resolves when its first request reached the handler.
+ */
+async function serve(
+  delayMs: number,
+): Promise<{ server: Server; url: string; arrived: Promise<void> }> {
+  let reached = () => {};
+  const arrived = new Promise<void>((r) => (reached = r));
   const server = createLimitedServer((_req, res) => {
+    reached();
     setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), delayMs);
   }, LIMITS);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, arrived };
 }
 
 const get = (url: string, agent: Agent) =>
@@ -55,9 +63,10 @@ describe(drainServer.name, () => {
 
   it('answers a request in flight with Connection: close, then the connection ends', async () => {
     let url;
-    ({ server, url } = await serve(300));
+    let arrived;
+    ({ server, url, arrived } = await serve(300));
     const answer = get(url, agent);
-    await new Promise((r) => setTimeout(r, 100));
+    await arrived;
     const drained = drainServer(server, 5_000);
     const { status, headers, closed } = await answer;
     expect(status).toBe(200);

@@ -345,7 +345,7 @@ describeWithBrowser('consent from the site’s CMP in Chromium', () => {
     it('a CMP that loads late without a stub: the snippet waits for __tcfapi, then follows it', async () => {
       const context = await browser.newContext();
       const { page, identifies, errors } = await open(context, pageUrl('tcf', '/no-stub'), {
-        lateCmp: 1_500,
+        lateCmp: 4_000,
       });
       await page.waitForTimeout(600);
       expect(await page.evaluate(() => typeof (window as unknown as CmpWindow).cmp)).toBe(
