@@ -333,9 +333,9 @@ const onPostgres = process.env.PANTRY_TEST_DB === 'postgres';
       // HAProxy closes the client's connection without an answer, and logs nothing, when the
       // reused server connection it sent a request on dies: on purpose, so that the client may
       // send it again (haproxy/haproxy#1109). It does so for a request it had when the node died,
-      // and for one it put on an idle connection to the dead node before it saw that connection
-      // close (a request it may not send again, as an admin write: the README's
-      // disable-l7-retry). Only the killed node's connections die (the nodes keep theirs open
+      // and for one it sent to the node after the kill, before the process ended or before it
+      // saw the connection close (a request it may not send again, as an admin write: the
+      // README's disable-l7-retry). Only the killed node's connections die (the nodes keep theirs open
       // 72 s, longer than HAProxy keeps an idle one), so those are counted at the client as in
       // flight on it: no log line, no answer, sent before the node was marked down, failed after
       // the kill.
