@@ -335,10 +335,10 @@ const onPostgres = process.env.PANTRY_TEST_DB === 'postgres';
       // send it again (haproxy/haproxy#1109). It does so for a request it had when the node died,
       // and for one it sent to the node after the kill, before the process ended or before it
       // saw the connection close (a request it may not send again, as an admin write: the
-      // README's disable-l7-retry). Only the killed node's connections die (the nodes keep theirs open
-      // 72 s, longer than HAProxy keeps an idle one), so those are counted at the client as in
-      // flight on it: no log line, no answer, sent before the node was marked down, failed after
-      // the kill.
+      // README's disable-l7-retry). Only the killed node's connections die (the nodes keep
+      // theirs open 72 s, longer than HAProxy keeps an idle one), so those are counted at the
+      // client as in flight on it: no log line, no answer, sent before the node was marked
+      // down, failed after the kill.
       const unlogged = load.failures.filter(
         (f) =>
           !logged.has(f.id) &&

@@ -3,7 +3,7 @@
  * batch in its own order. On PostgreSQL, rows written in arrival order deadlocked: PostgreSQL
  * aborts one statement after deadlock_timeout, and at a node's last flush that batch was lost
  * (the HAProxy fleet's rolling restart found 120 lost sightings so). The statements write in key
- * order; here two connections, as two nodes, upsert overlapping batches in shuffled orders for a
+ * order; here three connections, as three nodes, upsert overlapping batches in shuffled orders for a
  * few seconds, and every statement must commit. PostgreSQL only: SQLite runs one writer at a time.
  */
 import type { DataSource } from 'typeorm';
